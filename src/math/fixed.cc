@@ -28,13 +28,23 @@ struct ScaledQuotient {
 };
 
 ScaledQuotient MulScaled(u128 a, u128 b) {
+  u128 narrow;
+  if (!__builtin_mul_overflow(a, b, &narrow)) {  // the common case: a * b < 2^128
+    Nat<2> q = Nat<2>::FromU128(narrow);
+    std::uint64_t rem = q.DivInPlace(internal::kDecimalScaleDivisor);
+    return {q.U128At(0), rem != 0, false};
+  }
   Nat<4> p = internal::MulFull(Nat<2>::FromU128(a), Nat<2>::FromU128(b));
-  std::uint64_t rem = p.DivSmallInPlace(kScale);
+  std::uint64_t rem = p.DivInPlace(internal::kDecimalScaleDivisor);
   return {p.U128At(0), rem != 0, !p.ZeroFrom(2)};
 }
 
 // floor(a*10^18/b). REQUIRES: b != 0.
 ScaledQuotient DivScaled(u128 a, u128 b) {
+  u128 narrow;
+  if (!__builtin_mul_overflow(a, static_cast<u128>(kScale), &narrow)) {
+    return {narrow / b, narrow % b != 0, false};  // the common case: a < 3.4e20 / 10^18
+  }
   Nat<3> n = internal::Resize<3>(Nat<2>::FromU128(a));
   QFS_CHECK(n.MulSmallInPlace(kScale) == 0);
   Nat<2> rem;

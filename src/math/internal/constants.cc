@@ -77,6 +77,7 @@ Constants<F> Build() {
   Constants<F> c;
   Fx<G> ln2 = Times<G>(AtanhRational<G>(1, 3), 2);
   c.ln2 = FxTruncate<F>(ln2);
+  c.inv_ln2 = FxTruncate<F>(FxDiv<G>(FxFromInt<G>(1), ln2));
   c.ln10 = FxTruncate<F>(Times<G>(ln2, 3) + Times<G>(AtanhRational<G>(1, 9), 2));
   c.two_over_sqrt_pi = FxTruncate<F>(FxDiv<G>(FxFromInt<G>(2), SqrtFx<G>(Pi<G>())));
   for (int j = 0; j < kExpHiEntries; ++j) c.exp_hi[j] = FxTruncate<F>(ExpRational<G>(j, 64));

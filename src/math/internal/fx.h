@@ -24,9 +24,9 @@ constexpr Fx<F> FxFromInt(u128 v) {
 
 // raw / 10^18, error < 1 ulp.
 template <int F>
-constexpr Fx<F> FxFromDecimal(u128 raw) {
+Fx<F> FxFromDecimal(u128 raw) {
   Fx<F> r = Fx<F>::FromU128Shifted(raw, F);
-  r.DivSmallInPlace(kScale);
+  r.DivInPlace(kDecimalScaleDivisor);
   return r;
 }
 
@@ -88,6 +88,7 @@ inline constexpr int kLnEntries = 65;      // ln(1 + j/64), j = 0..64
 template <int F>
 struct Constants {
   Fx<F> ln2;
+  Fx<F> inv_ln2;  // 1 / ln 2
   Fx<F> ln10;
   Fx<F> two_over_sqrt_pi;
   std::array<Fx<F>, kExpHiEntries> exp_hi;

@@ -45,7 +45,8 @@ int IntegerBits(const Fx<F>& m) {
 template <int F>
 Fx<F> ExpCore(const Fx<F>& a, int* k_out) {
   const Constants<F>& c = GetConstants<F>();
-  u64 k = FxIntegerPart<F>(FxDiv<F>(a, c.ln2)).w[0];
+  // k = floor(a / ln2), possibly one too high or low here; corrected below.
+  u64 k = FxIntegerPart<F>(FxMul<F>(a, c.inv_ln2)).w[0];
   Fx<F> k_ln2 = c.ln2;
   k_ln2.MulSmallInPlace(k);
   if (a < k_ln2) {
@@ -108,7 +109,7 @@ Fx<F> LnMantissa(u128 x_raw, int* k_out) {
   const int k = FloorLog2Decimal(x_raw);
   Fx<F> m = Fx<F>::FromU128(x_raw);
   m.ShiftLeftInPlace(64 * F - k);
-  m.DivSmallInPlace(kScale);
+  m.DivInPlace(kDecimalScaleDivisor);
   QFS_CHECK(FxIntegerPart<F>(m).U128At(0) == 1);
   const int j = static_cast<int>(((m.w[F - 1] >> 57) + 1) >> 1);  // round((m - 1) * 64)
   Fx<F> center = FxFromInt<F>(1);
@@ -174,7 +175,7 @@ Outcome PowKernel(u128 x_raw, bool y_negative, u128 y_raw) {
   Fx<F> ln_x = LnMagnitude<F>(x_raw, &ln_negative);
   // t = |y ln x| = ln_x * y_raw / 10^18; error < 2^8 * y + 1 ulps.
   Nat<F + 5> t_wide = MulFull(ln_x, Nat<2>::FromU128(y_raw));
-  t_wide.DivSmallInPlace(kScale);
+  t_wide.DivInPlace(kDecimalScaleDivisor);
   const bool t_negative = ln_negative != y_negative;
   Fx<F> t = Resize<F + 3>(t_wide);
   Fx<F> limit = FxFromDecimal<F>(t_negative ? kExpNegativeZero : kExpArgumentMax);
@@ -230,8 +231,8 @@ Outcome ErfKernel(u128 x_raw) {
   Nat<4> x_squared = MulFull(Nat<2>::FromU128(x_raw), Nat<2>::FromU128(x_raw));
   Fx<F> a2 = Fx<F>::FromU128Shifted(x_squared.U128At(0), F);
   QFS_CHECK(x_squared.ZeroFrom(2));
-  a2.DivSmallInPlace(kScale);
-  a2.DivSmallInPlace(kScale);
+  a2.DivInPlace(kDecimalScaleDivisor);
+  a2.DivInPlace(kDecimalScaleDivisor);
   int k = 0;
   Fx<F> w = FxDiv<F>(FxFromInt<F>(1), ExpCore<F>(a2, &k));
   w.ShiftRightInPlace(k);

@@ -8,9 +8,8 @@ constexpr int kLimbsMax = 64;
 void DivBySingleLimb(const u64* u, int m, u64 v, u64* q, u64* r) {
   u64 rem = 0;
   for (int i = m - 1; i >= 0; --i) {
-    u128 cur = static_cast<u128>(rem) << 64 | u[i];
-    if (q != nullptr) q[i] = static_cast<u64>(cur / v);
-    rem = static_cast<u64>(cur % v);
+    u64 qi = Div128By64(rem, u[i], v, &rem);
+    if (q != nullptr) q[i] = qi;
   }
   if (r != nullptr) r[0] = rem;
 }
@@ -62,14 +61,23 @@ void DivModLimbs(const u64* u, int m, const u64* v, int n, u64* q, u64* r) {
   un[0] = u[0] << s;
 
   const u128 base = static_cast<u128>(1) << 64;
+  const u64 top = vn[n - 1];
+  const u64 top_reciprocal = Divisor(top).reciprocal;
   for (int j = m - n; j >= 0; --j) {
-    u128 num = static_cast<u128>(un[j + n]) << 64 | un[j + n - 1];
-    u128 qhat = num / vn[n - 1];
-    u128 rhat = num % vn[n - 1];
-    while (qhat >= base || qhat * vn[n - 2] > (rhat << 64 | un[j + n - 2])) {
+    // qhat = min(floor((un[j+n]:un[j+n-1]) / top), 2^64 - 1); un[j+n] <= top always holds.
+    u128 qhat;
+    u128 rhat;
+    if (un[j + n] >= top) {
+      qhat = base - 1;
+      rhat = static_cast<u128>(un[j + n - 1]) + top;
+    } else {
+      u64 remainder = 0;
+      qhat = Div2By1(un[j + n], un[j + n - 1], top, top_reciprocal, &remainder);
+      rhat = remainder;
+    }
+    while (rhat < base && qhat * vn[n - 2] > (rhat << 64 | un[j + n - 2])) {
       --qhat;
-      rhat += vn[n - 1];
-      if (rhat >= base) break;
+      rhat += top;
     }
     if (MulSub(&un[j], vn.data(), n, static_cast<u64>(qhat))) {
       --qhat;

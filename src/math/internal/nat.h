@@ -16,6 +16,60 @@ namespace qfs::math::internal {
 using u64 = std::uint64_t;
 using u128 = unsigned __int128;
 
+// Division by a fixed 64-bit divisor with a precomputed reciprocal (Moller and Granlund,
+// "Improved division by invariant integers", 2011): two multiplications per limb instead of a
+// hardware 128/64 division.
+struct Divisor {
+  u64 d = 0;        // the divisor
+  int shift = 0;    // leading zeros of d
+  u64 normalized = 0;  // d << shift, top bit set
+  u64 reciprocal = 0;  // floor((2^128 - 1) / normalized) - 2^64
+
+  constexpr explicit Divisor(u64 divisor) : d(divisor) {
+    QFS_CHECK(divisor != 0);
+    shift = std::countl_zero(divisor);
+    normalized = divisor << shift;
+    reciprocal = static_cast<u64>(~static_cast<u128>(0) / normalized);  // - 2^64 by truncation
+  }
+};
+
+// (u1:u0) / d for normalized d and u1 < d: returns the quotient, stores the remainder.
+constexpr u64 Div2By1(u64 u1, u64 u0, u64 d, u64 reciprocal, u64* remainder) {
+  u128 q = static_cast<u128>(reciprocal) * u1;
+  q += static_cast<u128>(u1) << 64 | u0;
+  u64 q1 = static_cast<u64>(q >> 64) + 1;
+  u64 q0 = static_cast<u64>(q);
+  u64 r = u0 - q1 * d;
+  if (r > q0) {
+    --q1;
+    r += d;
+  }
+  if (r >= d) {
+    ++q1;
+    r -= d;
+  }
+  *remainder = r;
+  return q1;
+}
+
+// (hi:lo) / d for hi < d: the quotient, and the remainder in *remainder. One hardware division
+// on x86-64 (a 128/64 `divq`, which cannot overflow because hi < d).
+inline u64 Div128By64(u64 hi, u64 lo, u64 d, u64* remainder) {
+#if defined(__x86_64__)
+  u64 q;
+  u64 r;
+  __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d) : "cc");
+  *remainder = r;
+  return q;
+#else
+  u128 n = static_cast<u128>(hi) << 64 | lo;
+  *remainder = static_cast<u64>(n % d);
+  return static_cast<u64>(n / d);
+#endif
+}
+
+inline constexpr Divisor kDecimalScaleDivisor{1'000'000'000'000'000'000ull};  // 10^18
+
 // Divides u[0..m) by v[0..n) (v[n-1] != 0, m >= n): q[0..m-n+1) = floor(u/v), r[0..n) = u mod v.
 // Either of q and r may be null. Knuth, TAOCP vol. 2, 4.3.1, Algorithm D.
 void DivModLimbs(const u64* u, int m, const u64* v, int n, u64* q, u64* r);
@@ -110,15 +164,22 @@ struct Nat {
     return carry;
   }
   // this = floor(this / d); returns the remainder. REQUIRES: d != 0.
-  constexpr u64 DivSmallInPlace(u64 d) {
+  u64 DivSmallInPlace(u64 d) {
     QFS_CHECK(d != 0);
     u64 rem = 0;
-    for (int i = N - 1; i >= 0; --i) {
-      u128 cur = static_cast<u128>(rem) << 64 | w[i];
-      w[i] = static_cast<u64>(cur / d);
-      rem = static_cast<u64>(cur % d);
-    }
+    for (int i = N - 1; i >= 0; --i) w[i] = Div128By64(rem, w[i], d, &rem);
     return rem;
+  }
+  // Faster for a divisor whose reciprocal is precomputed (a constexpr Divisor).
+  constexpr u64 DivInPlace(const Divisor& divisor) {
+    const int s = divisor.shift;
+    // Divide (this << s) by the normalized divisor, limb by limb from the top.
+    u64 rem = s == 0 ? 0 : w[N - 1] >> (64 - s);
+    for (int i = N - 1; i >= 0; --i) {
+      u64 limb = w[i] << s | (s == 0 || i == 0 ? 0 : w[i - 1] >> (64 - s));
+      w[i] = Div2By1(rem, limb, divisor.normalized, divisor.reciprocal, &rem);
+    }
+    return rem >> s;
   }
   // Shifts by `bits` (any non-negative count; bits shifted out are lost).
   constexpr void ShiftLeftInPlace(int bits) {
@@ -154,19 +215,28 @@ constexpr Nat<N> operator-(Nat<N> a, const Nat<N>& b) {
   return a;
 }
 
-// Full product: Nat<N+M>.
+// Number of significant limbs (at least 1).
+template <int N>
+constexpr int SignificantLimbs(const Nat<N>& a) {
+  int n = N;
+  while (n > 1 && a.w[n - 1] == 0) --n;
+  return n;
+}
+
+// Full product: Nat<N+M>. Only significant limbs are multiplied.
 template <int N, int M>
 constexpr Nat<N + M> MulFull(const Nat<N>& a, const Nat<M>& b) {
   Nat<N + M> r;
-  for (int i = 0; i < N; ++i) {
-    if (a.w[i] == 0) continue;
+  const int na = SignificantLimbs(a);
+  const int nb = SignificantLimbs(b);
+  for (int i = 0; i < na; ++i) {
     u64 carry = 0;
-    for (int j = 0; j < M; ++j) {
+    for (int j = 0; j < nb; ++j) {
       u128 p = static_cast<u128>(a.w[i]) * b.w[j] + r.w[i + j] + carry;
       r.w[i + j] = static_cast<u64>(p);
       carry = static_cast<u64>(p >> 64);
     }
-    r.w[i + M] = carry;
+    r.w[i + nb] = carry;
   }
   return r;
 }
@@ -178,14 +248,6 @@ constexpr Nat<M> Resize(const Nat<N>& a) {
   for (int i = 0; i < std::min(N, M); ++i) r.w[i] = a.w[i];
   QFS_CHECK(a.ZeroFrom(M));
   return r;
-}
-
-// Number of significant limbs (at least 1).
-template <int N>
-constexpr int SignificantLimbs(const Nat<N>& a) {
-  int n = N;
-  while (n > 1 && a.w[n - 1] == 0) --n;
-  return n;
 }
 
 // floor(a / b) and a mod b. REQUIRES: b != 0.
