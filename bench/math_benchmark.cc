@@ -12,9 +12,14 @@
 namespace qfs::math {
 namespace {
 
-constexpr std::array<const char*, 8> kOperands = {
-    "0.5", "1.25", "2.718281828459045235", "3.141592653589793238",
-    "7.389", "12.000000000000000001", "0.000001234", "19.5"};
+constexpr std::array<const char*, 8> kOperands = {"0.5",
+                                                  "1.25",
+                                                  "2.718281828459045235",
+                                                  "3.141592653589793238",
+                                                  "7.389",
+                                                  "12.000000000000000001",
+                                                  "0.000001234",
+                                                  "19.5"};
 
 template <typename T>
 std::array<T, kOperands.size()> Operands() {
@@ -45,12 +50,18 @@ void Unary(benchmark::State& state, Fn fn) {
   }
 }
 
-void BM_Add(benchmark::State& s) { Binary(s, [](auto a, auto b) { return Add(a, b); }); }
+void BM_Add(benchmark::State& s) {
+  Binary(s, [](auto a, auto b) { return Add(a, b); });
+}
 void BM_Sub(benchmark::State& s) {
   Binary(s, [](auto a, auto b) { return Sub(Max(a, b), Min(a, b)); });
 }
-void BM_Mul(benchmark::State& s) { Binary(s, [](auto a, auto b) { return Mul(a, b); }); }
-void BM_Div(benchmark::State& s) { Binary(s, [](auto a, auto b) { return Div(a, b); }); }
+void BM_Mul(benchmark::State& s) {
+  Binary(s, [](auto a, auto b) { return Mul(a, b); });
+}
+void BM_Div(benchmark::State& s) {
+  Binary(s, [](auto a, auto b) { return Div(a, b); });
+}
 // Operands whose products and scaled dividends exceed 2^128 (the 256-bit path).
 void BM_MulWide(benchmark::State& s) {
   UD128x18 a = UD128x18::Parse("123456789012345.678").value();
@@ -62,18 +73,36 @@ void BM_DivWide(benchmark::State& s) {
   UD128x18 b = UD128x18::Parse("98765.4321").value();
   for (auto _ : s) benchmark::DoNotOptimize(Div(a, b));
 }
-void BM_Sqrt(benchmark::State& s) { Unary<UD128x18>(s, [](auto a) { return Sqrt(a); }); }
-void BM_Exp(benchmark::State& s) { Unary<UD128x18>(s, [](auto a) { return Exp(a); }); }
+void BM_Sqrt(benchmark::State& s) {
+  Unary<UD128x18>(s, [](auto a) { return Sqrt(a); });
+}
+void BM_Exp(benchmark::State& s) {
+  Unary<UD128x18>(s, [](auto a) { return Exp(a); });
+}
 void BM_ExpNegative(benchmark::State& s) {
   Unary<SD128x18>(s, [](auto a) { return Exp(Neg(a).value()); });
 }
-void BM_Ln(benchmark::State& s) { Unary<UD128x18>(s, [](auto a) { return Ln(Add(a, UD128x18::One()).value()); }); }
-void BM_Log2(benchmark::State& s) { Unary<SD128x18>(s, [](auto a) { return Log2(a); }); }
-void BM_Log10(benchmark::State& s) { Unary<SD128x18>(s, [](auto a) { return Log10(a); }); }
-void BM_Pow(benchmark::State& s) { Binary(s, [](auto a, auto b) { return Pow(a, b); }); }
-void BM_Tanh(benchmark::State& s) { Unary<SD128x18>(s, [](auto a) { return Tanh(a); }); }
-void BM_Sigmoid(benchmark::State& s) { Unary<SD128x18>(s, [](auto a) { return Sigmoid(a); }); }
-void BM_Erf(benchmark::State& s) { Unary<SD128x18>(s, [](auto a) { return Erf(a); }); }
+void BM_Ln(benchmark::State& s) {
+  Unary<UD128x18>(s, [](auto a) { return Ln(Add(a, UD128x18::One()).value()); });
+}
+void BM_Log2(benchmark::State& s) {
+  Unary<SD128x18>(s, [](auto a) { return Log2(a); });
+}
+void BM_Log10(benchmark::State& s) {
+  Unary<SD128x18>(s, [](auto a) { return Log10(a); });
+}
+void BM_Pow(benchmark::State& s) {
+  Binary(s, [](auto a, auto b) { return Pow(a, b); });
+}
+void BM_Tanh(benchmark::State& s) {
+  Unary<SD128x18>(s, [](auto a) { return Tanh(a); });
+}
+void BM_Sigmoid(benchmark::State& s) {
+  Unary<SD128x18>(s, [](auto a) { return Sigmoid(a); });
+}
+void BM_Erf(benchmark::State& s) {
+  Unary<SD128x18>(s, [](auto a) { return Erf(a); });
+}
 
 BENCHMARK(BM_Add);
 BENCHMARK(BM_Sub);

@@ -11,18 +11,18 @@ namespace qfs::internal {
 [[noreturn]] void CheckFailed(const char* file, int line, const char* expr, const char* message);
 }  // namespace qfs::internal
 
-#define QFS_CHECK(cond)                                                   \
-  do {                                                                    \
-    if (__builtin_expect(!(cond), 0)) {                                   \
-      ::qfs::internal::CheckFailed(__FILE__, __LINE__, #cond, nullptr);   \
-    }                                                                     \
+#define QFS_CHECK(cond)                                                 \
+  do {                                                                  \
+    if (__builtin_expect(!(cond), 0)) {                                 \
+      ::qfs::internal::CheckFailed(__FILE__, __LINE__, #cond, nullptr); \
+    }                                                                   \
   } while (0)
 
-#define QFS_CHECK_MSG(cond, msg)                                          \
-  do {                                                                    \
-    if (__builtin_expect(!(cond), 0)) {                                   \
-      ::qfs::internal::CheckFailed(__FILE__, __LINE__, #cond, (msg));     \
-    }                                                                     \
+#define QFS_CHECK_MSG(cond, msg)                                      \
+  do {                                                                \
+    if (__builtin_expect(!(cond), 0)) {                               \
+      ::qfs::internal::CheckFailed(__FILE__, __LINE__, #cond, (msg)); \
+    }                                                                 \
   } while (0)
 
 #endif  // QFS_BASE_CHECK_H_

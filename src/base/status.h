@@ -89,7 +89,7 @@ inline Status OkStatus() { return Status(); }
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     QFS_CHECK(!std::get<Status>(data_).ok());
   }
@@ -120,12 +120,12 @@ class [[nodiscard]] Result {
 }  // namespace qfs
 
 // Returns early from the calling function with the error of `expr` (a Status or a Result).
-#define QFS_RETURN_IF_ERROR(expr)             \
-  do {                                        \
-    auto qfs_status_ = (expr);                \
-    if (!qfs_status_.ok()) {                  \
+#define QFS_RETURN_IF_ERROR(expr)                    \
+  do {                                               \
+    auto qfs_status_ = (expr);                       \
+    if (!qfs_status_.ok()) {                         \
       return ::qfs::internal::ToStatus(qfs_status_); \
-    }                                         \
+    }                                                \
   } while (0)
 
 #define QFS_CONCAT_INNER_(a, b) a##b
@@ -133,10 +133,12 @@ class [[nodiscard]] Result {
 // QFS_ASSIGN_OR_RETURN(auto v, ParseThing(x)); declares v from a Result or returns its error.
 #define QFS_ASSIGN_OR_RETURN(lhs, expr) \
   QFS_ASSIGN_OR_RETURN_IMPL_(QFS_CONCAT_(qfs_result_, __LINE__), lhs, expr)
+// NOLINTBEGIN(bugprone-macro-parentheses): `lhs` is a declaration and `tmp` a name.
 #define QFS_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                               \
   if (!tmp.ok()) return tmp.status();              \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 namespace qfs::internal {
 inline Status ToStatus(const Status& s) { return s; }

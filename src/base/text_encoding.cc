@@ -46,7 +46,8 @@ std::string HexEncode(ByteSpan data) {
 Result<Bytes> HexDecode(std::string_view text) {
   if (text.size() > kTextInputBytesMax) return TooLong("hex");
   if (text.size() % 2 != 0) {
-    return Status(StatusCode::kParseError, "hex input has odd length " + std::to_string(text.size()));
+    return Status(StatusCode::kParseError,
+                  "hex input has odd length " + std::to_string(text.size()));
   }
   Bytes out(text.size() / 2);
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -107,7 +108,8 @@ Result<Bytes> Base64Decode(std::string_view text) {
     if (last && (v & unused_mask) != 0) {
       return Status(StatusCode::kNonCanonical, "base64 padding bits are not zero");
     }
-    for (std::size_t j = 0; j < produce; ++j) out.push_back(static_cast<std::uint8_t>(v >> (16 - 8 * j)));
+    for (std::size_t j = 0; j < produce; ++j)
+      out.push_back(static_cast<std::uint8_t>(v >> (16 - 8 * j)));
   }
   return out;
 }

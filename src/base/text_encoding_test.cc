@@ -24,8 +24,12 @@ TEST(Hex, RejectsMalformed) {
 
 // RFC 4648 section 10.
 TEST(Base64, Rfc4648Vectors) {
-  const char* cases[][2] = {{"", ""},         {"f", "Zg=="},       {"fo", "Zm8="},
-                            {"foo", "Zm9v"},  {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
+  const char* cases[][2] = {{"", ""},
+                            {"f", "Zg=="},
+                            {"fo", "Zm8="},
+                            {"foo", "Zm9v"},
+                            {"foob", "Zm9vYg=="},
+                            {"fooba", "Zm9vYmE="},
                             {"foobar", "Zm9vYmFy"}};
   for (auto& c : cases) {
     EXPECT_EQ(Base64Encode(B(c[0])), c[1]);

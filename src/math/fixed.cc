@@ -16,7 +16,8 @@ u128 Magnitude(i128 v) { return v < 0 ? static_cast<u128>(0) - static_cast<u128>
 Result<SD128x18> FromSignMagnitude(bool negative, u128 magnitude, const char* op) {
   const u128 limit = static_cast<u128>(kI128Max) + (negative ? 1 : 0);
   if (magnitude > limit) return internal::OverflowError(op);
-  i128 raw = negative ? static_cast<i128>(static_cast<u128>(0) - magnitude) : static_cast<i128>(magnitude);
+  i128 raw =
+      negative ? static_cast<i128>(static_cast<u128>(0) - magnitude) : static_cast<i128>(magnitude);
   return SD128x18::FromRaw(raw);
 }
 
@@ -52,7 +53,6 @@ ScaledQuotient DivScaled(u128 a, u128 b) {
   return {q.U128At(0), !rem.IsZero(), !q.ZeroFrom(2)};
 }
 
-
 Status ParseError(std::string_view text, const std::string& why) {
   std::string shown(text.substr(0, 40));
   if (text.size() > 40) shown += "...";
@@ -62,8 +62,8 @@ Status ParseError(std::string_view text, const std::string& why) {
 // Parses an unsigned decimal into a raw magnitude (scale 10^18). `limit` is the largest raw value.
 Result<u128> ParseMagnitude(std::string_view text, u128 limit) {
   if (text.size() > kDecimalTextBytesMax) {
-    return Status(StatusCode::kTooLarge, "decimal text longer than " +
-                                             std::to_string(kDecimalTextBytesMax) + " bytes");
+    return Status(StatusCode::kTooLarge,
+                  "decimal text longer than " + std::to_string(kDecimalTextBytesMax) + " bytes");
   }
   std::size_t dot = text.find('.');
   std::string_view int_part = text.substr(0, dot);
@@ -83,7 +83,8 @@ Result<u128> ParseMagnitude(std::string_view text, u128 limit) {
   for (char c : int_part) {
     if (__builtin_mul_overflow(integer, 10, &integer) ||
         __builtin_add_overflow(integer, static_cast<u128>(c - '0'), &integer)) {
-      return Status(StatusCode::kOutOfRange, "'" + std::string(text.substr(0, 60)) + "' is out of range");
+      return Status(StatusCode::kOutOfRange,
+                    "'" + std::string(text.substr(0, 60)) + "' is out of range");
     }
   }
   u128 frac = 0;
@@ -93,7 +94,8 @@ Result<u128> ParseMagnitude(std::string_view text, u128 limit) {
   u128 raw;
   if (__builtin_mul_overflow(integer, static_cast<u128>(kScale), &raw) ||
       __builtin_add_overflow(raw, frac, &raw) || raw > limit) {
-    return Status(StatusCode::kOutOfRange, "'" + std::string(text.substr(0, 60)) + "' is out of range");
+    return Status(StatusCode::kOutOfRange,
+                  "'" + std::string(text.substr(0, 60)) + "' is out of range");
   }
   return raw;
 }

@@ -52,6 +52,7 @@ class UD128x18 {
 
   constexpr u128 raw() const { return raw_; }
   std::string ToString() const;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
   friend constexpr auto operator<=>(UD128x18, UD128x18) = default;
 
  private:
@@ -73,6 +74,7 @@ class SD128x18 {
   constexpr i128 raw() const { return raw_; }
   constexpr bool negative() const { return raw_ < 0; }
   std::string ToString() const;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
   friend constexpr auto operator<=>(SD128x18, SD128x18) = default;
 
  private:
@@ -127,7 +129,7 @@ Result<SD128x18> Mul(SD128x18 a, SD128x18 b);  // floor(a*b), toward negative in
 Result<SD128x18> Div(SD128x18 a, SD128x18 b);  // floor(a/b), toward negative infinity
 Result<SD128x18> Mod(SD128x18 a, SD128x18 b);  // a - b*floor(a/b): sign of b
 Result<SD128x18> MulInt(SD128x18 a, i128 n);
-Result<SD128x18> DivInt(SD128x18 a, i128 n);   // floor(a/n)
+Result<SD128x18> DivInt(SD128x18 a, i128 n);  // floor(a/n)
 inline SD128x18 Min(SD128x18 a, SD128x18 b) { return a < b ? a : b; }
 inline SD128x18 Max(SD128x18 a, SD128x18 b) { return a < b ? b : a; }
 SD128x18 Clamp(SD128x18 x, SD128x18 lo, SD128x18 hi);

@@ -77,10 +77,9 @@ Result<Value> ExpCore(Value x) {
   if (x.magnitude == 0) return Positive(kOne);
   if (x.negative && x.magnitude >= internal::kExpNegativeZero) return Positive(0);
   if (!x.negative && x.magnitude > internal::kExpArgumentMax) return internal::OverflowError("exp");
-  return FromOutcome(EvaluateExactly([&]<int F>() {
-                       return internal::ExpKernel<F>(x.negative, x.magnitude);
-                     }),
-                     false, "exp");
+  return FromOutcome(
+      EvaluateExactly([&]<int F>() { return internal::ExpKernel<F>(x.negative, x.magnitude); }),
+      false, "exp");
 }
 
 // --- logarithms ----------------------------------------------------------------------------
@@ -191,11 +190,10 @@ Result<PowResult> PowMagnitude(u128 x, bool y_negative, u128 y) {
     if (!exact->ok()) return exact->status();
     return PowResult{exact->value(), true};
   }
-  QFS_ASSIGN_OR_RETURN(
-      Value v, FromOutcome(EvaluateExactly([&]<int F>() {
-                             return internal::PowKernel<F>(x, y_negative, y);
-                           }),
-                           false, "pow"));
+  QFS_ASSIGN_OR_RETURN(Value v, FromOutcome(EvaluateExactly([&]<int F>() {
+                                              return internal::PowKernel<F>(x, y_negative, y);
+                                            }),
+                                            false, "pow"));
   return PowResult{v.magnitude, false};
 }
 
@@ -237,10 +235,9 @@ Result<Value> ErfCore(Value x) {
 Result<Value> SigmoidCore(Value x) {
   if (x.magnitude == 0) return Positive(kOne / 2);
   if (x.magnitude >= internal::kSigmoidSaturation) return Positive(x.negative ? 0 : kOne - 1);
-  return FromOutcome(EvaluateExactly([&]<int F>() {
-                       return internal::SigmoidKernel<F>(x.negative, x.magnitude);
-                     }),
-                     false, "sigmoid");
+  return FromOutcome(
+      EvaluateExactly([&]<int F>() { return internal::SigmoidKernel<F>(x.negative, x.magnitude); }),
+      false, "sigmoid");
 }
 
 Status BelowOne(const char* op) {

@@ -25,7 +25,7 @@ TEST(Functions, FactsValues) {
 TEST(Functions, OriginalDefectsAreAbsent) {
   EXPECT_EQ(Ln(S("0.8")).value(), S("-0.223143551314209756"));  // not ln(1.2)
   EXPECT_EQ(Ln(S("1.2")).value(), S("0.182321556793954626"));
-  EXPECT_EQ(Ln(U("3")).value(), U("1.098612288668109691"));     // not ln(5)
+  EXPECT_EQ(Ln(U("3")).value(), U("1.098612288668109691"));       // not ln(5)
   EXPECT_EQ(Sigmoid(S("2")).value(), S("0.880797077977882444"));  // not sigmoid(-2)
   EXPECT_EQ(Sigmoid(S("-2")).value(), S("0.119202922022117555"));
 }

@@ -46,7 +46,9 @@ rc::Gen<SD128x18> SDBelow(int integer_max) {
 }
 
 Nat<4> Wide(u128 v) { return internal::Resize<4>(Nat<2>::FromU128(v)); }
-Nat<4> Product(u128 a, u128 b) { return internal::MulFull(Nat<2>::FromU128(a), Nat<2>::FromU128(b)); }
+Nat<4> Product(u128 a, u128 b) {
+  return internal::MulFull(Nat<2>::FromU128(a), Nat<2>::FromU128(b));
+}
 
 RC_GTEST_PROP(Properties, AddThenSubIsIdentity, ()) {
   UD128x18 a = *AnyUD();

@@ -79,9 +79,9 @@ constexpr int ExpTaylorTerms(int F) {
 // Number of terms of atanh(z) = sum z^(2n+1)/(2n+1) for |z| <= 2^-8, last omitted < 2^-(64F+2).
 constexpr int AtanhTerms(int F) { return (64 * F + 2) / 16 + 1; }
 
-inline constexpr int kExpHiEntries = 45;   // e^(j/64),   j = 0..44 (ln 2 < 45/64)
-inline constexpr int kExpLoEntries = 64;   // e^(j/4096), j = 0..63
-inline constexpr int kLnEntries = 65;      // ln(1 + j/64), j = 0..64
+inline constexpr int kExpHiEntries = 45;  // e^(j/64),   j = 0..44 (ln 2 < 45/64)
+inline constexpr int kExpLoEntries = 64;  // e^(j/4096), j = 0..63
+inline constexpr int kLnEntries = 65;     // ln(1 + j/64), j = 0..64
 
 // Constants at precision F, each within 1 ulp of the true value (computed one limb finer and
 // truncated). Built once per precision on first use; thread-safe; deterministic.

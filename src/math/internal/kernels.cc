@@ -8,12 +8,6 @@
 namespace qfs::math::internal {
 namespace {
 
-constexpr int Log2Ceil(u128 v) {
-  int bits = 0;
-  while ((static_cast<u128>(1) << bits) < v) ++bits;
-  return bits;
-}
-
 // Floors M given |M - true| < 2^err_log2 ulps, and true M >= 0.
 template <int F>
 Outcome Resolve(const Fx<F>& m, int err_log2) {
@@ -252,12 +246,12 @@ Outcome ErfKernel(u128 x_raw) {
   return Resolve<F>(ScaleBy1e18<F>(erf), 78);
 }
 
-#define QFS_INSTANTIATE_KERNELS(F)                                  \
-  template Outcome ExpKernel<F>(bool, u128);                        \
-  template Outcome LogKernel<F>(LogBase, u128);                     \
-  template Outcome PowKernel<F>(u128, bool, u128);                  \
-  template Outcome TanhKernel<F>(u128);                             \
-  template Outcome SigmoidKernel<F>(bool, u128);                    \
+#define QFS_INSTANTIATE_KERNELS(F)                 \
+  template Outcome ExpKernel<F>(bool, u128);       \
+  template Outcome LogKernel<F>(LogBase, u128);    \
+  template Outcome PowKernel<F>(u128, bool, u128); \
+  template Outcome TanhKernel<F>(u128);            \
+  template Outcome SigmoidKernel<F>(bool, u128);   \
   template Outcome ErfKernel<F>(u128);
 
 QFS_INSTANTIATE_KERNELS(3)

@@ -24,10 +24,10 @@ struct Outcome {
 
 enum class LogBase { kE, k2, k10 };
 
-inline constexpr u128 kExpArgumentMax = static_cast<u128>(48) * kScale;    // e^48 > 2^128 / 10^18
-inline constexpr u128 kExpNegativeZero = static_cast<u128>(42) * kScale;   // e^-42 * 10^18 < 1
-inline constexpr u128 kTanhSaturation = static_cast<u128>(22) * kScale;    // 1 - tanh(22) < 1e-18
-inline constexpr u128 kSigmoidSaturation = static_cast<u128>(42) * kScale; // e^-42 < 1e-18
+inline constexpr u128 kExpArgumentMax = static_cast<u128>(48) * kScale;      // e^48 > 2^128 / 10^18
+inline constexpr u128 kExpNegativeZero = static_cast<u128>(42) * kScale;     // e^-42 * 10^18 < 1
+inline constexpr u128 kTanhSaturation = static_cast<u128>(22) * kScale;      // 1 - tanh(22) < 1e-18
+inline constexpr u128 kSigmoidSaturation = static_cast<u128>(42) * kScale;   // e^-42 < 1e-18
 inline constexpr u128 kErfSaturation = static_cast<u128>(65) * kScale / 10;  // erfc(6.5) < 1e-18
 
 // M = e^(+-x) * 10^18. REQUIRES: x_raw <= kExpArgumentMax.

@@ -52,8 +52,8 @@ void DivModLimbs(const u64* u, int m, const u64* v, int n, u64* q, u64* r) {
   if (n == 1) return DivBySingleLimb(u, m, v[0], q, r);
 
   const int s = std::countl_zero(v[n - 1]);
-  std::array<u64, kLimbsMax> vn{};
-  std::array<u64, kLimbsMax + 1> un{};
+  std::array<u64, kLimbsMax> vn;  // only [0, n) and [0, m] are used; both are written first
+  std::array<u64, kLimbsMax + 1> un;
   for (int i = n - 1; i > 0; --i) vn[i] = s == 0 ? v[i] : (v[i] << s | v[i - 1] >> (64 - s));
   vn[0] = v[0] << s;
   un[m] = s == 0 ? 0 : u[m - 1] >> (64 - s);

@@ -20,8 +20,8 @@ using u128 = unsigned __int128;
 // "Improved division by invariant integers", 2011): two multiplications per limb instead of a
 // hardware 128/64 division.
 struct Divisor {
-  u64 d = 0;        // the divisor
-  int shift = 0;    // leading zeros of d
+  u64 d = 0;           // the divisor
+  int shift = 0;       // leading zeros of d
   u64 normalized = 0;  // d << shift, top bit set
   u64 reciprocal = 0;  // floor((2^128 - 1) / normalized) - 2^64
 
@@ -82,8 +82,10 @@ struct Nat {
   static constexpr Nat FromU128(u128 x) {
     Nat r;
     r.w[0] = static_cast<u64>(x);
-    if constexpr (N > 1) r.w[1] = static_cast<u64>(x >> 64);
-    else QFS_CHECK((x >> 64) == 0);
+    if constexpr (N > 1)
+      r.w[1] = static_cast<u64>(x >> 64);
+    else
+      QFS_CHECK((x >> 64) == 0);
     return r;
   }
   // Value v * 2^(64*limb_shift).

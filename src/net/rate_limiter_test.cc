@@ -1,0 +1,27 @@
+#include "net/rate_limiter.h"
+
+#include <gtest/gtest.h>
+
+namespace qfs::net {
+namespace {
+
+TEST(RateLimiter, AllowsBurstThenRefillsAtRate) {
+  RateLimiter limiter(10, 5, 100);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(limiter.Allow("a", 1000));
+  EXPECT_FALSE(limiter.Allow("a", 1000));
+  EXPECT_TRUE(limiter.Allow("b", 1000));   // clients are independent
+  EXPECT_FALSE(limiter.Allow("a", 1050));  // half a token
+  EXPECT_TRUE(limiter.Allow("a", 1100));   // one token after 100 ms at 10/s
+  EXPECT_FALSE(limiter.Allow("a", 1100));
+}
+
+TEST(RateLimiter, BoundsTrackedClients) {
+  RateLimiter limiter(1, 1, 2);
+  EXPECT_TRUE(limiter.Allow("a", 0));
+  EXPECT_TRUE(limiter.Allow("b", 0));
+  EXPECT_FALSE(limiter.Allow("c", 0));    // table full of active clients
+  EXPECT_TRUE(limiter.Allow("c", 5000));  // a and b refilled and were dropped
+}
+
+}  // namespace
+}  // namespace qfs::net

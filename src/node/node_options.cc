@@ -1,0 +1,150 @@
+#include "node/node_options.h"
+
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace qfs::node {
+namespace {
+
+Result<std::uint32_t> ParseUint32(const std::string& text) {
+  if (text.empty() || text.size() > 10 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return Status(StatusCode::kParseError, "expected a non-negative integer, got '" + text + "'");
+  }
+  std::uint64_t v = std::stoull(text);
+  if (v > std::numeric_limits<std::uint32_t>::max()) {
+    return Status(StatusCode::kOutOfRange, "'" + text + "' is too large");
+  }
+  return static_cast<std::uint32_t>(v);
+}
+
+template <std::uint32_t NodeOptions::*Field>
+NodeOptionField UintField(const std::string& key, const std::string& help) {
+  std::string env = "QFS_";
+  for (char c : key) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return {key, env, help,
+          [](NodeOptions& o, const std::string& v) -> Status {
+            QFS_ASSIGN_OR_RETURN(o.*Field, ParseUint32(v));
+            return OkStatus();
+          },
+          [](const NodeOptions& o) { return std::to_string(o.*Field); }};
+}
+
+template <std::string NodeOptions::*Field>
+NodeOptionField StringField(const std::string& key, const std::string& help) {
+  std::string env = "QFS_";
+  for (char c : key) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return {key, env, help,
+          [](NodeOptions& o, const std::string& v) -> Status {
+            o.*Field = v;
+            return OkStatus();
+          },
+          [](const NodeOptions& o) { return o.*Field; }};
+}
+
+std::string Trim(const std::string& s) {
+  std::size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  std::size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+Status SetField(NodeOptions* options, const std::string& key, const std::string& value,
+                const std::string& where) {
+  for (const NodeOptionField& f : NodeOptionFields()) {
+    if (f.key != key) continue;
+    Status s = f.set(*options, value);
+    if (!s.ok()) return Status(s.code(), where + ": " + key + ": " + s.message());
+    return OkStatus();
+  }
+  return Status(StatusCode::kInvalidArgument, where + ": unknown option '" + key + "'");
+}
+
+}  // namespace
+
+const std::vector<NodeOptionField>& NodeOptionFields() {
+  static const std::vector<NodeOptionField> fields = {
+      StringField<&NodeOptions::data_dir>("data_dir", "data directory"),
+      StringField<&NodeOptions::listen_address>("listen_address", "HTTP listen address"),
+      UintField<&NodeOptions::listen_port>("listen_port", "HTTP port (0: any free port)"),
+      UintField<&NodeOptions::http_threads>("http_threads", "HTTP server threads"),
+      UintField<&NodeOptions::http_connections_max>("http_connections_max",
+                                                    "concurrent connections"),
+      UintField<&NodeOptions::http_request_bytes_max>("http_request_bytes_max",
+                                                      "largest request body"),
+      UintField<&NodeOptions::http_idle_timeout_ms>("http_idle_timeout_ms",
+                                                    "idle connection timeout"),
+      UintField<&NodeOptions::http_requests_per_second_per_client>(
+          "http_requests_per_second_per_client", "rate limit per client address"),
+      StringField<&NodeOptions::log_level>("log_level", "error, warn, info or debug"),
+  };
+  return fields;
+}
+
+Status ApplyConfigText(const std::string& text, const std::string& origin, NodeOptions* options) {
+  std::istringstream in(text);
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    std::string where = origin + ":" + std::to_string(number);
+    std::size_t hash = line.find('#');
+    std::string content = Trim(line.substr(0, hash));
+    if (content.empty()) continue;
+    std::size_t eq = content.find('=');
+    if (eq == std::string::npos) {
+      return Status(StatusCode::kParseError, where + ": expected 'key = value'");
+    }
+    std::string key = Trim(content.substr(0, eq));
+    std::string value = Trim(content.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    QFS_RETURN_IF_ERROR(SetField(options, key, value, where));
+  }
+  return OkStatus();
+}
+
+Status ApplyConfigFile(const std::string& path, NodeOptions* options) {
+  std::ifstream in(path);
+  if (!in) return Status(StatusCode::kNotFound, "cannot read config file '" + path + "'");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (buffer.str().size() > 1024 * 1024) {
+    return Status(StatusCode::kTooLarge, "config file '" + path + "' is larger than 1 MiB");
+  }
+  return ApplyConfigText(buffer.str(), path, options);
+}
+
+Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv,
+                        NodeOptions* options) {
+  for (const NodeOptionField& f : NodeOptionFields()) {
+    const char* v = getenv(f.env.c_str());
+    if (v == nullptr) continue;
+    QFS_RETURN_IF_ERROR(SetField(options, f.key, v, f.env));
+  }
+  return OkStatus();
+}
+
+Status Validate(const NodeOptions& o) {
+  auto bad = [](const std::string& what) { return Status(StatusCode::kOutOfRange, what); };
+  if (o.data_dir.empty()) return bad("data_dir must not be empty");
+  if (o.listen_port > 65535) return bad("listen_port must be at most 65535");
+  if (o.http_threads < 1 || o.http_threads > 64) return bad("http_threads must be 1..64");
+  if (o.http_connections_max < 1 || o.http_connections_max > 65536) {
+    return bad("http_connections_max must be 1..65536");
+  }
+  if (o.http_request_bytes_max < 1024 || o.http_request_bytes_max > kHttpRequestBytesMax * 64) {
+    return bad("http_request_bytes_max must be 1 KiB..64 MiB");
+  }
+  if (o.http_idle_timeout_ms < 100) return bad("http_idle_timeout_ms must be at least 100");
+  if (o.http_requests_per_second_per_client < 1) {
+    return bad("http_requests_per_second_per_client must be at least 1");
+  }
+  if (o.log_level != "error" && o.log_level != "warn" && o.log_level != "info" &&
+      o.log_level != "debug") {
+    return bad("log_level must be error, warn, info or debug");
+  }
+  return OkStatus();
+}
+
+}  // namespace qfs::node

@@ -1,0 +1,61 @@
+// NodeOptions: everything `qfs node` can be told, with defaults. Sources, later ones winning:
+// the defaults below, a config file (`--config FILE`, lines `key = value`), environment
+// variables (QFS_<KEY in upper case>), and command-line flags (--key-with-dashes).
+// docs/configuration.md lists every field; node_options_test.cc sets every field each way.
+#ifndef QFS_NODE_NODE_OPTIONS_H_
+#define QFS_NODE_NODE_OPTIONS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/limits.h"
+#include "base/status.h"
+
+namespace qfs::node {
+
+struct NodeOptions {
+  // Directory for the node's data (ledger segments, checkpoints, SQLite). Created if missing;
+  // one node at a time (a lock file guards it).
+  std::string data_dir = "./qfs-data";
+  // Address and port of the HTTP API. Port 0 picks a free port (printed at start).
+  std::string listen_address = "127.0.0.1";
+  std::uint32_t listen_port = 8080;
+  // HTTP server threads.
+  std::uint32_t http_threads = 2;
+  // Concurrent connections; more are answered 503.
+  std::uint32_t http_connections_max = kHttpConnectionsMax;
+  // Largest request body; larger requests are answered 413.
+  std::uint32_t http_request_bytes_max = kHttpRequestBytesMax;
+  // A connection idle this long is closed.
+  std::uint32_t http_idle_timeout_ms = kHttpIdleTimeoutMs;
+  // Requests per second per client address (bursts of twice that); more are answered 429.
+  std::uint32_t http_requests_per_second_per_client = kHttpRequestsPerSecondPerClientMax;
+  // error, warn, info or debug.
+  std::string log_level = "info";
+};
+
+// One settable field: its key (config file), environment variable, help text, and setter.
+struct NodeOptionField {
+  std::string key;
+  std::string env;
+  std::string help;
+  std::function<Status(NodeOptions&, const std::string&)> set;
+  std::function<std::string(const NodeOptions&)> get;
+};
+const std::vector<NodeOptionField>& NodeOptionFields();
+
+// Reads `key = value` lines ('#' starts a comment; values may be double-quoted). Unknown keys
+// and malformed values are errors naming the line.
+Status ApplyConfigText(const std::string& text, const std::string& origin, NodeOptions* options);
+Status ApplyConfigFile(const std::string& path, NodeOptions* options);
+// Applies every QFS_* variable that `getenv` returns.
+Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv,
+                        NodeOptions* options);
+// Checks ranges and relations between fields.
+Status Validate(const NodeOptions& options);
+
+}  // namespace qfs::node
+
+#endif  // QFS_NODE_NODE_OPTIONS_H_

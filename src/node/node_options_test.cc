@@ -1,0 +1,76 @@
+#include "node/node_options.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace qfs::node {
+namespace {
+
+// A distinct valid value for every field.
+std::map<std::string, std::string> SampleValues() {
+  return {{"data_dir", "/tmp/qfs-sample"},
+          {"listen_address", "0.0.0.0"},
+          {"listen_port", "9191"},
+          {"http_threads", "3"},
+          {"http_connections_max", "77"},
+          {"http_request_bytes_max", "4096"},
+          {"http_idle_timeout_ms", "1234"},
+          {"http_requests_per_second_per_client", "9"},
+          {"log_level", "debug"}};
+}
+
+TEST(NodeOptions, EveryFieldHasASampleValue) {
+  EXPECT_EQ(NodeOptionFields().size(), SampleValues().size());
+}
+
+TEST(NodeOptions, ConfigFileSetsEveryField) {
+  std::string text = "# comment\n\n";
+  for (const auto& [k, v] : SampleValues()) text += k + " = \"" + v + "\"  # trailing\n";
+  NodeOptions o;
+  ASSERT_TRUE(ApplyConfigText(text, "test.conf", &o).ok());
+  for (const NodeOptionField& f : NodeOptionFields()) EXPECT_EQ(f.get(o), SampleValues()[f.key]);
+  EXPECT_TRUE(Validate(o).ok());
+}
+
+TEST(NodeOptions, EnvironmentSetsEveryField) {
+  std::map<std::string, std::string> env;
+  for (const NodeOptionField& f : NodeOptionFields()) env[f.env] = SampleValues()[f.key];
+  NodeOptions o;
+  ASSERT_TRUE(ApplyEnvironment(
+                  [&](const char* name) -> const char* {
+                    auto it = env.find(name);
+                    return it == env.end() ? nullptr : it->second.c_str();
+                  },
+                  &o)
+                  .ok());
+  for (const NodeOptionField& f : NodeOptionFields()) EXPECT_EQ(f.get(o), SampleValues()[f.key]);
+  EXPECT_EQ(env.count("QFS_LISTEN_PORT"), 1u);
+}
+
+TEST(NodeOptions, ErrorsNameTheLine) {
+  NodeOptions o;
+  Status s = ApplyConfigText("listen_port = 1\nbogus = 2\n", "a.conf", &o);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "a.conf:2: unknown option 'bogus'");
+  s = ApplyConfigText("listen_port = x\n", "a.conf", &o);
+  EXPECT_EQ(s.code(), StatusCode::kParseError);
+  EXPECT_EQ(ApplyConfigText("just words\n", "a.conf", &o).code(), StatusCode::kParseError);
+  EXPECT_EQ(ApplyConfigFile("/nonexistent/qfs.conf", &o).code(), StatusCode::kNotFound);
+}
+
+TEST(NodeOptions, ValidateChecksRanges) {
+  NodeOptions o;
+  EXPECT_TRUE(Validate(o).ok());
+  o.listen_port = 70000;
+  EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
+  o = NodeOptions();
+  o.log_level = "loud";
+  EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
+  o = NodeOptions();
+  o.http_threads = 0;
+  EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
+}
+
+}  // namespace
+}  // namespace qfs::node
