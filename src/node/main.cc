@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/crypto_command.h"
 #include "cli/math_command.h"
 #include "node/node.h"
 
@@ -14,6 +15,7 @@ int Run(int argc, char** argv) {
   int exit_code = 0;
   qfs::node::AddNodeCommand(app, &exit_code);
   qfs::cli::AddMathCommand(app, &exit_code);
+  qfs::cli::AddCryptoCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

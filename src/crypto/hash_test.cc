@@ -1,0 +1,66 @@
+#include "crypto/hash.h"
+
+#include <gtest/gtest.h>
+
+#include "base/text_encoding.h"
+#include "crypto/keccak.h"
+
+namespace qfs::crypto {
+namespace {
+
+template <typename D>
+std::string Hex(const D& d) {
+  return HexEncode(ByteSpan(d.data(), d.size()));
+}
+
+// FIPS 180-4 and FIPS 202 examples.
+TEST(Hash, KnownAnswers) {
+  EXPECT_EQ(Hex(Sha256(AsBytes("abc"))),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Hex(Sha512(AsBytes("abc"))),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+            "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+  EXPECT_EQ(Hex(Sha3_256(AsBytes("abc"))),
+            "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532");
+  EXPECT_EQ(HexEncode(Shake128(AsBytes(""), 32)),
+            "7f9c2ba4e88f827d616045507605853ed73b8093f6efbc88eb1a6eacfa66ef26");
+  EXPECT_EQ(HexEncode(Shake256(AsBytes(""), 32)),
+            "46b9dd2b0ba88d13233b3feb743eeb243fcd52ea62b81b82b50c27646ed5762f");
+  EXPECT_EQ(Hex(Keccak256(AsBytes(""))),
+            "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+}
+
+// Our sponge with SHA-3 and SHAKE padding must agree with OpenSSL for every length around the
+// block boundaries, absorbing and squeezing in pieces.
+TEST(KeccakSponge, MatchesOpenSslAcrossBlockBoundaries) {
+  Bytes data;
+  for (int len = 0; len < 400; ++len) {
+    KeccakSponge sha3(KeccakSponge::kSha3_256Rate, KeccakSponge::kSha3Padding);
+    sha3.Absorb(ByteSpan(data).first(len / 2));
+    sha3.Absorb(ByteSpan(data).subspan(len / 2));
+    Digest32 d;
+    sha3.Squeeze(d);
+    ASSERT_EQ(d, Sha3_256(data)) << len;
+
+    KeccakSponge shake(KeccakSponge::kShake128Rate, KeccakSponge::kShakePadding);
+    shake.Absorb(data);
+    Bytes out(len + 1);
+    std::size_t half = out.size() / 3;
+    shake.Squeeze(std::span<std::uint8_t>(out).first(half));
+    shake.Squeeze(std::span<std::uint8_t>(out).subspan(half));
+    ASSERT_EQ(out, Shake128(data, out.size())) << len;
+    data.push_back(static_cast<std::uint8_t>(len * 7 + 1));
+  }
+}
+
+TEST(Sha256Hasher, IncrementalEqualsOneShot) {
+  Bytes data(1000);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i);
+  Sha256Hasher h;
+  h.Update(ByteSpan(data).first(333));
+  h.Update(ByteSpan(data).subspan(333));
+  EXPECT_EQ(h.Finish(), Sha256(data));
+}
+
+}  // namespace
+}  // namespace qfs::crypto
