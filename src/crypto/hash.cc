@@ -29,7 +29,8 @@ const EVP_MD* Fetched(Algorithm a) {
 
 // One context per thread, reused. OpenSSL failures here are environment errors (no outside input
 // can make a digest fail), so they abort.
-void Digest(Algorithm a, ByteSpan data, std::uint8_t* out, std::size_t out_bytes, bool xof) {
+void Digest(Algorithm a, std::initializer_list<ByteSpan> parts, std::uint8_t* out,
+            std::size_t out_bytes, bool xof) {
   struct CtxHolder {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     ~CtxHolder() { EVP_MD_CTX_free(ctx); }
@@ -38,7 +39,7 @@ void Digest(Algorithm a, ByteSpan data, std::uint8_t* out, std::size_t out_bytes
   EVP_MD_CTX* ctx = holder.ctx;
   QFS_CHECK(ctx != nullptr);
   QFS_CHECK(EVP_DigestInit_ex2(ctx, Fetched(a), nullptr) == 1);
-  QFS_CHECK(EVP_DigestUpdate(ctx, data.data(), data.size()) == 1);
+  for (ByteSpan data : parts) QFS_CHECK(EVP_DigestUpdate(ctx, data.data(), data.size()) == 1);
   if (xof) {
     QFS_CHECK(EVP_DigestFinalXOF(ctx, out, out_bytes) == 1);
   } else {
@@ -51,31 +52,37 @@ void Digest(Algorithm a, ByteSpan data, std::uint8_t* out, std::size_t out_bytes
 
 Digest32 Sha256(ByteSpan data) {
   Digest32 out;
-  Digest(Algorithm::kSha256, data, out.data(), out.size(), false);
+  Digest(Algorithm::kSha256, {data}, out.data(), out.size(), false);
+  return out;
+}
+
+Digest32 Sha256(std::initializer_list<ByteSpan> parts) {
+  Digest32 out;
+  Digest(Algorithm::kSha256, parts, out.data(), out.size(), false);
   return out;
 }
 
 Digest64 Sha512(ByteSpan data) {
   Digest64 out;
-  Digest(Algorithm::kSha512, data, out.data(), out.size(), false);
+  Digest(Algorithm::kSha512, {data}, out.data(), out.size(), false);
   return out;
 }
 
 Digest32 Sha3_256(ByteSpan data) {
   Digest32 out;
-  Digest(Algorithm::kSha3_256, data, out.data(), out.size(), false);
+  Digest(Algorithm::kSha3_256, {data}, out.data(), out.size(), false);
   return out;
 }
 
 Bytes Shake128(ByteSpan data, std::size_t out_bytes) {
   Bytes out(out_bytes);
-  if (out_bytes > 0) Digest(Algorithm::kShake128, data, out.data(), out_bytes, true);
+  if (out_bytes > 0) Digest(Algorithm::kShake128, {data}, out.data(), out_bytes, true);
   return out;
 }
 
 Bytes Shake256(ByteSpan data, std::size_t out_bytes) {
   Bytes out(out_bytes);
-  if (out_bytes > 0) Digest(Algorithm::kShake256, data, out.data(), out_bytes, true);
+  if (out_bytes > 0) Digest(Algorithm::kShake256, {data}, out.data(), out_bytes, true);
   return out;
 }
 

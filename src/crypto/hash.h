@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string_view>
 
 #include "base/bytes.h"
@@ -18,6 +19,8 @@ using Digest32 = std::array<std::uint8_t, 32>;
 using Digest64 = std::array<std::uint8_t, 64>;
 
 Digest32 Sha256(ByteSpan data);
+// SHA-256 of the concatenation of `parts`, without copying them together.
+Digest32 Sha256(std::initializer_list<ByteSpan> parts);
 Digest64 Sha512(ByteSpan data);
 Digest32 Sha3_256(ByteSpan data);
 Bytes Shake128(ByteSpan data, std::size_t out_bytes);

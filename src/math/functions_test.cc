@@ -91,17 +91,22 @@ TEST(Functions, DomainAndOverflowErrors) {
 // The higher-precision kernels agree with the first one wherever the first one decides.
 TEST(Functions, PrecisionLevelsAgree) {
   for (u128 raw = 1; raw < static_cast<u128>(40) * kScale; raw = raw * 3 + 12345) {
+    internal::Outcome low = internal::ExpKernel<2>(false, raw);
     internal::Outcome a = internal::ExpKernel<3>(false, raw);
     internal::Outcome b = internal::ExpKernel<6>(false, raw);
     internal::Outcome c = internal::ExpKernel<12>(false, raw);
     ASSERT_EQ(a.kind, internal::Outcome::Kind::kValue);
     EXPECT_EQ(a.floor, b.floor);
     EXPECT_EQ(a.floor, c.floor);
+    if (low.kind == internal::Outcome::Kind::kValue) {
+      EXPECT_EQ(low.floor, c.floor);
+    }
     internal::Outcome la = internal::LogKernel<3>(internal::LogBase::kE, raw + 7);
     internal::Outcome lc = internal::LogKernel<12>(internal::LogBase::kE, raw + 7);
     EXPECT_EQ(la.floor, lc.floor);
     if (raw < internal::kErfSaturation) {
       EXPECT_EQ(internal::ErfKernel<3>(raw).floor, internal::ErfKernel<12>(raw).floor);
+      EXPECT_EQ(internal::ErfKernel<2>(raw).floor, internal::ErfKernel<12>(raw).floor);
     }
   }
 }

@@ -106,6 +106,7 @@ const Constants<F>& GetConstants() {
   return constants;
 }
 
+template const Constants<2>& GetConstants<2>();
 template const Constants<3>& GetConstants<3>();
 template const Constants<6>& GetConstants<6>();
 template const Constants<12>& GetConstants<12>();

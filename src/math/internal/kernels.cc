@@ -254,6 +254,7 @@ Outcome ErfKernel(u128 x_raw) {
   template Outcome SigmoidKernel<F>(bool, u128);   \
   template Outcome ErfKernel<F>(u128);
 
+QFS_INSTANTIATE_KERNELS(2)
 QFS_INSTANTIATE_KERNELS(3)
 QFS_INSTANTIATE_KERNELS(6)
 QFS_INSTANTIATE_KERNELS(12)

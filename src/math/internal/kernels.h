@@ -8,7 +8,7 @@
 // first, so retrying always terminates for the transcendental cases.
 //
 // Inputs are decimal raw magnitudes (x = raw / 10^18) within each kernel's REQUIRES range.
-// Instantiated for F = 3, 6 and 12 (192, 384 and 768 bits). Internal to src/math.
+// Instantiated for F = 2, 3, 6 and 12 (128, 192, 384 and 768 bits). Internal to src/math.
 #ifndef QFS_MATH_INTERNAL_KERNELS_H_
 #define QFS_MATH_INTERNAL_KERNELS_H_
 
@@ -49,11 +49,14 @@ Outcome SigmoidKernel(bool negative, u128 x_raw);
 template <int F>
 Outcome ErfKernel(u128 x_raw);
 
-// Runs kernel<F> for F = 3, 6, 12 until one decides. `kernel` is a generic lambda
-// `[&]<int F>() { return SomeKernel<F>(...); }`.
+// Runs kernel<F> for F = 2, 3, 6, 12 until one decides. `kernel` is a generic lambda
+// `[&]<int F>() { return SomeKernel<F>(...); }`. 128 bits decide almost every result below
+// 2^100 (scaled); larger results (e^x for big x) and near-ties go on to 192 bits and beyond.
 template <typename Kernel>
 Outcome EvaluateExactly(Kernel&& kernel) {
-  Outcome o = kernel.template operator()<3>();
+  Outcome o = kernel.template operator()<2>();
+  if (o.kind != Outcome::Kind::kAmbiguous) return o;
+  o = kernel.template operator()<3>();
   if (o.kind != Outcome::Kind::kAmbiguous) return o;
   o = kernel.template operator()<6>();
   if (o.kind != Outcome::Kind::kAmbiguous) return o;
