@@ -72,34 +72,33 @@ std::string Histogram::Render(const std::string& name, const std::string& labels
   return out;
 }
 
+Metrics::Family& Metrics::FamilyFor(const std::string& name, const char* type,
+                                    const std::string& help) {
+  Family& f = families_[name];
+  QFS_CHECK(f.type.empty() || f.type == type);
+  f.type = type;
+  f.help = help;
+  return f;
+}
+
 Counter& Metrics::AddCounter(const std::string& name, const std::string& help,
                              const MetricLabels& labels) {
   std::lock_guard<std::mutex> lock(mu_);
-  Family& f = families_[name];
-  QFS_CHECK(f.type.empty() || f.type == "counter");
-  f.type = "counter";
-  f.help = help;
-  return f.counters[RenderLabels(labels)];
+  return FamilyFor(name, "counter", help).counters[RenderLabels(labels)];
 }
 
 Gauge& Metrics::AddGauge(const std::string& name, const std::string& help,
                          const MetricLabels& labels) {
   std::lock_guard<std::mutex> lock(mu_);
-  Family& f = families_[name];
-  QFS_CHECK(f.type.empty() || f.type == "gauge");
-  f.type = "gauge";
-  f.help = help;
-  return f.gauges[RenderLabels(labels)];
+  return FamilyFor(name, "gauge", help).gauges[RenderLabels(labels)];
 }
 
 Histogram& Metrics::AddHistogram(const std::string& name, const std::string& help,
                                  const MetricLabels& labels) {
   std::lock_guard<std::mutex> lock(mu_);
-  Family& f = families_[name];
-  QFS_CHECK(f.type.empty() || f.type == "histogram");
-  f.type = "histogram";
-  f.help = help;
-  return f.histograms.try_emplace(RenderLabels(labels), kDefaultBoundsUs).first->second;
+  return FamilyFor(name, "histogram", help)
+      .histograms.try_emplace(RenderLabels(labels), kDefaultBoundsUs)
+      .first->second;
 }
 
 std::string Metrics::Render() const {

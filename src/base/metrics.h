@@ -71,6 +71,11 @@ class Metrics {
   std::string Render() const;
 
  private:
+  struct Family;
+  // The family `name`, created with `type` if new. REQUIRES: mu_ held; an existing family has
+  // the same type.
+  Family& FamilyFor(const std::string& name, const char* type, const std::string& help);
+
   struct Family {
     std::string type;
     std::string help;

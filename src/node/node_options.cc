@@ -19,11 +19,16 @@ Result<std::uint32_t> ParseUint32(const std::string& text) {
   return static_cast<std::uint32_t>(v);
 }
 
-template <std::uint32_t NodeOptions::*Field>
-NodeOptionField UintField(const std::string& key, const std::string& help) {
+// data_dir -> QFS_DATA_DIR
+std::string EnvironmentName(const std::string& key) {
   std::string env = "QFS_";
   for (char c : key) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return {key, env, help,
+  return env;
+}
+
+template <std::uint32_t NodeOptions::*Field>
+NodeOptionField UintField(const std::string& key, const std::string& help) {
+  return {key, EnvironmentName(key), help,
           [](NodeOptions& o, const std::string& v) -> Status {
             QFS_ASSIGN_OR_RETURN(o.*Field, ParseUint32(v));
             return OkStatus();
@@ -33,9 +38,7 @@ NodeOptionField UintField(const std::string& key, const std::string& help) {
 
 template <std::string NodeOptions::*Field>
 NodeOptionField StringField(const std::string& key, const std::string& help) {
-  std::string env = "QFS_";
-  for (char c : key) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return {key, env, help,
+  return {key, EnvironmentName(key), help,
           [](NodeOptions& o, const std::string& v) -> Status {
             o.*Field = v;
             return OkStatus();

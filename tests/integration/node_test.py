@@ -110,5 +110,29 @@ class MathCliTest(unittest.TestCase):
         self.assertTrue(r.stdout.splitlines()[1].startswith("error DOMAIN_ERROR"))
 
 
+class CryptoCliTest(unittest.TestCase):
+    def run_qfs(self, *args):
+        r = subprocess.run([QFS, "crypto", *args], capture_output=True, text=True, timeout=30)
+        return r.returncode, json.loads(r.stdout)
+
+    def test_json_output(self):
+        code, out = self.run_qfs("hash", "--algorithm", "sha3-256", "--data", "616263")
+        self.assertEqual(code, 0)
+        self.assertEqual(out["digest"],
+                         "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532")
+
+    def test_sign_then_recover_an_ethereum_login(self):
+        digest = self.run_qfs("eip191-hash", "--text", "Sign this message to login to ATLAS: 7")[1]
+        self.assertEqual(len(digest["hash"]), 64)
+        code, out = self.run_qfs("secp256k1-pubkey", "--private", "00" * 31 + "01")
+        self.assertEqual(out["address"], "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf")
+
+    def test_errors_are_json_with_exit_1(self):
+        code, out = self.run_qfs("aead-open", "--algorithm", "aes-gcm", "--key", "00" * 16,
+                                 "--nonce", "00" * 12, "--data", "00" * 20)
+        self.assertEqual(code, 1)
+        self.assertEqual(out["error"]["code"], "AUTHENTICATION_FAILED")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
