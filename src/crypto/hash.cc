@@ -10,14 +10,15 @@
 namespace qfs::crypto {
 namespace {
 
-enum class Algorithm { kSha256, kSha512, kSha3_256, kShake128, kShake256, kCount };
+enum class Algorithm { kSha256, kSha512, kSha3_256, kSha3_512, kShake128, kShake256, kCount };
 
 // Fetched once: in OpenSSL 3, EVP_sha256() and friends fetch the implementation again on every
 // init, which costs more than hashing a short input.
 const EVP_MD* Fetched(Algorithm a) {
   static const std::array<EVP_MD*, static_cast<int>(Algorithm::kCount)> mds = [] {
     std::array<EVP_MD*, static_cast<int>(Algorithm::kCount)> m{};
-    const char* names[] = {"SHA2-256", "SHA2-512", "SHA3-256", "SHAKE-128", "SHAKE-256"};
+    const char* names[] = {"SHA2-256", "SHA2-512",  "SHA3-256",
+                           "SHA3-512", "SHAKE-128", "SHAKE-256"};
     for (int i = 0; i < static_cast<int>(Algorithm::kCount); ++i) {
       m[i] = EVP_MD_fetch(nullptr, names[i], nullptr);
       QFS_CHECK(m[i] != nullptr);
@@ -71,6 +72,12 @@ Digest64 Sha512(ByteSpan data) {
 Digest32 Sha3_256(ByteSpan data) {
   Digest32 out;
   Digest(Algorithm::kSha3_256, {data}, out.data(), out.size(), false);
+  return out;
+}
+
+Digest64 Sha3_512(ByteSpan data) {
+  Digest64 out;
+  Digest(Algorithm::kSha3_512, {data}, out.data(), out.size(), false);
   return out;
 }
 

@@ -23,6 +23,7 @@ Digest32 Sha256(ByteSpan data);
 Digest32 Sha256(std::initializer_list<ByteSpan> parts);
 Digest64 Sha512(ByteSpan data);
 Digest32 Sha3_256(ByteSpan data);
+Digest64 Sha3_512(ByteSpan data);
 Bytes Shake128(ByteSpan data, std::size_t out_bytes);
 Bytes Shake256(ByteSpan data, std::size_t out_bytes);
 Digest32 Keccak256(ByteSpan data);

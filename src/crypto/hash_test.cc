@@ -22,6 +22,9 @@ TEST(Hash, KnownAnswers) {
             "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
   EXPECT_EQ(Hex(Sha3_256(AsBytes("abc"))),
             "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532");
+  EXPECT_EQ(Hex(Sha3_512(AsBytes("abc"))),
+            "b751850b1a57168a5693cd924b6b096e08f621827444f70d884f5d0240d2712e"
+            "10e116e9192af3c91a7ec57647e3934057340b4cf408d5a56592f8274eec53f0");
   EXPECT_EQ(HexEncode(Shake128(AsBytes(""), 32)),
             "7f9c2ba4e88f827d616045507605853ed73b8093f6efbc88eb1a6eacfa66ef26");
   EXPECT_EQ(HexEncode(Shake256(AsBytes(""), 32)),

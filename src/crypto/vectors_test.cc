@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "base/text_encoding.h"
 #include "codec/json.h"
@@ -12,6 +11,7 @@
 #include "crypto/curve25519.h"
 #include "crypto/hash.h"
 #include "crypto/mac.h"
+#include "crypto/vectors_testing.h"
 #include "crypto/wallet.h"
 
 namespace qfs::crypto {
@@ -19,20 +19,9 @@ namespace {
 
 using codec::Json;
 
-Json Load(const std::string& relative) {
-  std::string path = std::string(QFS_VECTORS_DIR) + "/" + relative;
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << "missing vector file " << path;
-  std::stringstream text;
-  text << in.rdbuf();
-  return Json::parse(text.str());
-}
-
-Bytes Hex(const Json& v) {
-  std::string s = v.get<std::string>();
-  if (s.rfind("0x", 0) == 0) s = s.substr(2);
-  return HexDecode(s).value();
-}
+using testing::HexField;
+Json Load(const std::string& relative) { return testing::LoadVectors(relative); }
+Bytes Hex(const Json& v) { return HexField(v); }
 
 struct Tally {
   int valid = 0, invalid = 0, acceptable = 0;
