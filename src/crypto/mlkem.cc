@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/check.h"
+#include "crypto/ct.h"
 #include "crypto/hash.h"
 #include "crypto/keccak.h"
 
@@ -238,6 +239,7 @@ void PkeKeyGen(const Params& p, ByteSpan d, std::uint8_t* ek, std::uint8_t* dk_p
   std::copy(d.begin(), d.end(), seed_input.begin());
   seed_input[32] = static_cast<std::uint8_t>(p.k);
   Digest64 g = Sha3_512(seed_input);
+  Declassify(g.data(), 32);  // rho is published in ek
   ByteSpan rho(g.data(), 32), sigma(g.data() + 32, 32);
   Matrix a(rho, p.k);
   SecretPolyVec s(p.k), e(p.k);
