@@ -1,5 +1,8 @@
 #include "crypto/keccak.h"
 
+#include <bit>
+#include <cstring>
+
 #include "base/check.h"
 
 namespace qfs::crypto {
@@ -111,13 +114,24 @@ void KeccakSponge::Pad() {
 
 void KeccakSponge::Squeeze(std::span<std::uint8_t> out) {
   if (!squeezing_) Pad();
-  for (std::uint8_t& b : out) {
+  std::size_t done = 0;
+  while (done < out.size()) {
     if (offset_ == rate_) {
       KeccakF1600(state_);
       offset_ = 0;
     }
-    b = static_cast<std::uint8_t>(state_[offset_ / 8] >> (8 * (offset_ % 8)));
-    ++offset_;
+    const std::size_t n = std::min(out.size() - done, rate_ - offset_);
+    if constexpr (std::endian::native == std::endian::little) {
+      // The state's bytes in memory are the sponge's bytes in order.
+      std::memcpy(out.data() + done, reinterpret_cast<const std::uint8_t*>(state_.data()) + offset_, n);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t at = offset_ + i;
+        out[done + i] = static_cast<std::uint8_t>(state_[at / 8] >> (8 * (at % 8)));
+      }
+    }
+    offset_ += n;
+    done += n;
   }
 }
 
