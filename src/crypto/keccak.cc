@@ -123,7 +123,8 @@ void KeccakSponge::Squeeze(std::span<std::uint8_t> out) {
     const std::size_t n = std::min(out.size() - done, rate_ - offset_);
     if constexpr (std::endian::native == std::endian::little) {
       // The state's bytes in memory are the sponge's bytes in order.
-      std::memcpy(out.data() + done, reinterpret_cast<const std::uint8_t*>(state_.data()) + offset_, n);
+      std::memcpy(out.data() + done, reinterpret_cast<const std::uint8_t*>(state_.data()) + offset_,
+                  n);
     } else {
       for (std::size_t i = 0; i < n; ++i) {
         const std::size_t at = offset_ + i;

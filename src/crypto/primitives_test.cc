@@ -102,6 +102,49 @@ TEST(SignatureRegistry, Ed25519ThroughTheRegistry) {
   EXPECT_EQ(s->KeyPairFromSeed(Bytes(31)).code(), StatusCode::kBadKey);
 }
 
+TEST(SignatureRegistry, EveryBuiltInSchemeSignsAndVerifies) {
+  const SignatureRegistry& r = SignatureRegistry::Default();
+  EXPECT_EQ(r.default_algorithm(), SignatureAlgorithm::kEd25519MlDsa65);
+  EXPECT_EQ(r.schemes().size(), 5u);
+  for (const SignatureScheme* s : r.schemes()) {
+    SignatureKeyPair kp = s->KeyPairFromSeed(Bytes(s->seed_bytes(), 9)).value();
+    EXPECT_EQ(kp.public_key.size(), s->public_key_bytes()) << s->name();
+    Bytes sig = s->Sign(kp.secret_key, AsBytes("hello")).value();
+    EXPECT_EQ(sig.size(), s->signature_bytes()) << s->name();
+    EXPECT_TRUE(s->Verify(kp.public_key, AsBytes("hello"), sig).ok()) << s->name();
+    EXPECT_EQ(s->Verify(kp.public_key, AsBytes("hellO"), sig).code(), StatusCode::kBadSignature)
+        << s->name();
+    EXPECT_EQ(r.FindByName(s->name()).value(), s);
+  }
+}
+
+TEST(HybridSignature, BothHalvesMustVerifyAndAreDomainSeparated) {
+  const SignatureScheme* h = SignatureRegistry::Default().FindByName("ed25519+ml-dsa-65").value();
+  const SignatureScheme* ed = SignatureRegistry::Default().FindByName("ed25519").value();
+  Bytes seed(64, 3);
+  SignatureKeyPair kp = h->KeyPairFromSeed(seed).value();
+  Bytes sig = h->Sign(kp.secret_key, AsBytes("transfer 5 ATR")).value();
+  ASSERT_TRUE(h->Verify(kp.public_key, AsBytes("transfer 5 ATR"), sig).ok());
+  Bytes broken_ed = sig;
+  broken_ed[3] ^= 1;
+  Status s = h->Verify(kp.public_key, AsBytes("transfer 5 ATR"), broken_ed);
+  EXPECT_EQ(s.code(), StatusCode::kBadSignature);
+  EXPECT_NE(s.message().find("Ed25519 half"), std::string::npos);
+  Bytes broken_dsa = sig;
+  broken_dsa[200] ^= 1;
+  s = h->Verify(kp.public_key, AsBytes("transfer 5 ATR"), broken_dsa);
+  EXPECT_EQ(s.code(), StatusCode::kBadSignature);
+  EXPECT_NE(s.message().find("ML-DSA-65 half"), std::string::npos);
+  // The Ed25519 half is not a valid plain Ed25519 signature over the message (domain tag).
+  EXPECT_FALSE(ed->Verify(ByteSpan(kp.public_key).first(32), AsBytes("transfer 5 ATR"),
+                          ByteSpan(sig).first(64))
+                   .ok());
+  EXPECT_EQ(h->Verify(ByteSpan(kp.public_key).first(100), AsBytes("x"), sig).code(),
+            StatusCode::kBadKey);
+  EXPECT_EQ(h->Verify(kp.public_key, AsBytes("x"), ByteSpan(sig).first(100)).code(),
+            StatusCode::kBadSignature);
+}
+
 TEST(Random, SystemRandomFillsAndDiffers) {
   SecretBytes a = RandomSecret(SystemRandom(), 32);
   SecretBytes b = RandomSecret(SystemRandom(), 32);

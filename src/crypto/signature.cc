@@ -1,6 +1,7 @@
 #include "crypto/signature.h"
 
 #include "crypto/curve25519.h"
+#include "crypto/mldsa.h"
 
 namespace qfs::crypto {
 namespace {
@@ -32,6 +33,11 @@ const SignatureRegistry& SignatureRegistry::Default() {
   static const SignatureRegistry registry = [] {
     SignatureRegistry r;
     r.Register(MakeEd25519Scheme());
+    r.Register(MakeMlDsaScheme(MlDsaParameterSet::k44));
+    r.Register(MakeMlDsaScheme(MlDsaParameterSet::k65));
+    r.Register(MakeMlDsaScheme(MlDsaParameterSet::k87));
+    r.Register(MakeHybridScheme());
+    r.set_default_algorithm(SignatureAlgorithm::kEd25519MlDsa65);
     return r;
   }();
   return registry;
@@ -70,7 +76,7 @@ std::vector<const SignatureScheme*> SignatureRegistry::schemes() const {
 }
 
 void SignatureRegistry::set_default_algorithm(SignatureAlgorithm id) {
-  QFS_CHECK(Find(id).ok());
+  QFS_CHECK(Find(id).ok());  // register the scheme first
   default_ = id;
 }
 

@@ -19,6 +19,8 @@
 
 namespace qfs::crypto {
 
+enum class MlDsaParameterSet;  // crypto/mldsa.h
+
 // Stable ids: never renumber or reuse.
 enum class SignatureAlgorithm : std::uint16_t {
   kEd25519 = 1,
@@ -60,7 +62,7 @@ class SignatureRegistry {
   Result<const SignatureScheme*> Find(std::uint16_t id) const;
   Result<const SignatureScheme*> FindByName(std::string_view name) const;
   std::vector<const SignatureScheme*> schemes() const;
-  // The scheme new node and device keys use.
+  // The scheme new node and device keys use: the Ed25519+ML-DSA-65 hybrid in Default().
   SignatureAlgorithm default_algorithm() const { return default_; }
   void set_default_algorithm(SignatureAlgorithm id);
 
@@ -70,6 +72,10 @@ class SignatureRegistry {
 };
 
 std::unique_ptr<SignatureScheme> MakeEd25519Scheme();
+// ML-DSA (hedged signing, empty context) and the default hybrid, both halves over a
+// domain-separated message (docs/formats/hybrid.md). Defined in pq_signature.cc.
+std::unique_ptr<SignatureScheme> MakeMlDsaScheme(MlDsaParameterSet set);
+std::unique_ptr<SignatureScheme> MakeHybridScheme();
 
 }  // namespace qfs::crypto
 
