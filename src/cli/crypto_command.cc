@@ -9,6 +9,8 @@
 #include "crypto/curve25519.h"
 #include "crypto/hash.h"
 #include "crypto/mac.h"
+#include "crypto/mldsa.h"
+#include "crypto/mlkem.h"
 #include "crypto/signature.h"
 #include "crypto/wallet.h"
 
@@ -186,6 +188,113 @@ Result<Json> Eip55(const Options& o) {
   return Json{{"address", crypto::ChecksumAddress(a)}};
 }
 
+// --- Post-quantum ----------------------------------------------------------------------------
+Result<crypto::MlDsaRandomness> SigningRandomness(const Options& o) {
+  if (o.count("hedged") != 0) return crypto::MlDsaRandomness::Hedged(crypto::SystemRandom());
+  if (o.count("rnd") != 0) {
+    QFS_ASSIGN_OR_RETURN(Bytes rnd, HexOption(o, "rnd"));
+    if (rnd.size() != 32) return Status(StatusCode::kBadLength, "--rnd must be 32 bytes");
+    return crypto::MlDsaRandomness::Given(rnd);
+  }
+  return crypto::MlDsaRandomness::Deterministic();
+}
+
+Result<Json> MlDsa(const Options& o, const std::string& op) {
+  QFS_ASSIGN_OR_RETURN(crypto::MlDsaParameterSet set, crypto::ParseMlDsaParameterSet(o.at("set")));
+  if (op == "keygen") {
+    QFS_ASSIGN_OR_RETURN(Bytes seed, HexOption(o, "seed"));
+    QFS_ASSIGN_OR_RETURN(crypto::MlDsaKeyPair kp, crypto::MlDsaKeyGen(set, seed));
+    return Json{{"public_key", Hex(kp.public_key)}, {"secret_key", Hex(kp.secret_key.span())}};
+  }
+  QFS_ASSIGN_OR_RETURN(Bytes context, HexOption(o, "context"));
+  QFS_ASSIGN_OR_RETURN(Bytes message, MessageOption(o));
+  const bool prehash = o.count("prehash") != 0;
+  crypto::MlDsaPreHash ph = crypto::MlDsaPreHash::kSha2_256;
+  if (prehash) {
+    QFS_ASSIGN_OR_RETURN(ph, crypto::ParseMlDsaPreHash(o.at("prehash")));
+  }
+  if (op == "sign") {
+    QFS_ASSIGN_OR_RETURN(Bytes sk, HexOption(o, "secret-key"));
+    QFS_ASSIGN_OR_RETURN(crypto::MlDsaRandomness rnd, SigningRandomness(o));
+    Result<Bytes> sig = Status(StatusCode::kInternal, "unset");
+    if (o.count("mu") != 0) {
+      QFS_ASSIGN_OR_RETURN(Bytes mu, HexOption(o, "mu"));
+      sig = crypto::MlDsaSignMu(set, sk, mu, rnd);
+    } else if (o.count("internal") != 0) {
+      sig = crypto::MlDsaSignInternal(set, sk, message, rnd);
+    } else if (prehash) {
+      sig = crypto::MlDsaSignPreHash(set, sk, message, context, ph, rnd);
+    } else {
+      sig = crypto::MlDsaSign(set, sk, message, context, rnd);
+    }
+    SecureWipe(sk.data(), sk.size());
+    QFS_ASSIGN_OR_RETURN(Bytes signature, std::move(sig));
+    return Json{{"signature", Hex(signature)}};
+  }
+  QFS_ASSIGN_OR_RETURN(Bytes pk, HexOption(o, "public-key"));
+  QFS_ASSIGN_OR_RETURN(Bytes sig, HexOption(o, "signature"));
+  if (o.count("mu") != 0) {
+    QFS_ASSIGN_OR_RETURN(Bytes mu, HexOption(o, "mu"));
+    return VerifyResult(crypto::MlDsaVerifyMu(set, pk, mu, sig));
+  }
+  if (o.count("internal") != 0) return VerifyResult(crypto::MlDsaVerifyInternal(set, pk, message, sig));
+  if (prehash) return VerifyResult(crypto::MlDsaVerifyPreHash(set, pk, message, context, ph, sig));
+  return VerifyResult(crypto::MlDsaVerify(set, pk, message, context, sig));
+}
+
+Result<Json> MlKem(const Options& o, const std::string& op) {
+  QFS_ASSIGN_OR_RETURN(crypto::MlKemParameterSet set, crypto::ParseMlKemParameterSet(o.at("set")));
+  if (op == "keygen") {
+    QFS_ASSIGN_OR_RETURN(Bytes d, HexOption(o, "d"));
+    QFS_ASSIGN_OR_RETURN(Bytes z, HexOption(o, "z"));
+    QFS_ASSIGN_OR_RETURN(crypto::MlKemKeyPair kp, crypto::MlKemKeyGen(set, d, z));
+    return Json{{"encapsulation_key", Hex(kp.encapsulation_key)},
+                {"decapsulation_key", Hex(kp.decapsulation_key.span())}};
+  }
+  if (op == "encaps") {
+    QFS_ASSIGN_OR_RETURN(Bytes ek, HexOption(o, "encapsulation-key"));
+    QFS_ASSIGN_OR_RETURN(Bytes m, HexOption(o, "m"));
+    QFS_ASSIGN_OR_RETURN(crypto::MlKemEncapsulation e, crypto::MlKemEncaps(set, ek, m));
+    return Json{{"ciphertext", Hex(e.ciphertext)}, {"shared_key", Hex(e.shared_key.span())}};
+  }
+  if (op == "decaps") {
+    QFS_ASSIGN_OR_RETURN(Bytes dk, HexOption(o, "decapsulation-key"));
+    QFS_ASSIGN_OR_RETURN(Bytes c, HexOption(o, "ciphertext"));
+    Result<SecretBytes> k = crypto::MlKemDecaps(set, dk, c);
+    SecureWipe(dk.data(), dk.size());
+    QFS_ASSIGN_OR_RETURN(SecretBytes key, std::move(k));
+    return Json{{"shared_key", Hex(key.span())}};
+  }
+  if (o.count("encapsulation-key") != 0) {
+    QFS_ASSIGN_OR_RETURN(Bytes ek, HexOption(o, "encapsulation-key"));
+    return VerifyResult(crypto::MlKemCheckEncapsulationKey(set, ek));
+  }
+  QFS_ASSIGN_OR_RETURN(Bytes dk, HexOption(o, "decapsulation-key"));
+  return VerifyResult(crypto::MlKemCheckDecapsulationKey(set, dk));
+}
+
+Result<Json> Hybrid(const Options& o, const std::string& op) {
+  QFS_ASSIGN_OR_RETURN(const crypto::SignatureScheme* h,
+                       crypto::SignatureRegistry::Default().Find(
+                           crypto::SignatureAlgorithm::kEd25519MlDsa65));
+  if (op == "keygen") {
+    QFS_ASSIGN_OR_RETURN(Bytes seed, HexOption(o, "seed"));
+    QFS_ASSIGN_OR_RETURN(crypto::SignatureKeyPair kp, h->KeyPairFromSeed(seed));
+    return Json{{"public_key", Hex(kp.public_key)}, {"secret_key", Hex(kp.secret_key.span())}};
+  }
+  QFS_ASSIGN_OR_RETURN(Bytes message, MessageOption(o));
+  if (op == "sign") {
+    QFS_ASSIGN_OR_RETURN(Bytes sk, HexOption(o, "secret-key"));
+    SecretBytes secret(sk);
+    SecureWipe(sk.data(), sk.size());
+    QFS_ASSIGN_OR_RETURN(Bytes sig, h->Sign(secret, message));
+    return Json{{"signature", Hex(sig)}};
+  }
+  QFS_ASSIGN_OR_RETURN(Bytes pk, HexOption(o, "public-key"));
+  QFS_ASSIGN_OR_RETURN(Bytes sig, HexOption(o, "signature"));
+  return VerifyResult(h->Verify(pk, message, sig));
+}
+
 CryptoOption Req(std::string name, std::string help) {
   return {std::move(name), std::move(help), true};
 }
@@ -262,6 +371,49 @@ const std::vector<CryptoOperation>& CryptoOperations() {
        "EIP-55 checksummed form of an address (checks a mixed-case checksum)",
        {Req("address", "0x + 40 hex digits")},
        Eip55},
+      {"mldsa-keygen", "ML-DSA key pair from a 32-byte seed (FIPS 204 KeyGen_internal)",
+       {Req("set", "ML-DSA-44|ML-DSA-65|ML-DSA-87"), Req("seed", "hex, 32 bytes")},
+       [](const Options& o) { return MlDsa(o, "keygen"); }},
+      {"mldsa-sign",
+       "ML-DSA signature: pure (default), --prehash ALG, --internal (message is M'), or --mu",
+       {Req("set", "ML-DSA-44|ML-DSA-65|ML-DSA-87"), Req("secret-key", "hex"),
+        Opt("message", "hex"), Opt("text", "UTF-8 message"), Opt("context", "hex, <= 255 bytes"),
+        Opt("prehash", "SHA2-256, SHA3-512, SHAKE-128, ... (HashML-DSA)"),
+        Opt("internal", "any value: sign M' as given"), Opt("mu", "hex, 64 bytes: external mu"),
+        Opt("rnd", "hex, 32 bytes (default: deterministic)"),
+        Opt("hedged", "any value: fresh randomness")},
+       [](const Options& o) { return MlDsa(o, "sign"); }},
+      {"mldsa-verify", "Verify an ML-DSA signature (same modes as sign)",
+       {Req("set", "ML-DSA-44|ML-DSA-65|ML-DSA-87"), Req("public-key", "hex"),
+        Opt("message", "hex"), Opt("text", "UTF-8 message"), Opt("context", "hex"),
+        Opt("prehash", "hash name"), Opt("internal", "any value"), Opt("mu", "hex"),
+        Req("signature", "hex")},
+       [](const Options& o) { return MlDsa(o, "verify"); }},
+      {"mlkem-keygen", "ML-KEM key pair from d and z (FIPS 203 KeyGen_internal)",
+       {Req("set", "ML-KEM-512|ML-KEM-768|ML-KEM-1024"), Req("d", "hex, 32 bytes"),
+        Req("z", "hex, 32 bytes")},
+       [](const Options& o) { return MlKem(o, "keygen"); }},
+      {"mlkem-encaps", "Encapsulate with message m (FIPS 203 Encaps_internal)",
+       {Req("set", "ML-KEM-512|ML-KEM-768|ML-KEM-1024"), Req("encapsulation-key", "hex"),
+        Req("m", "hex, 32 bytes")},
+       [](const Options& o) { return MlKem(o, "encaps"); }},
+      {"mlkem-decaps", "Decapsulate (implicit rejection for a wrong ciphertext)",
+       {Req("set", "ML-KEM-512|ML-KEM-768|ML-KEM-1024"), Req("decapsulation-key", "hex"),
+        Req("ciphertext", "hex")},
+       [](const Options& o) { return MlKem(o, "decaps"); }},
+      {"mlkem-check", "FIPS 203 input check of an encapsulation or decapsulation key",
+       {Req("set", "ML-KEM-512|ML-KEM-768|ML-KEM-1024"), Opt("encapsulation-key", "hex"),
+        Opt("decapsulation-key", "hex")},
+       [](const Options& o) { return MlKem(o, "check"); }},
+      {"hybrid-keygen", "Ed25519+ML-DSA-65 key pair from a 64-byte seed",
+       {Req("seed", "hex, 64 bytes")}, [](const Options& o) { return Hybrid(o, "keygen"); }},
+      {"hybrid-sign", "Ed25519+ML-DSA-65 signature (hedged)",
+       {Req("secret-key", "hex"), Opt("message", "hex"), Opt("text", "UTF-8 message")},
+       [](const Options& o) { return Hybrid(o, "sign"); }},
+      {"hybrid-verify", "Verify an Ed25519+ML-DSA-65 signature (both halves must verify)",
+       {Req("public-key", "hex"), Opt("message", "hex"), Opt("text", "UTF-8 message"),
+        Req("signature", "hex")},
+       [](const Options& o) { return Hybrid(o, "verify"); }},
   };
   return ops;
 }
@@ -283,8 +435,27 @@ void AddCryptoCommand(CLI::App& app, int* exit_code) {
   CLI::App* crypto =
       app.add_subcommand("crypto", "Run a cryptographic primitive: hex in, JSON out");
   crypto->require_subcommand(1);
+  // "mldsa-sign" becomes `qfs crypto mldsa sign`; single operations stay flat (`qfs crypto hash`).
+  std::map<std::string, int> family_size;
   for (const CryptoOperation& op : CryptoOperations()) {
-    CLI::App* cmd = crypto->add_subcommand(op.name, op.help);
+    ++family_size[op.name.substr(0, op.name.find('-'))];
+  }
+  std::map<std::string, CLI::App*> families;
+  for (const CryptoOperation& op : CryptoOperations()) {
+    const std::size_t dash = op.name.find('-');
+    const std::string family = op.name.substr(0, dash);
+    CLI::App* parent = crypto;
+    std::string leaf = op.name;
+    if (dash != std::string::npos && family_size[family] > 1) {
+      CLI::App*& f = families[family];
+      if (f == nullptr) {
+        f = crypto->add_subcommand(family, family + " operations");
+        f->require_subcommand(1);
+      }
+      parent = f;
+      leaf = op.name.substr(dash + 1);
+    }
+    CLI::App* cmd = parent->add_subcommand(leaf, op.help);
     auto values = std::make_shared<Options>();
     for (const CryptoOption& opt : op.options) {
       cmd->add_option_function<std::string>(

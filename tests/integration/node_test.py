@@ -122,13 +122,13 @@ class CryptoCliTest(unittest.TestCase):
                          "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532")
 
     def test_sign_then_recover_an_ethereum_login(self):
-        digest = self.run_qfs("eip191-hash", "--text", "Sign this message to login to ATLAS: 7")[1]
+        digest = self.run_qfs("eip191", "hash", "--text", "Sign this message to login to ATLAS: 7")[1]
         self.assertEqual(len(digest["hash"]), 64)
-        code, out = self.run_qfs("secp256k1-pubkey", "--private", "00" * 31 + "01")
+        code, out = self.run_qfs("secp256k1", "pubkey", "--private", "00" * 31 + "01")
         self.assertEqual(out["address"], "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf")
 
     def test_errors_are_json_with_exit_1(self):
-        code, out = self.run_qfs("aead-open", "--algorithm", "aes-gcm", "--key", "00" * 16,
+        code, out = self.run_qfs("aead", "open", "--algorithm", "aes-gcm", "--key", "00" * 16,
                                  "--nonce", "00" * 12, "--data", "00" * 20)
         self.assertEqual(code, 1)
         self.assertEqual(out["error"]["code"], "AUTHENTICATION_FAILED")
