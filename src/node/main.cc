@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/crypto_command.h"
+#include "cli/keygen_command.h"
 #include "cli/math_command.h"
 #include "node/node.h"
 
@@ -16,6 +17,7 @@ int Run(int argc, char** argv) {
   qfs::node::AddNodeCommand(app, &exit_code);
   qfs::cli::AddMathCommand(app, &exit_code);
   qfs::cli::AddCryptoCommand(app, &exit_code);
+  qfs::cli::AddKeygenCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
