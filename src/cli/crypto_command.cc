@@ -237,7 +237,8 @@ Result<Json> MlDsa(const Options& o, const std::string& op) {
     QFS_ASSIGN_OR_RETURN(Bytes mu, HexOption(o, "mu"));
     return VerifyResult(crypto::MlDsaVerifyMu(set, pk, mu, sig));
   }
-  if (o.count("internal") != 0) return VerifyResult(crypto::MlDsaVerifyInternal(set, pk, message, sig));
+  if (o.count("internal") != 0)
+    return VerifyResult(crypto::MlDsaVerifyInternal(set, pk, message, sig));
   if (prehash) return VerifyResult(crypto::MlDsaVerifyPreHash(set, pk, message, context, ph, sig));
   return VerifyResult(crypto::MlDsaVerify(set, pk, message, context, sig));
 }
@@ -274,9 +275,9 @@ Result<Json> MlKem(const Options& o, const std::string& op) {
 }
 
 Result<Json> Hybrid(const Options& o, const std::string& op) {
-  QFS_ASSIGN_OR_RETURN(const crypto::SignatureScheme* h,
-                       crypto::SignatureRegistry::Default().Find(
-                           crypto::SignatureAlgorithm::kEd25519MlDsa65));
+  QFS_ASSIGN_OR_RETURN(
+      const crypto::SignatureScheme* h,
+      crypto::SignatureRegistry::Default().Find(crypto::SignatureAlgorithm::kEd25519MlDsa65));
   if (op == "keygen") {
     QFS_ASSIGN_OR_RETURN(Bytes seed, HexOption(o, "seed"));
     QFS_ASSIGN_OR_RETURN(crypto::SignatureKeyPair kp, h->KeyPairFromSeed(seed));
@@ -371,7 +372,8 @@ const std::vector<CryptoOperation>& CryptoOperations() {
        "EIP-55 checksummed form of an address (checks a mixed-case checksum)",
        {Req("address", "0x + 40 hex digits")},
        Eip55},
-      {"mldsa-keygen", "ML-DSA key pair from a 32-byte seed (FIPS 204 KeyGen_internal)",
+      {"mldsa-keygen",
+       "ML-DSA key pair from a 32-byte seed (FIPS 204 KeyGen_internal)",
        {Req("set", "ML-DSA-44|ML-DSA-65|ML-DSA-87"), Req("seed", "hex, 32 bytes")},
        [](const Options& o) { return MlDsa(o, "keygen"); }},
       {"mldsa-sign",
@@ -383,34 +385,43 @@ const std::vector<CryptoOperation>& CryptoOperations() {
         Opt("rnd", "hex, 32 bytes (default: deterministic)"),
         Opt("hedged", "any value: fresh randomness")},
        [](const Options& o) { return MlDsa(o, "sign"); }},
-      {"mldsa-verify", "Verify an ML-DSA signature (same modes as sign)",
+      {"mldsa-verify",
+       "Verify an ML-DSA signature (same modes as sign)",
        {Req("set", "ML-DSA-44|ML-DSA-65|ML-DSA-87"), Req("public-key", "hex"),
         Opt("message", "hex"), Opt("text", "UTF-8 message"), Opt("context", "hex"),
         Opt("prehash", "hash name"), Opt("internal", "any value"), Opt("mu", "hex"),
         Req("signature", "hex")},
        [](const Options& o) { return MlDsa(o, "verify"); }},
-      {"mlkem-keygen", "ML-KEM key pair from d and z (FIPS 203 KeyGen_internal)",
+      {"mlkem-keygen",
+       "ML-KEM key pair from d and z (FIPS 203 KeyGen_internal)",
        {Req("set", "ML-KEM-512|ML-KEM-768|ML-KEM-1024"), Req("d", "hex, 32 bytes"),
         Req("z", "hex, 32 bytes")},
        [](const Options& o) { return MlKem(o, "keygen"); }},
-      {"mlkem-encaps", "Encapsulate with message m (FIPS 203 Encaps_internal)",
+      {"mlkem-encaps",
+       "Encapsulate with message m (FIPS 203 Encaps_internal)",
        {Req("set", "ML-KEM-512|ML-KEM-768|ML-KEM-1024"), Req("encapsulation-key", "hex"),
         Req("m", "hex, 32 bytes")},
        [](const Options& o) { return MlKem(o, "encaps"); }},
-      {"mlkem-decaps", "Decapsulate (implicit rejection for a wrong ciphertext)",
+      {"mlkem-decaps",
+       "Decapsulate (implicit rejection for a wrong ciphertext)",
        {Req("set", "ML-KEM-512|ML-KEM-768|ML-KEM-1024"), Req("decapsulation-key", "hex"),
         Req("ciphertext", "hex")},
        [](const Options& o) { return MlKem(o, "decaps"); }},
-      {"mlkem-check", "FIPS 203 input check of an encapsulation or decapsulation key",
+      {"mlkem-check",
+       "FIPS 203 input check of an encapsulation or decapsulation key",
        {Req("set", "ML-KEM-512|ML-KEM-768|ML-KEM-1024"), Opt("encapsulation-key", "hex"),
         Opt("decapsulation-key", "hex")},
        [](const Options& o) { return MlKem(o, "check"); }},
-      {"hybrid-keygen", "Ed25519+ML-DSA-65 key pair from a 64-byte seed",
-       {Req("seed", "hex, 64 bytes")}, [](const Options& o) { return Hybrid(o, "keygen"); }},
-      {"hybrid-sign", "Ed25519+ML-DSA-65 signature (hedged)",
+      {"hybrid-keygen",
+       "Ed25519+ML-DSA-65 key pair from a 64-byte seed",
+       {Req("seed", "hex, 64 bytes")},
+       [](const Options& o) { return Hybrid(o, "keygen"); }},
+      {"hybrid-sign",
+       "Ed25519+ML-DSA-65 signature (hedged)",
        {Req("secret-key", "hex"), Opt("message", "hex"), Opt("text", "UTF-8 message")},
        [](const Options& o) { return Hybrid(o, "sign"); }},
-      {"hybrid-verify", "Verify an Ed25519+ML-DSA-65 signature (both halves must verify)",
+      {"hybrid-verify",
+       "Verify an Ed25519+ML-DSA-65 signature (both halves must verify)",
        {Req("public-key", "hex"), Opt("message", "hex"), Opt("text", "UTF-8 message"),
         Req("signature", "hex")},
        [](const Options& o) { return Hybrid(o, "verify"); }},

@@ -59,31 +59,36 @@ TEST(CryptoCommand, WalletOperations) {
 }
 
 TEST(CryptoCommand, PostQuantumRoundTrips) {
-  Result<codec::Json> kp = RunCrypto("mldsa-keygen", {{"set", "ML-DSA-44"}, {"seed", std::string(64, '7')}});
+  Result<codec::Json> kp =
+      RunCrypto("mldsa-keygen", {{"set", "ML-DSA-44"}, {"seed", std::string(64, '7')}});
   ASSERT_TRUE(kp.ok());
-  Result<codec::Json> sig = RunCrypto(
-      "mldsa-sign", {{"set", "ML-DSA-44"}, {"secret-key", kp.value()["secret_key"]},
-                     {"text", "hi"}, {"context", "0102"}, {"prehash", "SHA3-256"}});
+  Result<codec::Json> sig = RunCrypto("mldsa-sign", {{"set", "ML-DSA-44"},
+                                                     {"secret-key", kp.value()["secret_key"]},
+                                                     {"text", "hi"},
+                                                     {"context", "0102"},
+                                                     {"prehash", "SHA3-256"}});
   ASSERT_TRUE(sig.ok()) << sig.status().ToString();
-  std::map<std::string, std::string> v = {{"set", "ML-DSA-44"},
-                                          {"public-key", kp.value()["public_key"]},
-                                          {"text", "hi"}, {"context", "0102"},
-                                          {"prehash", "SHA3-256"},
-                                          {"signature", sig.value()["signature"]}};
+  std::map<std::string, std::string> v = {
+      {"set", "ML-DSA-44"},    {"public-key", kp.value()["public_key"]},
+      {"text", "hi"},          {"context", "0102"},
+      {"prehash", "SHA3-256"}, {"signature", sig.value()["signature"]}};
   EXPECT_EQ(Crypto("mldsa-verify", v), R"({"valid":true})");
   v["context"] = "0103";
   EXPECT_NE(Crypto("mldsa-verify", v).find(R"("valid":false)"), std::string::npos);
 
-  Result<codec::Json> kem = RunCrypto(
-      "mlkem-keygen", {{"set", "ML-KEM-768"}, {"d", std::string(64, '1')}, {"z", std::string(64, '2')}});
+  Result<codec::Json> kem =
+      RunCrypto("mlkem-keygen",
+                {{"set", "ML-KEM-768"}, {"d", std::string(64, '1')}, {"z", std::string(64, '2')}});
   ASSERT_TRUE(kem.ok());
-  Result<codec::Json> enc = RunCrypto("mlkem-encaps", {{"set", "ML-KEM-768"},
-                                                       {"encapsulation-key", kem.value()["encapsulation_key"]},
-                                                       {"m", std::string(64, '3')}});
+  Result<codec::Json> enc =
+      RunCrypto("mlkem-encaps", {{"set", "ML-KEM-768"},
+                                 {"encapsulation-key", kem.value()["encapsulation_key"]},
+                                 {"m", std::string(64, '3')}});
   ASSERT_TRUE(enc.ok());
-  Result<codec::Json> dec = RunCrypto("mlkem-decaps", {{"set", "ML-KEM-768"},
-                                                       {"decapsulation-key", kem.value()["decapsulation_key"]},
-                                                       {"ciphertext", enc.value()["ciphertext"]}});
+  Result<codec::Json> dec =
+      RunCrypto("mlkem-decaps", {{"set", "ML-KEM-768"},
+                                 {"decapsulation-key", kem.value()["decapsulation_key"]},
+                                 {"ciphertext", enc.value()["ciphertext"]}});
   ASSERT_TRUE(dec.ok());
   EXPECT_EQ(dec.value()["shared_key"], enc.value()["shared_key"]);
   EXPECT_EQ(Crypto("mlkem-check", {{"set", "ML-KEM-768"},

@@ -10,8 +10,8 @@ namespace qfs::cli {
 namespace {
 
 std::string TempPath(const char* name) {
-  return (std::filesystem::temp_directory_path() / (std::string(name) + "." +
-                                                   std::to_string(::getpid())))
+  return (std::filesystem::temp_directory_path() /
+          (std::string(name) + "." + std::to_string(::getpid())))
       .string();
 }
 

@@ -21,8 +21,8 @@ void AddKeygenCommand(CLI::App& app, int* exit_code) {
                   "ed25519+ml-dsa-65 (default), ed25519, ml-dsa-44, ml-dsa-65, ml-dsa-87");
   cmd->callback([out, kind, algorithm, exit_code] {
     auto fail = [&](const Status& s) {
-      codec::Json e = {{"error", {{"code", std::string(StatusCodeName(s.code()))},
-                                  {"message", s.message()}}}};
+      codec::Json e = {
+          {"error", {{"code", std::string(StatusCodeName(s.code()))}, {"message", s.message()}}}};
       std::cout << codec::CanonicalJson(e).value() << "\n";
       *exit_code = 1;
     };
