@@ -26,7 +26,6 @@ void Split(ByteSpan in, std::size_t n, Bytes* key, ByteSpan* rest) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  using namespace qfs::crypto;
   const std::uint8_t selector = data[0];
   ByteSpan in(data + 1, size - 1);
   Bytes key;
@@ -34,32 +33,37 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Bytes message = {'m'};
   switch (selector % 6) {
     case 0: {  // ML-DSA verification
-      MlDsaParameterSet set = static_cast<MlDsaParameterSet>((selector / 6) % 3);
-      Split(in, GetMlDsaSizes(set).public_key_bytes, &key, &rest);
-      (void)MlDsaVerify(set, key, message, {}, rest);
+      qfs::crypto::MlDsaParameterSet set =
+          static_cast<qfs::crypto::MlDsaParameterSet>((selector / 6) % 3);
+      Split(in, qfs::crypto::GetMlDsaSizes(set).public_key_bytes, &key, &rest);
+      (void)qfs::crypto::MlDsaVerify(set, key, message, {}, rest);
       break;
     }
     case 1: {  // ML-KEM decapsulation (with the dk hash check)
-      MlKemParameterSet set = static_cast<MlKemParameterSet>((selector / 6) % 3);
-      Split(in, GetMlKemSizes(set).decapsulation_key_bytes, &key, &rest);
-      (void)MlKemDecaps(set, key, rest);
+      qfs::crypto::MlKemParameterSet set =
+          static_cast<qfs::crypto::MlKemParameterSet>((selector / 6) % 3);
+      Split(in, qfs::crypto::GetMlKemSizes(set).decapsulation_key_bytes, &key, &rest);
+      (void)qfs::crypto::MlKemDecaps(set, key, rest);
       break;
     }
     case 2: {  // ML-KEM encapsulation key check and encapsulation
-      MlKemParameterSet set = static_cast<MlKemParameterSet>((selector / 6) % 3);
-      (void)MlKemEncaps(set, in, Bytes(32, 1));
+      qfs::crypto::MlKemParameterSet set =
+          static_cast<qfs::crypto::MlKemParameterSet>((selector / 6) % 3);
+      (void)qfs::crypto::MlKemEncaps(set, in, Bytes(32, 1));
       break;
     }
     case 3: {  // the hybrid through the registry
-      const SignatureScheme* h =
-          SignatureRegistry::Default().Find(SignatureAlgorithm::kEd25519MlDsa65).value();
+      const qfs::crypto::SignatureScheme* h =
+          qfs::crypto::SignatureRegistry::Default()
+              .Find(qfs::crypto::SignatureAlgorithm::kEd25519MlDsa65)
+              .value();
       Split(in, h->public_key_bytes(), &key, &rest);
       (void)h->Verify(key, message, rest);
       break;
     }
     case 4:  // ML-DSA secret keys
-      (void)MlDsaSign(static_cast<MlDsaParameterSet>((selector / 6) % 3), in, message, {},
-                      MlDsaRandomness::Deterministic());
+      (void)qfs::crypto::MlDsaSign(static_cast<qfs::crypto::MlDsaParameterSet>((selector / 6) % 3),
+                                   in, message, {}, qfs::crypto::MlDsaRandomness::Deterministic());
       break;
     case 5:
       (void)qfs::cli::DecodeKeyFile(in);

@@ -58,8 +58,11 @@ constexpr std::int32_t Add(std::int32_t a, std::int32_t b) { return CondSubQ(a +
 constexpr std::int32_t Sub(std::int32_t a, std::int32_t b) { return CondSubQ(a - b + kQ); }
 constexpr std::int32_t Mul(std::int32_t a, std::int32_t b) {  // Barrett, products < 2^46
   const std::uint64_t x = static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b);
-  constexpr unsigned __int128 kM = (static_cast<unsigned __int128>(1) << 64) / kQ;
-  const std::uint64_t quotient = static_cast<std::uint64_t>((x * kM) >> 64);
+  // floor(2^64 / q) fits in 64 bits, so this is one 64x64->128 multiplication.
+  constexpr std::uint64_t kM =
+      static_cast<std::uint64_t>((static_cast<unsigned __int128>(1) << 64) / kQ);
+  const std::uint64_t quotient =
+      static_cast<std::uint64_t>((static_cast<unsigned __int128>(x) * kM) >> 64);
   return CondSubQ(static_cast<std::int32_t>(x - quotient * kQ));
 }
 // A small signed value (|v| < q) as a coefficient.
@@ -244,8 +247,11 @@ struct Matrix {
       }
     }
   }
-  const Poly& at(int r, int s) const { return a[static_cast<std::size_t>(r * l + s)]; }
-  Poly& at(int r, int s) { return a[static_cast<std::size_t>(r * l + s)]; }
+  std::size_t Index(int r, int s) const {
+    return static_cast<std::size_t>(r) * static_cast<std::size_t>(l) + static_cast<std::size_t>(s);
+  }
+  const Poly& at(int r, int s) const { return a[Index(r, s)]; }
+  Poly& at(int r, int s) { return a[Index(r, s)]; }
 };
 
 // RejBoundedPoly(rho' || r): coefficients in [-eta, eta] from SHAKE256. Whether a half-byte is
@@ -297,7 +303,7 @@ void SampleInBall(ByteSpan ctilde, int tau, Poly& c) {
 // ExpandMask(rho'', kappa): y with coefficients in (-gamma1, gamma1].
 void ExpandMask(ByteSpan rho2, int kappa, const Params& p, PolyVec& y) {
   std::array<std::uint8_t, 32 * 20> buf;
-  const std::size_t bytes = static_cast<std::size_t>(32 * p.z_bits());
+  const std::size_t bytes = 32 * static_cast<std::size_t>(p.z_bits());
   for (int r = 0; r < p.l; ++r) {
     const int n = kappa + r;
     const std::uint8_t idx[2] = {static_cast<std::uint8_t>(n), static_cast<std::uint8_t>(n >> 8)};
@@ -320,7 +326,7 @@ struct SecretKey {
   std::array<std::uint8_t, 32> rho, key;
   std::array<std::uint8_t, 64> tr;
   PolyVec s1, s2, t0;  // NTT domain after decoding
-  SecretKey(const Params& p) : s1(p.l), s2(p.k), t0(p.k) {}
+  explicit SecretKey(const Params& p) : s1(p.l), s2(p.k), t0(p.k) {}
   ~SecretKey() { SecureWipe(key.data(), key.size()); }
 };
 

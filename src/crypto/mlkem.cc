@@ -230,7 +230,10 @@ struct Matrix {
       }
     }
   }
-  Poly& at(int i, int j) { return a[static_cast<std::size_t>(i * k + j)]; }
+  Poly& at(int i, int j) {
+    return a[static_cast<std::size_t>(i) * static_cast<std::size_t>(k) +
+             static_cast<std::size_t>(j)];
+  }
 };
 
 // ek (384k + 32 bytes) and dk_pke (384k bytes) from the 32-byte seed d.
@@ -265,7 +268,7 @@ void PkeEncrypt(const Params& p, ByteSpan ek, ByteSpan m, ByteSpan r, std::uint8
   const int k = p.k;
   PolyVec t(static_cast<std::size_t>(k));
   for (int i = 0; i < k; ++i) ByteDecode(ek.data() + 384 * i, 12, t[static_cast<std::size_t>(i)]);
-  Matrix a(ek.subspan(static_cast<std::size_t>(384 * k), 32), k);
+  Matrix a(ek.subspan(384 * static_cast<std::size_t>(k), 32), k);
   SecretPolyVec y(k), e1(k), extra(2);  // extra[0] = e2, extra[1] = mu
   std::uint8_t n = 0;
   for (int i = 0; i < k; ++i) SampleCbd(r, n++, p.eta1, y[i]);
