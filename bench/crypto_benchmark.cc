@@ -92,7 +92,8 @@ void BM_MlDsaVerify(benchmark::State& s) {
   MlDsaParameterSet set = kDsaSets[s.range(0)];
   MlDsaKeyPair kp = MlDsaKeyGen(set, Bytes(32, 1)).value();
   Bytes msg(100, 2);
-  Bytes sig = MlDsaSign(set, kp.secret_key.span(), msg, {}, MlDsaRandomness::Deterministic()).value();
+  Bytes sig =
+      MlDsaSign(set, kp.secret_key.span(), msg, {}, MlDsaRandomness::Deterministic()).value();
   for (auto _ : s) benchmark::DoNotOptimize(MlDsaVerify(set, kp.public_key, msg, {}, sig));
   s.SetLabel(std::string(MlDsaName(set)));
 }

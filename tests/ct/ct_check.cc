@@ -1,8 +1,8 @@
 // Constant-time check ("ctgrind"): run under valgrind memcheck with the secret inputs of key
-// generation, encapsulation, decapsulation and signing marked undefined. Memcheck then reports every
-// conditional jump and every memory address that depends on a secret; the ctest entry requires
-// zero reports. Public outputs (keys, ciphertexts) are declassified after each call, as a real
-// caller would publish them.
+// generation, encapsulation, decapsulation and signing marked undefined. Memcheck then reports
+// every conditional jump and every memory address that depends on a secret; the ctest entry
+// requires zero reports. Public outputs (keys, ciphertexts) are declassified after each call, as a
+// real caller would publish them.
 //
 //   valgrind --error-exitcode=1 build/release/tests/ct/qfs_ct_check          (must pass)
 //   valgrind --error-exitcode=1 build/release/tests/ct/qfs_ct_check --leaky  (must fail: self-test)
@@ -85,9 +85,9 @@ int main(int argc, char** argv) {
        {MlKemParameterSet::k512, MlKemParameterSet::k768, MlKemParameterSet::k1024}) {
     qfs::crypto::CheckMlKem(set);
   }
-  for (qfs::crypto::MlDsaParameterSet set : {qfs::crypto::MlDsaParameterSet::k44,
-                                             qfs::crypto::MlDsaParameterSet::k65,
-                                             qfs::crypto::MlDsaParameterSet::k87}) {
+  for (qfs::crypto::MlDsaParameterSet set :
+       {qfs::crypto::MlDsaParameterSet::k44, qfs::crypto::MlDsaParameterSet::k65,
+        qfs::crypto::MlDsaParameterSet::k87}) {
     qfs::crypto::CheckMlDsa(set);
   }
   std::printf("constant-time check: ML-KEM and ML-DSA keygen, encaps/decaps, sign ran\n");
