@@ -20,8 +20,7 @@ namespace {
 using codec::Json;
 
 using testing::HexField;
-Json Load(const std::string& relative) { return testing::LoadVectors(relative); }
-Bytes Hex(const Json& v) { return HexField(v); }
+using testing::LoadVectors;
 
 struct Tally {
   int valid = 0, invalid = 0, acceptable = 0;
@@ -44,10 +43,10 @@ Tally ForEachWycheproof(const Json& file, Check check) {
 }
 
 void RunAead(const std::string& file, AeadAlgorithm alg) {
-  Json f = Load("wycheproof/" + file);
+  Json f = LoadVectors("wycheproof/" + file);
   Tally t = ForEachWycheproof(f, [&](const Json& test, const Json&, const std::string& result) {
-    Bytes key = Hex(test["key"]), iv = Hex(test["iv"]), aad = Hex(test["aad"]);
-    Bytes msg = Hex(test["msg"]), sealed = Hex(test["ct"]), tag = Hex(test["tag"]);
+    Bytes key = HexField(test["key"]), iv = HexField(test["iv"]), aad = HexField(test["aad"]);
+    Bytes msg = HexField(test["msg"]), sealed = HexField(test["ct"]), tag = HexField(test["tag"]);
     sealed.insert(sealed.end(), tag.begin(), tag.end());
     Result<SecretBytes> opened = AeadOpen(alg, key, iv, aad, sealed);
     int id = test["tcId"];
@@ -69,9 +68,9 @@ TEST(Wycheproof, ChaCha20Poly1305) {
 }
 
 TEST(Wycheproof, HmacSha256) {
-  Json f = Load("wycheproof/hmac_sha256_test.json");
+  Json f = LoadVectors("wycheproof/hmac_sha256_test.json");
   ForEachWycheproof(f, [&](const Json& test, const Json& group, const std::string& result) {
-    Bytes key = Hex(test["key"]), msg = Hex(test["msg"]), tag = Hex(test["tag"]);
+    Bytes key = HexField(test["key"]), msg = HexField(test["msg"]), tag = HexField(test["tag"]);
     ASSERT_EQ(tag.size() * 8, group["tagSize"].get<std::size_t>());
     bool ok = HmacSha256Verify(key, msg, tag);
     EXPECT_EQ(ok, result == "valid") << "tcId " << test["tcId"];
@@ -79,13 +78,13 @@ TEST(Wycheproof, HmacSha256) {
 }
 
 TEST(Wycheproof, HkdfSha256) {
-  Json f = Load("wycheproof/hkdf_sha256_test.json");
+  Json f = LoadVectors("wycheproof/hkdf_sha256_test.json");
   ForEachWycheproof(f, [&](const Json& test, const Json&, const std::string& result) {
-    Result<SecretBytes> okm = Hkdf(Hex(test["salt"]), Hex(test["ikm"]), Hex(test["info"]),
-                                   test["size"].get<std::size_t>());
+    Result<SecretBytes> okm = Hkdf(HexField(test["salt"]), HexField(test["ikm"]),
+                                   HexField(test["info"]), test["size"].get<std::size_t>());
     if (result == "valid") {
       ASSERT_TRUE(okm.ok()) << test["tcId"];
-      EXPECT_EQ(HexEncode(okm.value().span()), HexEncode(Hex(test["okm"]))) << test["tcId"];
+      EXPECT_EQ(HexEncode(okm.value().span()), HexEncode(HexField(test["okm"]))) << test["tcId"];
     } else {
       EXPECT_FALSE(okm.ok()) << test["tcId"];
     }
@@ -93,38 +92,39 @@ TEST(Wycheproof, HkdfSha256) {
 }
 
 TEST(Wycheproof, Ed25519) {
-  Json f = Load("wycheproof/ed25519_test.json");
+  Json f = LoadVectors("wycheproof/ed25519_test.json");
   Tally t =
       ForEachWycheproof(f, [&](const Json& test, const Json& group, const std::string& result) {
-        Bytes pk = Hex(group["publicKey"]["pk"]);
-        Status s = Ed25519Verify(pk, Hex(test["msg"]), Hex(test["sig"]));
+        Bytes pk = HexField(group["publicKey"]["pk"]);
+        Status s = Ed25519Verify(pk, HexField(test["msg"]), HexField(test["sig"]));
         EXPECT_EQ(s.ok(), result == "valid") << "tcId " << test["tcId"] << " " << test["comment"];
       });
   std::printf("ed25519: %d valid, %d invalid\n", t.valid, t.invalid);
 }
 
 TEST(Wycheproof, X25519) {
-  Json f = Load("wycheproof/x25519_test.json");
+  Json f = LoadVectors("wycheproof/x25519_test.json");
   int acceptable_rejected = 0;
   Tally t = ForEachWycheproof(f, [&](const Json& test, const Json&, const std::string& result) {
-    Result<SecretBytes> shared = X25519(Hex(test["private"]), Hex(test["public"]));
+    Result<SecretBytes> shared = X25519(HexField(test["private"]), HexField(test["public"]));
     if (result == "valid") {
       ASSERT_TRUE(shared.ok()) << test["tcId"];
     } else if (!shared.ok()) {
       ++acceptable_rejected;  // e.g. a low-order point giving an all-zero secret
       return;
     }
-    EXPECT_EQ(HexEncode(shared.value().span()), HexEncode(Hex(test["shared"]))) << test["tcId"];
+    EXPECT_EQ(HexEncode(shared.value().span()), HexEncode(HexField(test["shared"])))
+        << test["tcId"];
   });
   std::printf("x25519: %d valid, %d acceptable (%d of them rejected)\n", t.valid, t.acceptable,
               acceptable_rejected);
 }
 
 TEST(Ethereum, Hashes) {
-  Json f = Load("ethereum/ethers_hashes.json");
+  Json f = LoadVectors("ethereum/ethers_hashes.json");
   ASSERT_GT(f.size(), 0u);
   for (const Json& v : f) {
-    Bytes data = Hex(v["data"]);
+    Bytes data = HexField(v["data"]);
     EXPECT_EQ("0x" + HexEncode(Sha256(data)), v["sha256"].get<std::string>()) << v["name"];
     EXPECT_EQ("0x" + HexEncode(Sha512(data)), v["sha512"].get<std::string>()) << v["name"];
     EXPECT_EQ("0x" + HexEncode(Keccak256(data)), v["keccak256"].get<std::string>()) << v["name"];
@@ -150,9 +150,9 @@ TEST(Ethereum, Keccak256Csv) {
 }
 
 TEST(Ethereum, AccountsFromPrivateKeys) {
-  Json f = Load("ethereum/ethers_accounts.json");
+  Json f = LoadVectors("ethereum/ethers_accounts.json");
   for (const Json& v : f) {
-    Bytes sk = Hex(v["privateKey"]);
+    Bytes sk = HexField(v["privateKey"]);
     Bytes pk = Secp256k1PublicKey(sk, false).value();
     Address a = AddressFromPublicKey(pk).value();
     EXPECT_EQ(ChecksumAddress(a), v["address"].get<std::string>()) << v["name"];
@@ -165,7 +165,7 @@ TEST(Ethereum, AccountsFromPrivateKeys) {
 }
 
 TEST(Ethereum, Eip55) {
-  Json f = Load("ethereum/eip55_checksum_vectors.json");
+  Json f = LoadVectors("ethereum/eip55_checksum_vectors.json");
   ASSERT_GT(f["vectors"].size(), 0u);
   for (const Json& v : f["vectors"]) {
     Address a = ParseAddress(v["lowercase"].get<std::string>()).value();

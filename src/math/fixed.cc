@@ -8,18 +8,9 @@
 namespace qfs::math {
 namespace {
 
+using internal::FromSignMagnitude;
+using internal::Magnitude;
 using internal::Nat;
-
-u128 Magnitude(i128 v) { return v < 0 ? static_cast<u128>(0) - static_cast<u128>(v) : v; }
-
-// Applies a sign to a magnitude if it fits in i128.
-Result<SD128x18> FromSignMagnitude(bool negative, u128 magnitude, const char* op) {
-  const u128 limit = static_cast<u128>(kI128Max) + (negative ? 1 : 0);
-  if (magnitude > limit) return internal::OverflowError(op);
-  i128 raw =
-      negative ? static_cast<i128>(static_cast<u128>(0) - magnitude) : static_cast<i128>(magnitude);
-  return SD128x18::FromRaw(raw);
-}
 
 // floor(a*b/10^18) and whether the division had a remainder; nullopt-like overflow flag.
 struct ScaledQuotient {
@@ -113,6 +104,16 @@ std::string FormatMagnitude(u128 raw, bool negative) {
 }  // namespace
 
 namespace internal {
+u128 Magnitude(i128 v) { return v < 0 ? static_cast<u128>(0) - static_cast<u128>(v) : v; }
+
+Result<SD128x18> FromSignMagnitude(bool negative, u128 magnitude, const char* op) {
+  const u128 limit = static_cast<u128>(kI128Max) + (negative ? 1 : 0);
+  if (magnitude > limit) return internal::OverflowError(op);
+  i128 raw =
+      negative ? static_cast<i128>(static_cast<u128>(0) - magnitude) : static_cast<i128>(magnitude);
+  return SD128x18::FromRaw(raw);
+}
+
 Status OverflowError(const char* op) {
   return Status(StatusCode::kOverflow, std::string(op) + ": result out of range");
 }

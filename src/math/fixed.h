@@ -87,6 +87,10 @@ Result<SD128x18> ToSigned(UD128x18 x);
 Result<UD128x18> ToUnsigned(SD128x18 x);
 
 namespace internal {
+// |v| as an unsigned value (exact for the minimum too).
+u128 Magnitude(i128 v);
+// The SD128x18 with this sign and raw magnitude, or OVERFLOW (named after `op`).
+Result<SD128x18> FromSignMagnitude(bool negative, u128 magnitude, const char* op);
 Status OverflowError(const char* op);
 Status UnderflowError(const char* op);
 Status DivisionByZeroError(const char* op);

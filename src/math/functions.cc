@@ -51,19 +51,10 @@ Result<UD128x18> ToUnsignedResult(const Result<Value>& r, const char* op) {
 
 Result<SD128x18> ToSignedResult(const Result<Value>& r, const char* op) {
   if (!r.ok()) return r.status();
-  const Value& v = r.value();
-  u128 limit = static_cast<u128>(kI128Max) + (v.negative ? 1 : 0);
-  if (v.magnitude > limit) return internal::OverflowError(op);
-  i128 raw = v.negative ? static_cast<i128>(static_cast<u128>(0) - v.magnitude)
-                        : static_cast<i128>(v.magnitude);
-  return SD128x18::FromRaw(raw);
+  return internal::FromSignMagnitude(r.value().negative, r.value().magnitude, op);
 }
 
-Value FromSigned(SD128x18 x) {
-  bool negative = x.raw() < 0;
-  u128 magnitude = negative ? static_cast<u128>(0) - static_cast<u128>(x.raw()) : x.raw();
-  return {negative, magnitude};
-}
+Value FromSigned(SD128x18 x) { return {x.negative(), internal::Magnitude(x.raw())}; }
 
 // --- sqrt ----------------------------------------------------------------------------------
 Value SqrtCore(u128 x) {
