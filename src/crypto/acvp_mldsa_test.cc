@@ -3,6 +3,7 @@
 // without external mu; contexts 0-255 bytes) and sigVer (180, valid and corrupted).
 #include <gtest/gtest.h>
 
+#include "crypto/cpu_testing.h"
 #include "crypto/mldsa.h"
 #include "crypto/vectors_testing.h"
 
@@ -18,7 +19,10 @@ Bytes Field(const Json& t, const char* name) {
   return t.contains(name) ? HexField(t[name]) : Bytes();
 }
 
-TEST(AcvpMlDsa, KeyGen) {
+// Each case runs on the SIMD paths and on the portable code.
+class AcvpMlDsa : public testing::CpuPathTest {};
+
+TEST_P(AcvpMlDsa, KeyGen) {
   const std::string dir = "acvp/ML-DSA-keyGen-FIPS204";
   auto expected = AcvpExpected(dir);
   const Json prompt = LoadVectors(dir + "/prompt.json");
@@ -53,7 +57,7 @@ Case MakeCase(const Json& g, const Json& t) {
   return c;
 }
 
-TEST(AcvpMlDsa, SigGen) {
+TEST_P(AcvpMlDsa, SigGen) {
   const std::string dir = "acvp/ML-DSA-sigGen-FIPS204";
   auto expected = AcvpExpected(dir);
   const Json prompt = LoadVectors(dir + "/prompt.json");
@@ -85,7 +89,7 @@ TEST(AcvpMlDsa, SigGen) {
   EXPECT_EQ(cases, 360);
 }
 
-TEST(AcvpMlDsa, SigVer) {
+TEST_P(AcvpMlDsa, SigVer) {
   const std::string dir = "acvp/ML-DSA-sigVer-FIPS204";
   auto expected = AcvpExpected(dir);
   const Json prompt = LoadVectors(dir + "/prompt.json");
@@ -113,6 +117,8 @@ TEST(AcvpMlDsa, SigVer) {
   EXPECT_EQ(cases, 180);
   std::printf("ML-DSA sigVer: %d cases, %d valid\n", cases, valid);
 }
+
+QFS_INSTANTIATE_CPU_PATHS(AcvpMlDsa);
 
 }  // namespace
 }  // namespace qfs::crypto

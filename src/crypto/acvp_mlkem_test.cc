@@ -3,6 +3,7 @@
 // ciphertexts), and the encapsulation- and decapsulation-key checks.
 #include <gtest/gtest.h>
 
+#include "crypto/cpu_testing.h"
 #include "crypto/mlkem.h"
 #include "crypto/vectors_testing.h"
 
@@ -14,7 +15,10 @@ using testing::AcvpExpected;
 using testing::HexField;
 using testing::LoadVectors;
 
-TEST(AcvpMlKem, KeyGen) {
+// Each case runs on the SIMD paths and on the portable code.
+class AcvpMlKem : public testing::CpuPathTest {};
+
+TEST_P(AcvpMlKem, KeyGen) {
   const std::string dir = "acvp/ML-KEM-keyGen-FIPS203";
   auto expected = AcvpExpected(dir);
   int cases = 0;
@@ -34,7 +38,7 @@ TEST(AcvpMlKem, KeyGen) {
   EXPECT_EQ(cases, 75);
 }
 
-TEST(AcvpMlKem, EncapDecapAndKeyChecks) {
+TEST_P(AcvpMlKem, EncapDecapAndKeyChecks) {
   const std::string dir = "acvp/ML-KEM-encapDecap-FIPS203";
   auto expected = AcvpExpected(dir);
   std::map<std::string, int> cases;
@@ -71,6 +75,8 @@ TEST(AcvpMlKem, EncapDecapAndKeyChecks) {
   EXPECT_EQ(cases["encapsulationKeyCheck"], 30);
   EXPECT_EQ(cases["decapsulationKeyCheck"], 30);
 }
+
+QFS_INSTANTIATE_CPU_PATHS(AcvpMlKem);
 
 }  // namespace
 }  // namespace qfs::crypto

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/text_encoding.h"
+#include "crypto/cpu_testing.h"
 #include "crypto/keccak.h"
 
 namespace qfs::crypto {
@@ -55,6 +56,42 @@ TEST(KeccakSponge, MatchesOpenSslAcrossBlockBoundaries) {
     data.push_back(static_cast<std::uint8_t>(len * 7 + 1));
   }
 }
+
+// Four lockstep sponges give exactly the streams of four single sponges, on every permutation
+// path (AVX-512, AVX2, portable), for input lengths around the block boundaries.
+class KeccakSpongeX4Test : public testing::CpuPathTest {};
+
+TEST_P(KeccakSpongeX4Test, EqualsFourSingleSponges) {
+  for (std::size_t rate : {KeccakSponge::kShake128Rate, KeccakSponge::kShake256Rate}) {
+    for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{34}, rate - 1, rate,
+                            rate + 1, 3 * rate + 5}) {
+      std::array<Bytes, 4> inputs;
+      std::array<ByteSpan, 4> spans;
+      for (std::size_t j = 0; j < 4; ++j) {
+        for (std::size_t i = 0; i < len; ++i)
+          inputs[j].push_back(static_cast<std::uint8_t>(i * 31 + j * 7 + 1));
+        spans[j] = inputs[j];
+      }
+      KeccakSpongeX4 x4(rate, KeccakSponge::kShakePadding);
+      x4.AbsorbOnce(spans);
+      std::array<Bytes, 4> got;
+      for (Bytes& g : got) g.resize(3 * rate);
+      for (std::size_t b = 0; b < 3; ++b) {
+        x4.SqueezeBlocks({got[0].data() + b * rate, got[1].data() + b * rate,
+                          got[2].data() + b * rate, got[3].data() + b * rate});
+      }
+      for (std::size_t j = 0; j < 4; ++j) {
+        KeccakSponge one(rate, KeccakSponge::kShakePadding);
+        one.Absorb(inputs[j]);
+        Bytes want(3 * rate);
+        one.Squeeze(want);
+        ASSERT_EQ(got[j], want) << "rate " << rate << " length " << len << " way " << j;
+      }
+    }
+  }
+}
+
+QFS_INSTANTIATE_CPU_PATHS(KeccakSpongeX4Test);
 
 TEST(Sha256Hasher, IncrementalEqualsOneShot) {
   Bytes data(1000);

@@ -3,10 +3,16 @@
 
 #include <openssl/evp.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include <algorithm>
 #include <array>
 #include <vector>
 
 #include "base/check.h"
+#include "crypto/cpu.h"
 #include "crypto/ct.h"
 #include "crypto/keccak.h"
 
@@ -56,15 +62,6 @@ constexpr std::int32_t CondSubQ(std::int32_t r) {  // r in [0, 2q) -> [0, q)
 }
 constexpr std::int32_t Add(std::int32_t a, std::int32_t b) { return CondSubQ(a + b); }
 constexpr std::int32_t Sub(std::int32_t a, std::int32_t b) { return CondSubQ(a - b + kQ); }
-constexpr std::int32_t Mul(std::int32_t a, std::int32_t b) {  // Barrett, products < 2^46
-  const std::uint64_t x = static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b);
-  // floor(2^64 / q) fits in 64 bits, so this is one 64x64->128 multiplication.
-  constexpr std::uint64_t kM =
-      static_cast<std::uint64_t>((static_cast<unsigned __int128>(1) << 64) / kQ);
-  const std::uint64_t quotient =
-      static_cast<std::uint64_t>((static_cast<unsigned __int128>(x) * kM) >> 64);
-  return CondSubQ(static_cast<std::int32_t>(x - quotient * kQ));
-}
 // A small signed value (|v| < q) as a coefficient.
 constexpr std::int32_t FromSigned(std::int32_t v) { return v + (kQ & (v >> 31)); }
 // The centered representative of a coefficient, in (-(q-1)/2, (q-1)/2].
@@ -83,47 +80,293 @@ constexpr int BitRev8(int i) {
   for (int b = 0; b < 8; ++b) r |= ((i >> b) & 1) << (7 - b);
   return r;
 }
-constexpr std::array<std::int32_t, 256> kZetas = [] {  // zeta = 1753
+// The NTT works in Montgomery form with R = 2^32: MontgomeryReduce(a) = a * R^-1 mod q, in
+// (-q, q) for |a| < 2^31 q. Twiddle factors are stored premultiplied by R, so a butterfly's
+// product is exact; coefficients inside the transforms are kept lazily reduced (signed, bounded as
+// noted), and every transform ends with canonical coefficients in [0, q).
+constexpr std::int32_t kQInv = 58728449;  // q^-1 mod 2^32
+static_assert(static_cast<std::uint32_t>(kQ) * static_cast<std::uint32_t>(kQInv) == 1u);
+
+constexpr std::int32_t MontgomeryReduce(std::int64_t a) {
+  const auto t =
+      static_cast<std::int32_t>(static_cast<std::uint32_t>(a) * static_cast<std::uint32_t>(kQInv));
+  return static_cast<std::int32_t>((a - static_cast<std::int64_t>(t) * kQ) >> 32);
+}
+// The product of two coefficients times R^-1; inputs |a|, |b| < q. Output in (-q, q).
+constexpr std::int32_t MulMontgomery(std::int32_t a, std::int32_t b) {
+  return MontgomeryReduce(static_cast<std::int64_t>(a) * b);
+}
+
+constexpr std::int32_t kMontR = static_cast<std::int32_t>((std::int64_t{1} << 32) % kQ);
+constexpr std::array<std::int32_t, 256> kZetas = [] {  // zeta = 1753, times R, centered
   std::array<std::int32_t, 256> z{};
-  for (int i = 0; i < 256; ++i) z[static_cast<std::size_t>(i)] = PowMod(1753, BitRev8(i));
+  for (int i = 0; i < 256; ++i) {
+    std::int32_t v = static_cast<std::int32_t>(static_cast<std::int64_t>(PowMod(1753, BitRev8(i))) *
+                                               kMontR % kQ);
+    z[static_cast<std::size_t>(i)] = v > kQ / 2 ? v - kQ : v;
+  }
   return z;
 }();
-constexpr std::int32_t kInv256 = 8347681;
-static_assert(static_cast<std::int64_t>(256) * kInv256 % kQ == 1);
+// R^2 / 256 mod q: ends the inverse transform, undoing the R^-1 of a Montgomery product.
+constexpr std::int32_t kInvNttFactor = 41978;
+static_assert(static_cast<std::int64_t>(kInvNttFactor) * 256 % kQ ==
+              static_cast<std::int64_t>(kMontR) * kMontR % kQ);
 
-// Algorithm 41.
-void Ntt(Poly& w) {
+// A lazily reduced value with |a| < 2^31 as a canonical coefficient.
+constexpr std::int32_t Freeze(std::int32_t a) {
+  const std::int32_t r = a - ((a + (1 << 22)) >> 23) * kQ;  // |r| < q
+  return FromSigned(r);
+}
+
+// One layer of Algorithm 41 (Cooley-Tukey butterflies); m counts the twiddle factors used.
+inline void NttLayer(Poly& w, int len, int& m) {
+  for (int start = 0; start < kN; start += 2 * len) {
+    const std::int32_t z = kZetas[static_cast<std::size_t>(++m)];
+    for (int j = start; j < start + len; ++j) {
+      const std::int32_t t = MulMontgomery(z, w[j + len]);
+      w[j + len] = w[j] - t;
+      w[j] = w[j] + t;
+    }
+  }
+}
+
+// One layer of Algorithm 42 (Gentleman-Sande butterflies); m counts down.
+inline void InvNttLayer(Poly& w, int len, int& m) {
+  for (int start = 0; start < kN; start += 2 * len) {
+    const std::int32_t z = -kZetas[static_cast<std::size_t>(--m)];
+    for (int j = start; j < start + len; ++j) {
+      const std::int32_t t = w[j];
+      w[j] = t + w[j + len];
+      w[j + len] = MulMontgomery(z, t - w[j + len]);
+    }
+  }
+}
+
+// Algorithm 41. Input in [0, q); each layer grows the bound by q, so |w| < 9q before Freeze.
+void NttPortable(Poly& w) {
   int m = 0;
-  for (int len = 128; len >= 1; len /= 2) {
-    for (int start = 0; start < kN; start += 2 * len) {
-      const std::int32_t z = kZetas[static_cast<std::size_t>(++m)];
-      for (int j = start; j < start + len; ++j) {
-        const std::int32_t t = Mul(z, w[j + len]);
-        w[j + len] = Sub(w[j], t);
-        w[j] = Add(w[j], t);
-      }
-    }
-  }
+  for (int len = 128; len >= 1; len /= 2) NttLayer(w, len, m);
+  for (std::int32_t& c : w) c = Freeze(c);
 }
 
-// Algorithm 42.
-void InvNtt(Poly& w) {
+// Algorithm 42 applied to a sum of Montgomery products (see PointwiseAccumulate), which it also
+// multiplies by R: the result is the true inverse transform of the products. Input in [0, q); the
+// sums double per layer, so |w| < 256q < 2^31.
+void InvNttPortable(Poly& w) {
   int m = 256;
-  for (int len = 1; len < kN; len *= 2) {
-    for (int start = 0; start < kN; start += 2 * len) {
-      const std::int32_t z = kQ - kZetas[static_cast<std::size_t>(--m)];
-      for (int j = start; j < start + len; ++j) {
-        const std::int32_t t = w[j];
-        w[j] = Add(t, w[j + len]);
-        w[j + len] = Mul(z, Sub(t, w[j + len]));
+  for (int len = 1; len < kN; len *= 2) InvNttLayer(w, len, m);
+  for (std::int32_t& c : w) c = FromSigned(MulMontgomery(kInvNttFactor, c));
+}
+
+#if defined(__x86_64__)
+// The same transforms with AVX2, eight coefficients at a time in the layers with len >= 8 (the
+// last three layers stay scalar). Every lane computes exactly what the portable code computes.
+constexpr std::array<std::int32_t, 256> kZetasQInv = [] {  // zeta * q^-1 mod 2^32
+  std::array<std::int32_t, 256> z{};
+  for (std::size_t i = 0; i < 256; ++i) {
+    z[i] = static_cast<std::int32_t>(static_cast<std::uint32_t>(kZetas[i]) *
+                                     static_cast<std::uint32_t>(kQInv));
+  }
+  return z;
+}();
+
+// MulMontgomery in each lane: t = w * (z q^-1) mod 2^32 makes z w - t q divisible by 2^32, so
+// its high half, from two 64-bit products per lane pair, is the result.
+[[gnu::target("avx2")]] inline __m256i MulMontgomery8(__m256i w, __m256i z, __m256i z_qinv) {
+  const __m256i q = _mm256_set1_epi32(kQ);
+  const __m256i t = _mm256_mullo_epi32(w, z_qinv);
+  const __m256i even = _mm256_sub_epi64(_mm256_mul_epi32(w, z), _mm256_mul_epi32(t, q));
+  const __m256i odd =
+      _mm256_sub_epi64(_mm256_mul_epi32(_mm256_srli_epi64(w, 32), _mm256_srli_epi64(z, 32)),
+                       _mm256_mul_epi32(_mm256_srli_epi64(t, 32), q));
+  return _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+}
+
+[[gnu::target("avx2")]] inline __m256i Load8(const std::int32_t* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+[[gnu::target("avx2")]] inline void Store8(std::int32_t* p, __m256i v) {
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v);
+}
+// FromSigned in each lane.
+[[gnu::target("avx2")]] inline __m256i FromSigned8(__m256i v) {
+  return _mm256_add_epi32(v, _mm256_and_si256(_mm256_set1_epi32(kQ), _mm256_srai_epi32(v, 31)));
+}
+
+// The last three forward layers (first three inverse ones) pair coefficients inside blocks of
+// eight. They run on a chunk of 64 coefficients transposed, so that vector i holds coefficient i
+// of each of the chunk's eight blocks, and every butterfly is again between whole vectors, with
+// one twiddle factor per lane. kSmallZetas[inverse][chunk][slot] holds those factors: slot 0 for
+// len 4; 1-2 for len 2 (columns 0-3, 4-7); 3-6 for len 1 (columns 0-1, 2-3, 4-5, 6-7).
+struct SmallZetaTable {
+  std::int32_t zeta[2][4][7][8];
+  std::int32_t zeta_qinv[2][4][7][8];
+};
+constexpr SmallZetaTable kSmallZetas = [] {
+  SmallZetaTable t{};
+  constexpr int kLen[7] = {4, 2, 2, 1, 1, 1, 1};
+  constexpr int kColumn[7] = {0, 0, 4, 0, 2, 4, 6};
+  for (int inverse = 0; inverse < 2; ++inverse) {
+    for (int chunk = 0; chunk < 4; ++chunk) {
+      for (int slot = 0; slot < 7; ++slot) {
+        for (int b = 0; b < 8; ++b) {
+          const int len = kLen[slot];
+          const int group = (64 * chunk + 8 * b + kColumn[slot]) / (2 * len);
+          const int m = inverse != 0 ? 256 / len - 1 - group : 128 / len + group;
+          const std::int32_t z = inverse != 0 ? -kZetas[static_cast<std::size_t>(m)]
+                                              : kZetas[static_cast<std::size_t>(m)];
+          t.zeta[inverse][chunk][slot][b] = z;
+          t.zeta_qinv[inverse][chunk][slot][b] = static_cast<std::int32_t>(
+              static_cast<std::uint32_t>(z) * static_cast<std::uint32_t>(kQInv));
+        }
       }
     }
   }
-  for (std::int32_t& c : w) c = Mul(c, kInv256);
+  return t;
+}();
+
+// Transposes the 8x8 matrix of 32-bit values whose rows are r[0..7]; its own inverse.
+[[gnu::target("avx2")]] inline void Transpose8x8(__m256i* r) {
+  __m256i t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_epi32(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_epi32(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_unpacklo_epi64(t[i], t[i + 2]);
+    u[i + 1] = _mm256_unpackhi_epi64(t[i], t[i + 2]);
+    u[i + 2] = _mm256_unpacklo_epi64(t[i + 1], t[i + 3]);
+    u[i + 3] = _mm256_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm256_permute2x128_si256(u[i], u[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2x128_si256(u[i], u[i + 4], 0x31);
+  }
 }
 
+// Butterflies between vectors c[top] and c[top + len] with the factors of one slot.
+[[gnu::target("avx2")]] inline void SmallLayer(__m256i* c, int inverse, int chunk, int slot,
+                                               int first, int len) {
+  const __m256i z = Load8(kSmallZetas.zeta[inverse][chunk][slot]);
+  const __m256i zq = Load8(kSmallZetas.zeta_qinv[inverse][chunk][slot]);
+  for (int i = first; i < first + len; ++i) {
+    if (inverse == 0) {
+      const __m256i t = MulMontgomery8(c[i + len], z, zq);
+      c[i + len] = _mm256_sub_epi32(c[i], t);
+      c[i] = _mm256_add_epi32(c[i], t);
+    } else {
+      const __m256i a = c[i];
+      c[i] = _mm256_add_epi32(a, c[i + len]);
+      c[i + len] = MulMontgomery8(_mm256_sub_epi32(a, c[i + len]), z, zq);
+    }
+  }
+}
+
+[[gnu::target("avx2")]] inline void LoadChunk(const Poly& w, int chunk, __m256i* c) {
+  for (int i = 0; i < 8; ++i) c[i] = Load8(&w[64 * chunk + 8 * i]);
+  Transpose8x8(c);
+}
+[[gnu::target("avx2")]] inline void StoreChunk(__m256i* c, int chunk, Poly& w) {
+  Transpose8x8(c);
+  for (int i = 0; i < 8; ++i) Store8(&w[64 * chunk + 8 * i], c[i]);
+}
+
+[[gnu::target("avx2")]] void NttAvx2(Poly& w) {
+  int m = 0;
+  for (int len = 128; len >= 8; len /= 2) {
+    for (int start = 0; start < kN; start += 2 * len) {
+      ++m;
+      const __m256i z = _mm256_set1_epi32(kZetas[static_cast<std::size_t>(m)]);
+      const __m256i zq = _mm256_set1_epi32(kZetasQInv[static_cast<std::size_t>(m)]);
+      for (int j = start; j < start + len; j += 8) {
+        const __m256i a = Load8(&w[j]);
+        const __m256i t = MulMontgomery8(Load8(&w[j + len]), z, zq);
+        Store8(&w[j + len], _mm256_sub_epi32(a, t));
+        Store8(&w[j], _mm256_add_epi32(a, t));
+      }
+    }
+  }
+  const __m256i q = _mm256_set1_epi32(kQ);
+  for (int chunk = 0; chunk < 4; ++chunk) {
+    __m256i c[8];
+    LoadChunk(w, chunk, c);
+    SmallLayer(c, 0, chunk, 0, 0, 4);
+    SmallLayer(c, 0, chunk, 1, 0, 2);
+    SmallLayer(c, 0, chunk, 2, 4, 2);
+    for (int slot = 3; slot < 7; ++slot) SmallLayer(c, 0, chunk, slot, 2 * (slot - 3), 1);
+    for (__m256i& a : c) {  // Freeze
+      const __m256i k = _mm256_srai_epi32(_mm256_add_epi32(a, _mm256_set1_epi32(1 << 22)), 23);
+      a = FromSigned8(_mm256_sub_epi32(a, _mm256_mullo_epi32(k, q)));
+    }
+    StoreChunk(c, chunk, w);
+  }
+}
+
+[[gnu::target("avx2")]] void InvNttAvx2(Poly& w) {
+  for (int chunk = 0; chunk < 4; ++chunk) {
+    __m256i c[8];
+    LoadChunk(w, chunk, c);
+    for (int slot = 3; slot < 7; ++slot) SmallLayer(c, 1, chunk, slot, 2 * (slot - 3), 1);
+    SmallLayer(c, 1, chunk, 1, 0, 2);
+    SmallLayer(c, 1, chunk, 2, 4, 2);
+    SmallLayer(c, 1, chunk, 0, 0, 4);
+    StoreChunk(c, chunk, w);
+  }
+  int m = 32;
+  for (int len = 8; len < kN; len *= 2) {
+    for (int start = 0; start < kN; start += 2 * len) {
+      --m;
+      const __m256i z = _mm256_set1_epi32(-kZetas[static_cast<std::size_t>(m)]);
+      const __m256i zq = _mm256_set1_epi32(-kZetasQInv[static_cast<std::size_t>(m)]);
+      for (int j = start; j < start + len; j += 8) {
+        const __m256i a = Load8(&w[j]);
+        const __m256i b = Load8(&w[j + len]);
+        Store8(&w[j], _mm256_add_epi32(a, b));
+        Store8(&w[j + len], MulMontgomery8(_mm256_sub_epi32(a, b), z, zq));
+      }
+    }
+  }
+  const __m256i f = _mm256_set1_epi32(kInvNttFactor);
+  const __m256i fq = _mm256_set1_epi32(static_cast<std::int32_t>(
+      static_cast<std::uint32_t>(kInvNttFactor) * static_cast<std::uint32_t>(kQInv)));
+  for (int j = 0; j < kN; j += 8) Store8(&w[j], FromSigned8(MulMontgomery8(Load8(&w[j]), f, fq)));
+}
+
+// acc += a * b * R^-1 (see below), eight lanes at a time.
+[[gnu::target("avx2")]] void PointwiseAccumulateAvx2(const Poly& a, const Poly& b, Poly& acc) {
+  const __m256i q = _mm256_set1_epi32(kQ);
+  const __m256i qinv = _mm256_set1_epi32(kQInv);
+  for (int i = 0; i < kN; i += 8) {
+    const __m256i x = Load8(&a[i]);
+    const __m256i product =
+        FromSigned8(MulMontgomery8(Load8(&b[i]), x, _mm256_mullo_epi32(x, qinv)));
+    const __m256i sum = _mm256_sub_epi32(_mm256_add_epi32(Load8(&acc[i]), product), q);
+    Store8(&acc[i], FromSigned8(sum));
+  }
+}
+#endif
+
+void Ntt(Poly& w) {
+#if defined(__x86_64__)
+  if (Cpu().avx2) return NttAvx2(w);
+#endif
+  NttPortable(w);
+}
+
+void InvNtt(Poly& w) {
+#if defined(__x86_64__)
+  if (Cpu().avx2) return InvNttAvx2(w);
+#endif
+  InvNttPortable(w);
+}
+
+// acc += a * b * R^-1, coefficient-wise, in [0, q). Everything InvNtt is applied to is built from
+// these products.
 void PointwiseAccumulate(const Poly& a, const Poly& b, Poly& acc) {
-  for (int i = 0; i < kN; ++i) acc[i] = Add(acc[i], Mul(a[i], b[i]));
+#if defined(__x86_64__)
+  if (Cpu().avx2) return PointwiseAccumulateAvx2(a, b, acc);
+#endif
+  for (int i = 0; i < kN; ++i) acc[i] = Add(acc[i], FromSigned(MulMontgomery(a[i], b[i])));
 }
 
 // --- Rounding (Algorithms 35 to 40) ---------------------------------------------------------
@@ -142,17 +385,29 @@ void Power2Round(std::int32_t r, std::int32_t* r1, std::int32_t* r0) {
 }
 
 // Algorithm 36: r = r1 * 2 gamma2 + r0, with the q - 1 corner case.
-void Decompose(std::int32_t r, std::int32_t gamma2, std::int32_t* r1, std::int32_t* r0) {
-  const std::int32_t alpha = 2 * gamma2;
-  std::int32_t quotient = DivideBy(r, alpha);
-  std::int32_t low = r - quotient * alpha;         // [0, alpha)
-  const std::int32_t over = (gamma2 - low) >> 31;  // all ones iff low > gamma2
-  low -= alpha & over;
+// gamma2 is (q-1)/88 or (q-1)/32; dividing by a constant 2 gamma2 compiles to a multiplication.
+template <std::int32_t kGamma2>
+[[gnu::always_inline]] inline void DecomposeFor(std::int32_t r, std::int32_t* r1,
+                                                std::int32_t* r0) {
+  constexpr std::int32_t kAlpha = 2 * kGamma2;
+  std::int32_t quotient = DivideBy(r, kAlpha);
+  std::int32_t low = r - quotient * kAlpha;         // [0, alpha)
+  const std::int32_t over = (kGamma2 - low) >> 31;  // all ones iff low > gamma2
+  low -= kAlpha & over;
   quotient += 1 & over;
   const std::int32_t corner =
       ~((r - low - (kQ - 1)) | (kQ - 1 - (r - low))) >> 31;  // r - low == q-1
   *r1 = quotient & ~corner;
   *r0 = low - (1 & corner);
+}
+constexpr std::int32_t kGamma2Small = (kQ - 1) / 88;
+constexpr std::int32_t kGamma2Large = (kQ - 1) / 32;
+
+// The branch is on the public parameter set only.
+[[gnu::always_inline]] inline void Decompose(std::int32_t r, std::int32_t gamma2, std::int32_t* r1,
+                                             std::int32_t* r0) {
+  if (gamma2 == kGamma2Small) return DecomposeFor<kGamma2Small>(r, r1, r0);
+  DecomposeFor<kGamma2Large>(r, r1, r0);
 }
 
 std::int32_t HighBits(std::int32_t r, std::int32_t gamma2) {
@@ -166,35 +421,87 @@ std::int32_t UseHint(bool h, std::int32_t r, std::int32_t gamma2) {  // verifica
   std::int32_t r1, r0;
   Decompose(r, gamma2, &r1, &r0);
   if (!h) return r1;
-  return r0 > 0 ? (r1 + 1) % m : (r1 - 1 + m) % m;
+  if (r0 > 0) return r1 + 1 == m ? 0 : r1 + 1;
+  return r1 == 0 ? m - 1 : r1 - 1;
 }
 
 // --- Bit packing (Algorithms 16 to 21) -----------------------------------------------------------
-// Packs each value (already in [0, 2^bits)) little-endian, bits per value.
-void PackBits(const std::int32_t* values, int count, int bits, std::uint8_t* out) {
-  std::uint64_t acc = 0;
-  int have = 0;
-  for (int i = 0; i < count; ++i) {
-    acc |= static_cast<std::uint64_t>(values[i]) << have;
-    have += bits;
-    while (have >= 8) {
-      *out++ = static_cast<std::uint8_t>(acc);
-      acc >>= 8;
-      have -= 8;
+// Packs each value (already in [0, 2^bits)) little-endian, bits per value. Eight values fill
+// exactly `bits` bytes, so with the width a constant each group of eight is straight-line code.
+template <int kBits>
+void PackBitsFixed(const std::int32_t* values, int count, std::uint8_t* out) {
+  for (int g = 0; g < count; g += 8, out += kBits) {
+    std::uint64_t acc = 0;
+    int have = 0, used = 0;
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) {
+      acc |= static_cast<std::uint64_t>(values[g + i]) << have;
+      have += kBits;
+      while (have >= 8) {
+        out[used++] = static_cast<std::uint8_t>(acc);
+        acc >>= 8;
+        have -= 8;
+      }
     }
   }
 }
-void UnpackBits(const std::uint8_t* in, int count, int bits, std::int32_t* values) {
-  std::uint64_t acc = 0;
-  int have = 0;
-  for (int i = 0; i < count; ++i) {
-    while (have < bits) {
-      acc |= static_cast<std::uint64_t>(*in++) << have;
-      have += 8;
+template <int kBits>
+void UnpackBitsFixed(const std::uint8_t* in, int count, std::int32_t* values) {
+  for (int g = 0; g < count; g += 8, in += kBits) {
+    std::uint64_t acc = 0;
+    int have = 0, used = 0;
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) {
+      while (have < kBits) {
+        acc |= static_cast<std::uint64_t>(in[used++]) << have;
+        have += 8;
+      }
+      values[g + i] = static_cast<std::int32_t>(acc & ((std::uint64_t{1} << kBits) - 1));
+      acc >>= kBits;
+      have -= kBits;
     }
-    values[i] = static_cast<std::int32_t>(acc & ((std::uint64_t{1} << bits) - 1));
-    acc >>= bits;
-    have -= bits;
+  }
+}
+
+// REQUIRES: count % 8 == 0; bits is one of the widths FIPS 204 uses.
+void PackBits(const std::int32_t* values, int count, int bits, std::uint8_t* out) {
+  switch (bits) {
+    case 3:
+      return PackBitsFixed<3>(values, count, out);
+    case 4:
+      return PackBitsFixed<4>(values, count, out);
+    case 6:
+      return PackBitsFixed<6>(values, count, out);
+    case 10:
+      return PackBitsFixed<10>(values, count, out);
+    case 13:
+      return PackBitsFixed<13>(values, count, out);
+    case 18:
+      return PackBitsFixed<18>(values, count, out);
+    case 20:
+      return PackBitsFixed<20>(values, count, out);
+    default:
+      QFS_CHECK(false);
+  }
+}
+void UnpackBits(const std::uint8_t* in, int count, int bits, std::int32_t* values) {
+  switch (bits) {
+    case 3:
+      return UnpackBitsFixed<3>(in, count, values);
+    case 4:
+      return UnpackBitsFixed<4>(in, count, values);
+    case 6:
+      return UnpackBitsFixed<6>(in, count, values);
+    case 10:
+      return UnpackBitsFixed<10>(in, count, values);
+    case 13:
+      return UnpackBitsFixed<13>(in, count, values);
+    case 18:
+      return UnpackBitsFixed<18>(in, count, values);
+    case 20:
+      return UnpackBitsFixed<20>(in, count, values);
+    default:
+      QFS_CHECK(false);
   }
 }
 // BitPack(w, a, b): stores b - w for w in [-a, b].
@@ -220,31 +527,119 @@ void ShakeTo(std::initializer_list<ByteSpan> parts, std::span<std::uint8_t> out)
   h.Squeeze(out);
 }
 
-// RejNTTPoly(rho || s || r): uniform in the NTT domain, from SHAKE128. Public input.
-void RejNttPoly(ByteSpan rho, std::uint8_t s, std::uint8_t r, Poly& a) {
-  KeccakSponge g(KeccakSponge::kShake128Rate, KeccakSponge::kShakePadding);
-  g.Absorb(rho);
-  const std::uint8_t idx[2] = {s, r};
-  g.Absorb(ByteSpan(idx, 2));
-  std::array<std::uint8_t, KeccakSponge::kShake128Rate> block;
-  int n = 0;
-  while (n < kN) {
-    g.Squeeze(block);
-    for (std::size_t p = 0; p + 3 <= block.size() && n < kN; p += 3) {
-      std::int32_t v = block[p] | (block[p + 1] << 8) | ((block[p + 2] & 0x7F) << 16);
-      if (v < kQ) a[n++] = v;
+// Rejection sampling of 23-bit candidates from 3-byte groups (the body of Algorithm 30): appends
+// the accepted values to out[count..] and returns the new count, at most kN. `in` is
+// `size` bytes, followed by at least 8 readable bytes of slack.
+int ParseUniformPortable(const std::uint8_t* in, std::size_t size, std::int32_t* out, int count) {
+  for (std::size_t i = 0; i + 3 <= size && count < kN; i += 3) {
+    const std::int32_t v = in[i] | (in[i + 1] << 8) | ((in[i + 2] & 0x7F) << 16);
+    if (v < kQ) out[count++] = v;
+  }
+  return count;
+}
+
+#if defined(__x86_64__)
+// For each 8-bit mask of accepted lanes, the indexes of those lanes in order.
+constexpr std::array<std::uint64_t, 256> kCompressIndex = [] {
+  std::array<std::uint64_t, 256> t{};
+  for (int mask = 0; mask < 256; ++mask) {
+    int k = 0;
+    for (int lane = 0; lane < 8; ++lane) {
+      if ((mask >> lane) & 1) {
+        t[static_cast<std::size_t>(mask)] |= static_cast<std::uint64_t>(lane) << (8 * k++);
+      }
     }
+  }
+  return t;
+}();
+
+// Eight candidates per step: spread 24 bytes into eight 32-bit lanes, compare with q, and
+// compress the accepted lanes to the front. `out` has room for kN + 8 values.
+[[gnu::target("avx2,popcnt")]] int ParseUniformAvx2(const std::uint8_t* in, std::size_t size,
+                                                    std::int32_t* out, int count) {
+  const __m256i spread = _mm256_setr_epi8(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1,  //
+                                          4, 5, 6, -1, 7, 8, 9, -1, 10, 11, 12, -1, 13, 14, 15, -1);
+  const __m256i mask23 = _mm256_set1_epi32(0x7FFFFF);
+  const __m256i q = _mm256_set1_epi32(kQ);
+  std::size_t i = 0;
+  for (; i + 24 <= size && count <= kN - 8; i += 24) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i));
+    v = _mm256_permute4x64_epi64(v, 0x94);  // bytes 0-15 | 8-23
+    v = _mm256_and_si256(_mm256_shuffle_epi8(v, spread), mask23);
+    const int accepted = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(q, v)));
+    const __m256i index = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(
+        static_cast<long long>(kCompressIndex[static_cast<std::size_t>(accepted)])));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + count),
+                        _mm256_permutevar8x32_epi32(v, index));
+    count += _mm_popcnt_u32(static_cast<unsigned>(accepted));
+  }
+  return ParseUniformPortable(in + i, size - i, out, count);
+}
+#endif
+
+int ParseUniform(const std::uint8_t* in, std::size_t size, std::int32_t* out, int count) {
+#if defined(__x86_64__)
+  if (Cpu().avx2) return ParseUniformAvx2(in, size, out, count);
+#endif
+  return ParseUniformPortable(in, size, out, count);
+}
+
+// RejNTTPoly(rho || s || r) for four (s, r) pairs at once: uniform in the NTT domain, from four
+// SHAKE128 streams. Public input. Five blocks give 280 candidates for 256 coefficients and nearly
+// always suffice; a poly that needs more draws further blocks.
+struct NttPolyRequest {
+  std::uint8_t s, r;
+  Poly* out;
+};
+void RejNttPolys(ByteSpan rho, const std::array<NttPolyRequest, 4>& requests) {
+  constexpr std::size_t kRate = KeccakSponge::kShake128Rate;
+  constexpr std::size_t kFirstBlocks = 5;
+  std::array<std::array<std::uint8_t, 34>, 4> inputs;
+  std::array<ByteSpan, 4> spans;
+  for (std::size_t j = 0; j < 4; ++j) {
+    std::copy(rho.begin(), rho.end(), inputs[j].begin());
+    inputs[j][32] = requests[j].s;
+    inputs[j][33] = requests[j].r;
+    spans[j] = inputs[j];
+  }
+  KeccakSpongeX4 g(kRate, KeccakSponge::kShakePadding);
+  g.AbsorbOnce(spans);
+  std::array<std::array<std::uint8_t, kFirstBlocks * kRate + 32>, 4> buf{};  // + slack
+  std::array<std::array<std::int32_t, kN + 8>, 4> coefficients;
+  std::array<int, 4> n{};
+  bool more = true;
+  for (std::size_t blocks = kFirstBlocks; more; blocks = 1) {
+    for (std::size_t b = 0; b < blocks; ++b) {
+      g.SqueezeBlocks({buf[0].data() + b * kRate, buf[1].data() + b * kRate,
+                       buf[2].data() + b * kRate, buf[3].data() + b * kRate});
+    }
+    more = false;
+    for (std::size_t j = 0; j < 4; ++j) {
+      n[j] = ParseUniform(buf[j].data(), blocks * kRate, coefficients[j].data(), n[j]);
+      more = more || n[j] < kN;
+    }
+  }
+  for (std::size_t j = 0; j < 4; ++j) {
+    std::copy_n(coefficients[j].begin(), kN, requests[j].out->begin());
   }
 }
 
+// ExpandA (Algorithm 32): the k x l matrix in the NTT domain, four polynomials at a time.
 struct Matrix {
   std::vector<Poly> a;
   int k, l;
   Matrix(ByteSpan rho, int k_, int l_) : a(static_cast<std::size_t>(k_ * l_)), k(k_), l(l_) {
-    for (int r = 0; r < k; ++r) {
-      for (int s = 0; s < l; ++s) {
-        RejNttPoly(rho, static_cast<std::uint8_t>(s), static_cast<std::uint8_t>(r), at(r, s));
+    const int count = k * l;
+    Poly spare;  // the unused ways of the last group write here
+    for (int first = 0; first < count; first += 4) {
+      std::array<NttPolyRequest, 4> requests;
+      for (int j = 0; j < 4; ++j) {
+        const int i = first + j < count ? first + j : count - 1;
+        requests[static_cast<std::size_t>(j)] = {
+            static_cast<std::uint8_t>(i % l), static_cast<std::uint8_t>(i / l),
+            first + j < count ? &a[static_cast<std::size_t>(i)] : &spare};
       }
+      RejNttPolys(rho, requests);
     }
   }
   std::size_t Index(int r, int s) const {
@@ -640,7 +1035,7 @@ Status VerifyMuImpl(const Params& p, ByteSpan pk, ByteSpan mu, ByteSpan sig) {
     Ntt(t1);
     Poly w{};
     for (int j = 0; j < p.l; ++j) PointwiseAccumulate(a.at(i, j), z[j], w);
-    for (int x = 0; x < kN; ++x) w[x] = Sub(w[x], Mul(c[x], t1[x]));
+    for (int x = 0; x < kN; ++x) w[x] = Sub(w[x], FromSigned(MulMontgomery(c[x], t1[x])));
     InvNtt(w);
     for (int x = 0; x < kN; ++x) w1[i][x] = UseHint(h[i][x] != 0, w[x], p.gamma2);
   }

@@ -1,10 +1,16 @@
 // ML-KEM per FIPS 203. Algorithm numbers in comments refer to the standard.
 #include "crypto/mlkem.h"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include <algorithm>
 #include <array>
 #include <vector>
 
 #include "base/check.h"
+#include "crypto/cpu.h"
 #include "crypto/ct.h"
 #include "crypto/hash.h"
 #include "crypto/keccak.h"
@@ -96,7 +102,7 @@ static_assert(128 * kInv128 % kQ == 1);
 static_assert(Reduce(0xFFFFFFFFu) == 0xFFFFFFFFu % kQ);
 
 // Algorithm 9.
-void Ntt(Poly& f) {
+void NttPortable(Poly& f) {
   int i = 1;
   for (int len = 128; len >= 2; len /= 2) {
     for (int start = 0; start < kN; start += 2 * len) {
@@ -111,7 +117,7 @@ void Ntt(Poly& f) {
 }
 
 // Algorithm 10.
-void InvNtt(Poly& f) {
+void InvNttPortable(Poly& f) {
   int i = 127;
   for (int len = 2; len <= 128; len *= 2) {
     for (int start = 0; start < kN; start += 2 * len) {
@@ -127,7 +133,7 @@ void InvNtt(Poly& f) {
 }
 
 // Algorithms 11 and 12: h += f * g in the NTT domain.
-void MultiplyNttsAccumulate(const Poly& f, const Poly& g, Poly& h) {
+void MultiplyNttsAccumulatePortable(const Poly& f, const Poly& g, Poly& h) {
   for (int i = 0; i < 128; ++i) {
     const std::uint32_t a0 = f[2 * i], a1 = f[2 * i + 1], b0 = g[2 * i], b1 = g[2 * i + 1];
     std::uint16_t c0 = Add(Mul(a0, b0), Mul(Mul(a1, b1), kGammas[i]));
@@ -135,6 +141,244 @@ void MultiplyNttsAccumulate(const Poly& f, const Poly& g, Poly& h) {
     h[2 * i] = Add(h[2 * i], c0);
     h[2 * i + 1] = Add(h[2 * i + 1], c1);
   }
+}
+
+#if defined(__x86_64__)
+// --- The same three operations with AVX2, sixteen 16-bit coefficients per vector --------------
+// Montgomery arithmetic with R = 2^16: MulMontgomery16(a, b) = a b R^-1 mod q, in (-q, q) for
+// |a b| < q 2^15. Twiddle factors are stored times R (so a butterfly's product is exact) next to
+// their products with q^-1 mod 2^16. Inside a transform coefficients are signed and lazily
+// reduced (bounds below); every function ends with canonical coefficients in [0, q), so results
+// equal the portable code's exactly.
+constexpr std::int32_t kQInv16 = 62209;  // q^-1 mod 2^16
+static_assert(kQ * kQInv16 % 65536 == 1);
+constexpr std::int32_t kMontR16 = 65536 % kQ;
+
+constexpr std::int16_t Centered16(std::uint32_t a) {  // a < q
+  return static_cast<std::int16_t>(a > kQ / 2 ? static_cast<std::int32_t>(a) -
+                                                    static_cast<std::int32_t>(kQ)
+                                              : static_cast<std::int32_t>(a));
+}
+constexpr std::int16_t TimesQInv16(std::int16_t a) {
+  return static_cast<std::int16_t>(static_cast<std::uint16_t>(
+      static_cast<std::uint32_t>(static_cast<std::uint16_t>(a)) * kQInv16));
+}
+struct MontgomeryConstant {
+  std::int16_t value, value_qinv;
+};
+constexpr MontgomeryConstant ToMontgomery(std::uint32_t a) {  // a < q
+  const std::int16_t v = Centered16(a * kMontR16 % kQ);
+  return {v, TimesQInv16(v)};
+}
+
+// Per-lane twiddle factors for the layers with len 8, 4 and 2, which work on pairs of vectors
+// (32 coefficients, "group" g) shuffled so that T holds the top and U the bottom of each
+// butterfly: kLaneZetas[inverse][layer][g][lane]. TopIndex gives the coefficient whose butterfly
+// lane `lane` of T computes; it mirrors the shuffles in SplitLayer.
+constexpr int TopIndex(int len, int lane) {
+  if (len == 8) return lane < 8 ? lane : 16 + lane - 8;
+  if (len == 4) return (lane / 4 == 0 ? 0 : lane / 4 == 1 ? 16 : lane / 4 == 2 ? 8 : 24) + lane % 4;
+  const int dword = lane / 2;  // len == 2
+  return (dword % 2 == 0 ? 2 * dword : 16 + 2 * (dword - 1)) + lane % 2;
+}
+struct LaneZetaTable {
+  std::int16_t value[2][3][8][16];
+  std::int16_t value_qinv[2][3][8][16];
+};
+constexpr LaneZetaTable kLaneZetas = [] {
+  LaneZetaTable t{};
+  constexpr int kLen[3] = {8, 4, 2};
+  for (int inverse = 0; inverse < 2; ++inverse) {
+    for (int layer = 0; layer < 3; ++layer) {
+      const int len = kLen[layer];
+      for (int g = 0; g < 8; ++g) {
+        for (int lane = 0; lane < 16; ++lane) {
+          const int block = (32 * g + TopIndex(len, lane)) / (2 * len);
+          const int index = inverse != 0 ? 256 / len - 1 - block : 128 / len + block;
+          const MontgomeryConstant z = ToMontgomery(kZetas[static_cast<std::size_t>(index)]);
+          t.value[inverse][layer][g][lane] = z.value;
+          t.value_qinv[inverse][layer][g][lane] = z.value_qinv;
+        }
+      }
+    }
+  }
+  return t;
+}();
+// gamma_i R in the odd lanes of each pair, for the base multiplication.
+struct GammaTable {
+  std::int16_t value[256];
+  std::int16_t value_qinv[256];
+};
+constexpr GammaTable kLaneGammas = [] {
+  GammaTable t{};
+  for (int i = 0; i < 128; ++i) {
+    const MontgomeryConstant c = ToMontgomery(kGammas[static_cast<std::size_t>(i)]);
+    t.value[2 * i + 1] = c.value;
+    t.value_qinv[2 * i + 1] = c.value_qinv;
+  }
+  return t;
+}();
+
+[[gnu::target("avx2")]] inline __m256i Load16(const void* p) {
+  return _mm256_loadu_si256(static_cast<const __m256i*>(p));
+}
+[[gnu::target("avx2")]] inline void Store16(void* p, __m256i v) {
+  _mm256_storeu_si256(static_cast<__m256i*>(p), v);
+}
+[[gnu::target("avx2")]] inline __m256i Set16(std::int32_t v) {
+  return _mm256_set1_epi16(static_cast<std::int16_t>(v));
+}
+// a b R^-1 per lane, given b q^-1 mod 2^16: a b - t q is divisible by 2^16 for t = a (b q^-1).
+[[gnu::target("avx2")]] inline __m256i MulMontgomery16(__m256i a, __m256i b, __m256i b_qinv) {
+  const __m256i t = _mm256_mullo_epi16(a, b_qinv);
+  return _mm256_sub_epi16(_mm256_mulhi_epi16(a, b), _mm256_mulhi_epi16(t, Set16(kQ)));
+}
+// A representative in [-(q-1)/2, (q-1)/2] of any 16-bit value: a - round(a / q) q.
+[[gnu::target("avx2")]] inline __m256i Barrett16(__m256i a) {
+  __m256i t = _mm256_mulhi_epi16(a, Set16(20159));  // round(2^26 / q)
+  t = _mm256_srai_epi16(_mm256_add_epi16(t, Set16(1 << 9)), 10);
+  return _mm256_sub_epi16(a, _mm256_mullo_epi16(t, Set16(kQ)));
+}
+// (-q, q) -> [0, q).
+[[gnu::target("avx2")]] inline __m256i FromSigned16(__m256i a) {
+  return _mm256_add_epi16(a, _mm256_and_si256(Set16(kQ), _mm256_srai_epi16(a, 15)));
+}
+
+// Cooley-Tukey (forward) or Gentleman-Sande (inverse, sums Barrett-reduced) butterflies.
+[[gnu::target("avx2")]] inline void Butterfly(bool inverse, __m256i& top, __m256i& bottom,
+                                              __m256i z, __m256i z_qinv) {
+  if (!inverse) {
+    const __m256i t = MulMontgomery16(bottom, z, z_qinv);
+    bottom = _mm256_sub_epi16(top, t);
+    top = _mm256_add_epi16(top, t);
+  } else {
+    const __m256i a = top;
+    top = Barrett16(_mm256_add_epi16(a, bottom));
+    bottom = MulMontgomery16(_mm256_sub_epi16(bottom, a), z, z_qinv);
+  }
+}
+
+// One of the layers len 8, 4, 2 on the 32 coefficients x (0-15), y (16-31) of group g.
+[[gnu::target("avx2")]] inline void SplitLayer(bool inverse, int layer, int g, __m256i& x,
+                                               __m256i& y) {
+  __m256i t, u;
+  if (layer == 0) {  // len 8: halves of the 128-bit lanes
+    t = _mm256_permute2x128_si256(x, y, 0x20);
+    u = _mm256_permute2x128_si256(x, y, 0x31);
+  } else if (layer == 1) {  // len 4: 64-bit halves
+    t = _mm256_unpacklo_epi64(x, y);
+    u = _mm256_unpackhi_epi64(x, y);
+  } else {  // len 2: 32-bit halves
+    t = _mm256_blend_epi32(x, _mm256_slli_epi64(y, 32), 0xAA);
+    u = _mm256_blend_epi32(_mm256_srli_epi64(x, 32), y, 0xAA);
+  }
+  const int dir = inverse ? 1 : 0;
+  Butterfly(inverse, t, u, Load16(kLaneZetas.value[dir][layer][g]),
+            Load16(kLaneZetas.value_qinv[dir][layer][g]));
+  if (layer == 0) {
+    x = _mm256_permute2x128_si256(t, u, 0x20);
+    y = _mm256_permute2x128_si256(t, u, 0x31);
+  } else if (layer == 1) {
+    x = _mm256_unpacklo_epi64(t, u);
+    y = _mm256_unpackhi_epi64(t, u);
+  } else {
+    x = _mm256_blend_epi32(t, _mm256_slli_epi64(u, 32), 0xAA);
+    y = _mm256_blend_epi32(_mm256_srli_epi64(t, 32), u, 0xAA);
+  }
+}
+
+// Input in [0, q); each layer adds less than q, so |f| < 8q < 2^15 before the final reduction.
+[[gnu::target("avx2")]] void NttAvx2(Poly& f) {
+  int i = 1;
+  for (int len = 128; len >= 16; len /= 2) {
+    for (int start = 0; start < kN; start += 2 * len, ++i) {
+      const MontgomeryConstant z = ToMontgomery(kZetas[static_cast<std::size_t>(i)]);
+      for (int j = start; j < start + len; j += 16) {
+        __m256i top = Load16(&f[j]), bottom = Load16(&f[j + len]);
+        Butterfly(false, top, bottom, Set16(z.value), Set16(z.value_qinv));
+        Store16(&f[j], top);
+        Store16(&f[j + len], bottom);
+      }
+    }
+  }
+  for (int g = 0; g < 8; ++g) {
+    __m256i x = Load16(&f[32 * g]), y = Load16(&f[32 * g + 16]);
+    for (int layer = 0; layer < 3; ++layer) SplitLayer(false, layer, g, x, y);
+    Store16(&f[32 * g], FromSigned16(Barrett16(x)));
+    Store16(&f[32 * g + 16], FromSigned16(Barrett16(y)));
+  }
+}
+
+// Input in [0, q); sums are reduced to |a| <= q/2 in every layer and differences stay below
+// 2q, so nothing overflows. The final factor R / 128 undoes the transform's scale.
+[[gnu::target("avx2")]] void InvNttAvx2(Poly& f) {
+  for (int g = 0; g < 8; ++g) {
+    __m256i x = Load16(&f[32 * g]), y = Load16(&f[32 * g + 16]);
+    for (int layer = 2; layer >= 0; --layer) SplitLayer(true, layer, g, x, y);
+    Store16(&f[32 * g], x);
+    Store16(&f[32 * g + 16], y);
+  }
+  for (int len = 16; len <= 128; len *= 2) {
+    int i = 256 / len - 1;  // Algorithm 10's index, which counts down through the layers
+    for (int start = 0; start < kN; start += 2 * len, --i) {
+      const MontgomeryConstant z = ToMontgomery(kZetas[static_cast<std::size_t>(i)]);
+      for (int j = start; j < start + len; j += 16) {
+        __m256i top = Load16(&f[j]), bottom = Load16(&f[j + len]);
+        Butterfly(true, top, bottom, Set16(z.value), Set16(z.value_qinv));
+        Store16(&f[j], top);
+        Store16(&f[j + len], bottom);
+      }
+    }
+  }
+  const MontgomeryConstant scale = ToMontgomery(kInv128);  // 128^-1 R: times R^-1 gives 1/128
+  for (int j = 0; j < kN; j += 16) {
+    Store16(&f[j], FromSigned16(MulMontgomery16(Load16(&f[j]), Set16(scale.value),
+                                                Set16(scale.value_qinv))));
+  }
+}
+
+// h += f * g: per pair, c0 = a0 b0 + a1 b1 gamma, c1 = a0 b1 + a1 b0, all times R^-1, then
+// times R^2 (one more Montgomery multiplication) for the true value.
+[[gnu::target("avx2")]] void MultiplyNttsAccumulateAvx2(const Poly& f, const Poly& g, Poly& h) {
+  const __m256i swap = _mm256_setr_epi8(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13,  //
+                                        2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  const MontgomeryConstant r2 = ToMontgomery(kMontR16);  // R^2 mod q, centered
+  const __m256i q = Set16(kQ);
+  for (int j = 0; j < kN; j += 16) {
+    const __m256i a = Load16(&f[j]), b = Load16(&g[j]);
+    const __m256i b_qinv = _mm256_mullo_epi16(b, Set16(kQInv16));
+    const __m256i straight = MulMontgomery16(a, b, b_qinv);  // a0 b0, a1 b1
+    const __m256i crossed = MulMontgomery16(a, _mm256_shuffle_epi8(b, swap),
+                                            _mm256_shuffle_epi8(b_qinv, swap));  // a0 b1, a1 b0
+    const __m256i with_gamma = MulMontgomery16(straight, Load16(&kLaneGammas.value[j]),
+                                               Load16(&kLaneGammas.value_qinv[j]));
+    const __m256i c0 = _mm256_add_epi16(straight, _mm256_srli_epi32(with_gamma, 16));
+    const __m256i c1 = _mm256_add_epi16(crossed, _mm256_slli_epi32(crossed, 16));
+    const __m256i c =
+        MulMontgomery16(_mm256_blend_epi16(c0, c1, 0xAA), Set16(r2.value), Set16(r2.value_qinv));
+    __m256i sum = _mm256_sub_epi16(_mm256_add_epi16(Load16(&h[j]), FromSigned16(c)), q);
+    Store16(&h[j], FromSigned16(sum));
+  }
+}
+#endif
+
+void Ntt(Poly& f) {
+#if defined(__x86_64__)
+  if (Cpu().avx2) return NttAvx2(f);
+#endif
+  NttPortable(f);
+}
+void InvNtt(Poly& f) {
+#if defined(__x86_64__)
+  if (Cpu().avx2) return InvNttAvx2(f);
+#endif
+  InvNttPortable(f);
+}
+void MultiplyNttsAccumulate(const Poly& f, const Poly& g, Poly& h) {
+#if defined(__x86_64__)
+  if (Cpu().avx2) return MultiplyNttsAccumulateAvx2(f, g, h);
+#endif
+  MultiplyNttsAccumulatePortable(f, g, h);
 }
 
 // --- Encoding, compression (Algorithms 5 and 6, section 4.2.1) --------------------------------
@@ -181,42 +425,100 @@ constexpr std::uint16_t Decompress(std::uint32_t y, int d) {
 }
 
 // --- Sampling (Algorithms 7 and 8) ---------------------------------------------------------------
-void SampleNtt(ByteSpan rho, std::uint8_t j, std::uint8_t i, Poly& a) {
-  KeccakSponge xof(KeccakSponge::kShake128Rate, KeccakSponge::kShakePadding);
-  xof.Absorb(rho);
-  const std::uint8_t indices[2] = {j, i};
-  xof.Absorb(ByteSpan(indices, 2));
-  std::array<std::uint8_t, KeccakSponge::kShake128Rate> block;
-  int n = 0;
-  while (n < kN) {  // rejection sampling on public data: the loop count may vary
-    xof.Squeeze(block);
-    for (std::size_t p = 0; p + 3 <= block.size() && n < kN; p += 3) {
-      std::uint32_t d1 = block[p] | (static_cast<std::uint32_t>(block[p + 1] & 15) << 8);
-      std::uint32_t d2 = (block[p + 1] >> 4) | (static_cast<std::uint32_t>(block[p + 2]) << 4);
-      if (d1 < kQ) a[n++] = static_cast<std::uint16_t>(d1);
-      if (d2 < kQ && n < kN) a[n++] = static_cast<std::uint16_t>(d2);
+// SampleNTT(rho || j || i) for four index pairs at once, from four SHAKE128 streams. Rejection
+// sampling on public data, so the number of blocks drawn may vary: three blocks give 336
+// candidates for 256 coefficients and nearly always suffice.
+struct NttPolyRequest {
+  std::uint8_t j, i;
+  Poly* out;
+};
+void SampleNtts(ByteSpan rho, const std::array<NttPolyRequest, 4>& requests) {
+  constexpr std::size_t kRate = KeccakSponge::kShake128Rate;
+  constexpr std::size_t kFirstBlocks = 3;
+  std::array<std::array<std::uint8_t, 34>, 4> inputs;
+  std::array<ByteSpan, 4> spans;
+  for (std::size_t w = 0; w < 4; ++w) {
+    std::copy(rho.begin(), rho.end(), inputs[w].begin());
+    inputs[w][32] = requests[w].j;
+    inputs[w][33] = requests[w].i;
+    spans[w] = inputs[w];
+  }
+  KeccakSpongeX4 xof(kRate, KeccakSponge::kShakePadding);
+  xof.AbsorbOnce(spans);
+  std::array<std::array<std::uint8_t, kFirstBlocks * kRate>, 4> buf;
+  std::array<int, 4> n{};
+  bool more = true;
+  for (std::size_t blocks = kFirstBlocks; more; blocks = 1) {
+    for (std::size_t b = 0; b < blocks; ++b) {
+      xof.SqueezeBlocks({buf[0].data() + b * kRate, buf[1].data() + b * kRate,
+                         buf[2].data() + b * kRate, buf[3].data() + b * kRate});
+    }
+    more = false;
+    for (std::size_t w = 0; w < 4; ++w) {
+      Poly& a = *requests[w].out;
+      const std::uint8_t* block = buf[w].data();
+      for (std::size_t p = 0; p + 3 <= blocks * kRate && n[w] < kN; p += 3) {
+        std::uint32_t d1 = block[p] | (static_cast<std::uint32_t>(block[p + 1] & 15) << 8);
+        std::uint32_t d2 = (block[p + 1] >> 4) | (static_cast<std::uint32_t>(block[p + 2]) << 4);
+        if (d1 < kQ) a[n[w]++] = static_cast<std::uint16_t>(d1);
+        if (d2 < kQ && n[w] < kN) a[n[w]++] = static_cast<std::uint16_t>(d2);
+      }
+      more = more || n[w] < kN;
     }
   }
 }
 
-// CBD_eta(PRF_eta(s, b)) with PRF = SHAKE256(s || b, 64 eta).
-void SampleCbd(ByteSpan s, std::uint8_t b, int eta, Poly& f) {
-  KeccakSponge prf(KeccakSponge::kShake256Rate, KeccakSponge::kShakePadding);
-  prf.Absorb(s);
-  prf.Absorb(ByteSpan(&b, 1));
-  std::array<std::uint8_t, 64 * 3> bytes{};
-  std::span<std::uint8_t> used(bytes.data(), static_cast<std::size_t>(64 * eta));
-  prf.Squeeze(used);
-  auto bit = [&](int k) { return static_cast<std::uint32_t>((bytes[k / 8] >> (k % 8)) & 1); };
-  for (int i = 0; i < kN; ++i) {
-    std::uint32_t x = 0, y = 0;
-    for (int j = 0; j < eta; ++j) {
-      x += bit(2 * i * eta + j);
-      y += bit(2 * i * eta + eta + j);
+// CBD_eta (Algorithm 8) on 64 eta bytes: each coefficient is the difference of two sums of eta
+// bits. Summing neighbouring bits with masks handles a whole word at once.
+void Cbd(const std::uint8_t* bytes, int eta, Poly& f) {
+  if (eta == 2) {
+    for (int g = 0; g < kN / 8; ++g) {  // 4 bytes -> 8 coefficients
+      const std::uint8_t* in = bytes + 4 * g;
+      const std::uint32_t t = in[0] | (in[1] << 8) | (in[2] << 16) | (std::uint32_t{in[3]} << 24);
+      const std::uint32_t d = (t & 0x55555555u) + ((t >> 1) & 0x55555555u);
+      for (int j = 0; j < 8; ++j) f[8 * g + j] = Sub((d >> (4 * j)) & 3, (d >> (4 * j + 2)) & 3);
     }
-    f[i] = Sub(x, y);
+    return;
   }
-  SecureWipe(bytes.data(), bytes.size());
+  QFS_CHECK(eta == 3);
+  for (int g = 0; g < kN / 4; ++g) {  // 3 bytes -> 4 coefficients
+    const std::uint8_t* in = bytes + 3 * g;
+    const std::uint32_t t = in[0] | (in[1] << 8) | (in[2] << 16);
+    const std::uint32_t d = (t & 0x249249u) + ((t >> 1) & 0x249249u) + ((t >> 2) & 0x249249u);
+    for (int j = 0; j < 4; ++j) f[4 * g + j] = Sub((d >> (6 * j)) & 7, (d >> (6 * j + 3)) & 7);
+  }
+}
+
+// CBD_eta(PRF_eta(s, first + i)) into out[i], PRF = SHAKE256(s || b, 64 eta), four at a time.
+struct CbdRequest {
+  int eta;
+  Poly* out;
+};
+void SampleCbds(ByteSpan s, std::uint8_t first, const std::vector<CbdRequest>& requests) {
+  constexpr std::size_t kRate = KeccakSponge::kShake256Rate;  // 64 eta <= 192 bytes: 2 blocks
+  std::array<std::array<std::uint8_t, 33>, 4> inputs;
+  std::array<std::array<std::uint8_t, 2 * kRate>, 4> bytes;
+  Poly spare;  // the unused ways of the last group
+  for (std::size_t start = 0; start < requests.size(); start += 4) {
+    std::array<ByteSpan, 4> spans;
+    for (std::size_t w = 0; w < 4; ++w) {
+      std::copy(s.begin(), s.end(), inputs[w].begin());
+      inputs[w][32] = static_cast<std::uint8_t>(first + std::min(start + w, requests.size() - 1));
+      spans[w] = inputs[w];
+    }
+    KeccakSpongeX4 prf(kRate, KeccakSponge::kShakePadding);
+    prf.AbsorbOnce(spans);
+    prf.SqueezeBlocks({bytes[0].data(), bytes[1].data(), bytes[2].data(), bytes[3].data()});
+    prf.SqueezeBlocks({bytes[0].data() + kRate, bytes[1].data() + kRate, bytes[2].data() + kRate,
+                       bytes[3].data() + kRate});
+    for (std::size_t w = 0; w < 4; ++w) {
+      const CbdRequest& r = requests[std::min(start + w, requests.size() - 1)];
+      Cbd(bytes[w].data(), r.eta, start + w < requests.size() ? *r.out : spare);
+    }
+  }
+  SecureWipe(inputs.data(), sizeof(inputs));
+  SecureWipe(bytes.data(), sizeof(bytes));
+  SecureWipe(spare.data(), sizeof(spare));
 }
 
 // --- K-PKE (Algorithms 13, 14, 15) -------------------------------------------------------------
@@ -224,10 +526,17 @@ struct Matrix {
   std::vector<Poly> a;  // row-major k x k, A[i][j] = SampleNTT(rho || j || i)
   int k;
   Matrix(ByteSpan rho, int k_) : a(static_cast<std::size_t>(k_ * k_)), k(k_) {
-    for (int i = 0; i < k; ++i) {
-      for (int j = 0; j < k; ++j) {
-        SampleNtt(rho, static_cast<std::uint8_t>(j), static_cast<std::uint8_t>(i), at(i, j));
+    const int count = k * k;
+    Poly spare;  // the unused ways of the last group write here
+    for (int first = 0; first < count; first += 4) {
+      std::array<NttPolyRequest, 4> requests;
+      for (int w = 0; w < 4; ++w) {
+        const int n = first + w < count ? first + w : count - 1;  // n = i k + j
+        requests[static_cast<std::size_t>(w)] = {
+            static_cast<std::uint8_t>(n % k), static_cast<std::uint8_t>(n / k),
+            first + w < count ? &a[static_cast<std::size_t>(n)] : &spare};
       }
+      SampleNtts(rho, requests);
     }
   }
   Poly& at(int i, int j) {
@@ -246,9 +555,11 @@ void PkeKeyGen(const Params& p, ByteSpan d, std::uint8_t* ek, std::uint8_t* dk_p
   ByteSpan rho(g.data(), 32), sigma(g.data() + 32, 32);
   Matrix a(rho, p.k);
   SecretPolyVec s(p.k), e(p.k);
-  std::uint8_t n = 0;
-  for (int i = 0; i < p.k; ++i) SampleCbd(sigma, n++, p.eta1, s[i]);
-  for (int i = 0; i < p.k; ++i) SampleCbd(sigma, n++, p.eta1, e[i]);
+  std::vector<CbdRequest> noise;
+  noise.reserve(2 * static_cast<std::size_t>(p.k));
+  for (int i = 0; i < p.k; ++i) noise.push_back({p.eta1, &s[i]});
+  for (int i = 0; i < p.k; ++i) noise.push_back({p.eta1, &e[i]});
+  SampleCbds(sigma, 0, noise);
   for (int i = 0; i < p.k; ++i) {
     Ntt(s[i]);
     Ntt(e[i]);
@@ -270,10 +581,12 @@ void PkeEncrypt(const Params& p, ByteSpan ek, ByteSpan m, ByteSpan r, std::uint8
   for (int i = 0; i < k; ++i) ByteDecode(ek.data() + 384 * i, 12, t[static_cast<std::size_t>(i)]);
   Matrix a(ek.subspan(384 * static_cast<std::size_t>(k), 32), k);
   SecretPolyVec y(k), e1(k), extra(2);  // extra[0] = e2, extra[1] = mu
-  std::uint8_t n = 0;
-  for (int i = 0; i < k; ++i) SampleCbd(r, n++, p.eta1, y[i]);
-  for (int i = 0; i < k; ++i) SampleCbd(r, n++, p.eta2, e1[i]);
-  SampleCbd(r, n, p.eta2, extra[0]);
+  std::vector<CbdRequest> noise;
+  noise.reserve(2 * static_cast<std::size_t>(k) + 1);
+  for (int i = 0; i < k; ++i) noise.push_back({p.eta1, &y[i]});
+  for (int i = 0; i < k; ++i) noise.push_back({p.eta2, &e1[i]});
+  noise.push_back({p.eta2, &extra[0]});
+  SampleCbds(r, 0, noise);
   for (int i = 0; i < k; ++i) Ntt(y[i]);
   std::uint8_t* out = c;
   for (int i = 0; i < k; ++i) {  // u = NTT^-1(A^T y) + e1
