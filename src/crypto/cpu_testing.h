@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 #include "crypto/cpu.h"
@@ -19,6 +20,9 @@ struct CpuPath {
   std::string name;
   CpuFeatures features;
 };
+
+// Test names and logs show the path's name.
+inline void PrintTo(const CpuPath& path, std::ostream* out) { *out << path.name; }
 
 inline const CpuPath kDetected{"Detected", {true, true, true}};  // restricted to what exists
 inline const CpuPath kAvx2{"Avx2", {true, true, false}};

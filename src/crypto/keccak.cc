@@ -30,18 +30,11 @@ constexpr std::array<int, 25> kSource = [] {
   return source;
 }();
 
-// The helpers below take and return vectors when Lane is one; they are always inlined into
-// functions compiled for AVX2 or AVX-512, so no vector ever crosses a call boundary and GCC's
-// warning about the vector calling convention does not apply.
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wpsabi"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-
+// Lanes go by reference: when Lane is a vector, passing it by value would change the calling
+// convention between the AVX and non-AVX compilations of these always-inlined helpers.
 template <typename Lane>
-[[gnu::always_inline]] inline Lane Rotl(Lane x, int n) {
-  return n == 0 ? x : static_cast<Lane>((x << n) | (x >> (64 - n)));
+[[gnu::always_inline]] inline void RotateLeft(const Lane& x, int n, Lane& out) {
+  out = n == 0 ? x : static_cast<Lane>((x << n) | (x >> (64 - n)));
 }
 
 // One round from a into e. Lane is std::uint64_t, or a vector of them for several states at once.
@@ -52,7 +45,10 @@ template <typename Lane>
 #pragma GCC unroll 5
   for (int x = 0; x < 5; ++x) c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
 #pragma GCC unroll 5
-  for (int x = 0; x < 5; ++x) d[x] = c[(x + 4) % 5] ^ Rotl(c[(x + 1) % 5], 1);
+  for (int x = 0; x < 5; ++x) {
+    RotateLeft(c[(x + 1) % 5], 1, d[x]);
+    d[x] ^= c[(x + 4) % 5];
+  }
 #pragma GCC unroll 5
   for (int y = 0; y < 25; y += 5) {
     Lane b[5];
@@ -60,7 +56,8 @@ template <typename Lane>
     for (int x = 0; x < 5; ++x) {
       const std::size_t from = static_cast<std::size_t>(
           kSource[static_cast<std::size_t>(y) + static_cast<std::size_t>(x)]);
-      b[x] = Rotl(static_cast<Lane>(a[from] ^ d[from % 5]), kRotation[from]);
+      const Lane lane = a[from] ^ d[from % 5];
+      RotateLeft(lane, kRotation[from], b[x]);
     }
 #pragma GCC unroll 5
     for (int x = 0; x < 5; ++x) e[y + x] = b[x] ^ (~b[(x + 1) % 5] & b[(x + 2) % 5]);
