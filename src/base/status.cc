@@ -42,6 +42,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "UNKNOWN_ALGORITHM";
     case StatusCode::kCryptoFailure:
       return "CRYPTO_FAILURE";
+    case StatusCode::kBadProof:
+      return "BAD_PROOF";
     case StatusCode::kNotFound:
       return "NOT_FOUND";
     case StatusCode::kAlreadyExists:

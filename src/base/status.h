@@ -47,6 +47,7 @@ enum class StatusCode : std::uint16_t {
   kAuthenticationFailed = 62,
   kUnknownAlgorithm = 63,
   kCryptoFailure = 64,
+  kBadProof = 65,  // a Merkle inclusion or consistency proof does not verify
   // Environment.
   kNotFound = 80,
   kAlreadyExists = 81,
