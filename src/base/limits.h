@@ -28,6 +28,11 @@ inline constexpr std::size_t kJsonTextBytesMax = 8 * 1024 * 1024;
 inline constexpr std::size_t kCryptoMessageBytesMax = 4 * 1024 * 1024;
 inline constexpr std::size_t kAeadPlaintextBytesMax = 64 * 1024 * 1024;
 
+// Ledger log (docs/formats/log.md). On disk: raising either limit keeps old logs readable.
+inline constexpr std::size_t kLogPayloadBytesMax = 1024 * 1024;
+// A record body: the payload plus the fixed fields (index, hashes, time, result, lengths).
+inline constexpr std::size_t kLogRecordBytesMax = kLogPayloadBytesMax + 256;
+
 // Node HTTP server.
 inline constexpr std::size_t kHttpRequestBytesMax = 1024 * 1024;
 inline constexpr std::size_t kHttpHeaderBytesMax = 16 * 1024;
@@ -39,6 +44,8 @@ static_assert(kCodecBytesFieldMax <= kCodecMessageBytesMax);
 static_assert(kDecimalTextBytesMax < kMathLineBytesMax);
 static_assert(kHttpHeaderBytesMax < kHttpRequestBytesMax);
 static_assert(kCodecMessageBytesMax <= kTextInputBytesMax);
+static_assert(kLogPayloadBytesMax <= kCodecBytesFieldMax);
+static_assert(kLogRecordBytesMax <= 0xFFFFFFFFu);  // the frame's length field is 32 bits
 
 }  // namespace qfs
 

@@ -1,0 +1,338 @@
+#include "ledger/log.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+#include "base/check.h"
+#include "base/crc32c.h"
+#include "codec/encoding.h"
+
+namespace qfs::ledger {
+namespace {
+
+constexpr char kMagic[8] = {'Q', 'F', 'S', 'L', 'O', 'G', '\0', '\1'};
+constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::size_t kHeaderBytes = 24;  // magic, version, first index, CRC of the 20 before
+constexpr std::size_t kFrameBytes = 8;    // body length, CRC of the body
+constexpr char kEntryDomain[] = "qfs.ledger.entry.v1";
+
+Status IoError(const std::string& what, const std::string& path) {
+  return Status(StatusCode::kIoError, what + " " + path + ": " + std::strerror(errno));
+}
+
+Status Corruption(const std::string& path, std::uint64_t offset, std::uint64_t index,
+                  const std::string& why) {
+  return Status(StatusCode::kCorruption, "log entry " + std::to_string(index) + " (" + path +
+                                             " at byte " + std::to_string(offset) + "): " + why);
+}
+
+void PutU32(std::uint8_t* p, std::uint32_t v) {
+  for (int i = 3; i >= 0; --i, v >>= 8) p[i] = static_cast<std::uint8_t>(v);
+}
+void PutU64(std::uint8_t* p, std::uint64_t v) {
+  for (int i = 7; i >= 0; --i, v >>= 8) p[i] = static_cast<std::uint8_t>(v);
+}
+std::uint32_t GetU32(const std::uint8_t* p) {
+  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+}
+std::uint64_t GetU64(const std::uint8_t* p) {
+  return std::uint64_t{GetU32(p)} << 32 | GetU32(p + 4);
+}
+
+std::string SegmentName(std::uint64_t first_index) {
+  char name[32];
+  std::snprintf(name, sizeof(name), "%020llu.qlog", static_cast<unsigned long long>(first_index));
+  return name;
+}
+
+// The first index a segment file name stands for; nothing for other files.
+std::optional<std::uint64_t> ParseSegmentName(std::string_view name) {
+  if (name.size() != 25 || name.substr(20) != ".qlog") return std::nullopt;
+  std::uint64_t value = 0;
+  for (char c : name.substr(0, 20)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+// The fields EntryHash covers, in order.
+void EncodeHashedFields(const LogEntry& e, codec::Writer& w) {
+  w.U64(e.index);
+  w.FixedBytes(e.previous_hash);
+  w.U64(e.timestamp_us);
+  w.LengthPrefixedBytes(e.payload);
+  w.U16(e.result);
+}
+
+Result<Bytes> ReadWholeFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open", path);
+  Bytes data;
+  std::uint8_t buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Status s = IoError("cannot read", path);
+      ::close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    data.insert(data.end(), buffer, buffer + n);
+  }
+  ::close(fd);
+  return data;
+}
+
+Status WriteAll(int fd, ByteSpan data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return IoError("cannot write", path);
+    data = data.subspan(static_cast<std::size_t>(n));
+  }
+  return OkStatus();
+}
+
+Status SyncDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open directory", dir);
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? OkStatus() : IoError("cannot sync directory", dir);
+}
+
+}  // namespace
+
+Digest32 EntryHash(const LogEntry& entry) {
+  codec::Writer w;
+  w.String(kEntryDomain);
+  EncodeHashedFields(entry, w);
+  return crypto::Sha256(w.bytes());
+}
+
+Bytes EncodeEntry(const LogEntry& entry) {
+  codec::Writer w;
+  EncodeHashedFields(entry, w);
+  w.FixedBytes(entry.entry_hash);
+  return w.Take();
+}
+
+Result<LogEntry> DecodeEntry(ByteSpan body) {
+  codec::Reader r(body);
+  LogEntry e;
+  QFS_ASSIGN_OR_RETURN(e.index, r.U64());
+  QFS_ASSIGN_OR_RETURN(Bytes previous, r.FixedBytes(32));
+  std::copy(previous.begin(), previous.end(), e.previous_hash.begin());
+  QFS_ASSIGN_OR_RETURN(e.timestamp_us, r.U64());
+  QFS_ASSIGN_OR_RETURN(e.payload, r.LengthPrefixedBytes(kLogPayloadBytesMax));
+  QFS_ASSIGN_OR_RETURN(e.result, r.U16());
+  QFS_ASSIGN_OR_RETURN(Bytes hash, r.FixedBytes(32));
+  std::copy(hash.begin(), hash.end(), e.entry_hash.begin());
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  return e;
+}
+
+Log::~Log() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::unique_ptr<Log>> Log::Open(const LogOptions& options) {
+  std::unique_ptr<Log> opened(new Log(options));
+  if (!options.read_only && ::mkdir(options.directory.c_str(), 0700) != 0 && errno != EEXIST) {
+    return IoError("cannot create", options.directory);
+  }
+  QFS_RETURN_IF_ERROR(opened->Recover());
+  return opened;
+}
+
+Status Log::Recover() {
+  DIR* dir = ::opendir(options_.directory.c_str());
+  if (dir == nullptr) return IoError("cannot open directory", options_.directory);
+  while (const dirent* d = ::readdir(dir)) {
+    const std::optional<std::uint64_t> first = ParseSegmentName(d->d_name);
+    if (first.has_value()) segments_.push_back({*first, options_.directory + "/" + d->d_name});
+  }
+  ::closedir(dir);
+  std::sort(segments_.begin(), segments_.end(),
+            [](const Segment& a, const Segment& b) { return a.first_index < b.first_index; });
+  for (std::size_t i = 0; i < segments_.size(); ++i) {
+    QFS_RETURN_IF_ERROR(ScanSegment(i, i + 1 == segments_.size()));
+  }
+  recovery_.entries = size();
+  if (options_.read_only) return OkStatus();
+  if (segments_.empty()) return StartSegment(0);
+  struct stat st {};
+  if (::stat(segments_.back().path.c_str(), &st) != 0)
+    return IoError("cannot stat", segments_.back().path);
+  return OpenForAppend(segments_.back(), static_cast<std::uint64_t>(st.st_size));
+}
+
+Status Log::ScanSegment(std::size_t number, bool last) {
+  const Segment& seg = segments_[number];
+  QFS_ASSIGN_OR_RETURN(Bytes data, ReadWholeFile(seg.path));
+  // A newest segment whose header never fully reached the disk holds no entry: drop it.
+  if (last && data.size() < kHeaderBytes && seg.first_index == size()) {
+    recovery_.torn_bytes_cut += data.size();
+    if (!options_.read_only && ::unlink(seg.path.c_str()) != 0)
+      return IoError("cannot remove", seg.path);
+    segments_.pop_back();
+    return OkStatus();
+  }
+  if (data.size() < kHeaderBytes || std::memcmp(data.data(), kMagic, 8) != 0 ||
+      GetU32(data.data() + 8) != kFormatVersion ||
+      GetU32(data.data() + 20) != Crc32c(ByteSpan(data).first(20)) ||
+      GetU64(data.data() + 12) != seg.first_index) {
+    return Corruption(seg.path, 0, size(), "bad segment header");
+  }
+  if (seg.first_index != size()) {
+    return Corruption(seg.path, 0, size(),
+                      "segment starts at entry " + std::to_string(seg.first_index));
+  }
+  std::uint64_t offset = kHeaderBytes;
+  while (offset < data.size()) {
+    const std::uint64_t remaining = data.size() - offset;
+    const bool zeros = std::all_of(data.begin() + static_cast<std::ptrdiff_t>(offset), data.end(),
+                                   [](std::uint8_t b) { return b == 0; });
+    const std::uint64_t body_length = remaining >= kFrameBytes ? GetU32(data.data() + offset) : 0;
+    const bool incomplete = remaining < kFrameBytes || kFrameBytes + body_length > remaining;
+    if (last && (zeros || incomplete)) {  // a write that never finished: never acknowledged
+      recovery_.torn_bytes_cut += remaining;
+      if (options_.read_only) return OkStatus();
+      if (::truncate(seg.path.c_str(), static_cast<off_t>(offset)) != 0)
+        return IoError("cannot truncate", seg.path);
+      return OkStatus();
+    }
+    if (incomplete || body_length > kLogRecordBytesMax) {
+      return Corruption(seg.path, offset, size(), "truncated record");
+    }
+    ByteSpan body = ByteSpan(data).subspan(offset + kFrameBytes, body_length);
+    if (GetU32(data.data() + offset + 4) != Crc32c(body)) {
+      return Corruption(seg.path, offset, size(), "CRC mismatch");
+    }
+    Result<LogEntry> entry = DecodeEntry(body);
+    if (!entry.ok()) return Corruption(seg.path, offset, size(), entry.status().message());
+    const LogEntry& e = entry.value();
+    if (e.index != size())
+      return Corruption(seg.path, offset, size(), "wrong index " + std::to_string(e.index));
+    if (e.previous_hash != last_hash_)
+      return Corruption(seg.path, offset, size(), "broken hash chain");
+    if (size() > 0 && e.timestamp_us <= last_timestamp_us_) {
+      return Corruption(seg.path, offset, size(), "timestamp not increasing");
+    }
+    if (EntryHash(e) != e.entry_hash)
+      return Corruption(seg.path, offset, size(), "entry hash mismatch");
+    positions_.push_back({static_cast<std::uint32_t>(number), offset});
+    last_hash_ = e.entry_hash;
+    last_timestamp_us_ = e.timestamp_us;
+    offset += kFrameBytes + body_length;
+  }
+  return OkStatus();
+}
+
+Status Log::StartSegment(std::uint64_t first_index) {
+  if (fd_ >= 0) {
+    if (::fdatasync(fd_) != 0) return IoError("cannot sync", segments_.back().path);
+    ::close(fd_);
+    fd_ = -1;
+  }
+  Segment seg{first_index, options_.directory + "/" + SegmentName(first_index)};
+  const int fd = ::open(seg.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot create", seg.path);
+  std::uint8_t header[kHeaderBytes];
+  std::memcpy(header, kMagic, 8);
+  PutU32(header + 8, kFormatVersion);
+  PutU64(header + 12, first_index);
+  PutU32(header + 20, Crc32c(ByteSpan(header, 20)));
+  fd_ = fd;
+  segments_.push_back(seg);
+  directory_dirty_ = true;
+  fd_length_ = 0;
+  QFS_RETURN_IF_ERROR(WriteAll(fd_, ByteSpan(header, kHeaderBytes), seg.path));
+  fd_length_ = kHeaderBytes;
+  return OkStatus();
+}
+
+Status Log::OpenForAppend(const Segment& segment, std::uint64_t length) {
+  fd_ = ::open(segment.path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd_ < 0) return IoError("cannot open", segment.path);
+  fd_length_ = length;
+  return OkStatus();
+}
+
+Status Log::Append(const LogEntry& entry) {
+  QFS_CHECK(!options_.read_only && fd_ >= 0);
+  auto invalid = [](const std::string& why) { return Status(StatusCode::kInvalidArgument, why); };
+  if (entry.index != size()) return invalid("entry index must be " + std::to_string(size()));
+  if (entry.previous_hash != last_hash_) return invalid("previous hash does not match the log");
+  if (size() > 0 && entry.timestamp_us <= last_timestamp_us_)
+    return invalid("timestamp must increase");
+  if (entry.payload.size() > kLogPayloadBytesMax) return invalid("payload too large");
+  if (entry.entry_hash != EntryHash(entry)) return invalid("entry hash does not match");
+  if (fd_length_ >= options_.segment_bytes_target) QFS_RETURN_IF_ERROR(StartSegment(entry.index));
+  const Bytes body = EncodeEntry(entry);
+  Bytes record(kFrameBytes);
+  PutU32(record.data(), static_cast<std::uint32_t>(body.size()));
+  PutU32(record.data() + 4, Crc32c(body));
+  record.insert(record.end(), body.begin(), body.end());
+  QFS_RETURN_IF_ERROR(WriteAll(fd_, record, segments_.back().path));
+  positions_.push_back({static_cast<std::uint32_t>(segments_.size() - 1), fd_length_});
+  fd_length_ += record.size();
+  last_hash_ = entry.entry_hash;
+  last_timestamp_us_ = entry.timestamp_us;
+  return OkStatus();
+}
+
+Status Log::Sync() {
+  QFS_CHECK(!options_.read_only && fd_ >= 0);
+  if (::fdatasync(fd_) != 0) return IoError("cannot sync", segments_.back().path);
+  if (directory_dirty_) {
+    QFS_RETURN_IF_ERROR(SyncDirectory(options_.directory));
+    directory_dirty_ = false;
+  }
+  return OkStatus();
+}
+
+Result<LogEntry> Log::Read(std::uint64_t index) const {
+  if (index >= size())
+    return Status(StatusCode::kOutOfRange, "no log entry " + std::to_string(index));
+  const Position& pos = positions_[index];
+  const std::string& path = segments_[pos.segment].path;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open", path);
+  std::uint8_t frame[kFrameBytes];
+  Bytes body;
+  Status status = OkStatus();
+  if (::pread(fd, frame, kFrameBytes, static_cast<off_t>(pos.offset)) !=
+      static_cast<ssize_t>(kFrameBytes)) {
+    status = Corruption(path, pos.offset, index, "record frame unreadable");
+  } else if (GetU32(frame) > kLogRecordBytesMax) {
+    status = Corruption(path, pos.offset, index, "record length changed");
+  } else {
+    body.resize(GetU32(frame));
+    if (::pread(fd, body.data(), body.size(), static_cast<off_t>(pos.offset + kFrameBytes)) !=
+            static_cast<ssize_t>(body.size()) ||
+        Crc32c(body) != GetU32(frame + 4)) {
+      status = Corruption(path, pos.offset, index, "record changed on disk");
+    }
+  }
+  ::close(fd);
+  if (!status.ok()) return status;
+  QFS_ASSIGN_OR_RETURN(LogEntry e, DecodeEntry(body));
+  if (e.index != index) return Corruption(path, pos.offset, index, "record changed on disk");
+  return e;
+}
+
+}  // namespace qfs::ledger

@@ -1,0 +1,115 @@
+// The ledger's append-only log: numbered entries in segment files under one directory, each
+// entry chained to the previous by hash and framed with a length and a CRC-32C
+// (docs/formats/log.md). The log is the durable truth; everything else is rebuilt from it.
+//
+//   Result<std::unique_ptr<Log>> log = Log::Open({.directory = dir + "/log"});
+//   (*log)->Append(entry);      // buffered in the kernel, not yet durable
+//   (*log)->Sync();             // durable: every appended entry survives a crash
+//   LogEntry e = (*log)->Read(7).value();
+//
+// Opening scans every segment, checks every frame, CRC, index and hash link, and rebuilds the
+// in-memory position index. An incomplete or unreadable record at the very end of the newest
+// segment is a torn write of an entry that was never acknowledged: it is cut off, and
+// recovery() says so. Anything else that is wrong is CORRUPTION naming the first bad entry; the
+// node then halts writes (CIR-302) instead of serving wrong state.
+//
+// Thread safety: none; the sequencer owns the log. Read() may be called by the owner only.
+#ifndef QFS_LEDGER_LOG_H_
+#define QFS_LEDGER_LOG_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/limits.h"
+#include "base/status.h"
+#include "crypto/hash.h"
+
+namespace qfs::ledger {
+
+using crypto::Digest32;
+
+struct LogEntry {
+  std::uint64_t index = 0;         // 0 is the genesis entry
+  Digest32 previous_hash{};        // entry_hash of index - 1; all zero for index 0
+  std::uint64_t timestamp_us = 0;  // node time, strictly increasing along the log
+  Bytes payload;                   // a canonical packet or system record
+  std::uint16_t result = 0;        // the state machine's result code for this entry
+  Digest32 entry_hash{};           // EntryHash() of the fields above
+
+  bool operator==(const LogEntry&) const = default;
+};
+
+// SHA-256 over a domain tag and the canonical encoding of the entry's other fields.
+Digest32 EntryHash(const LogEntry& entry);
+// The canonical encoding of the whole entry (the record body), and its strict decoder.
+Bytes EncodeEntry(const LogEntry& entry);
+Result<LogEntry> DecodeEntry(ByteSpan body);
+
+struct LogOptions {
+  std::string directory;  // created if missing
+  // A segment is closed and a new one started once it holds at least this many bytes.
+  std::uint64_t segment_bytes_target = 64ull << 20;
+  // Read-only (auditors, `qfs ledger verify`): nothing is created, cut or written; a torn tail is
+  // reported in recovery() and left in place.
+  bool read_only = false;
+};
+
+struct LogRecovery {
+  std::uint64_t entries = 0;         // valid entries found
+  std::uint64_t torn_bytes_cut = 0;  // bytes of an unfinished tail record removed
+};
+
+class Log {
+ public:
+  static Result<std::unique_ptr<Log>> Open(const LogOptions& options);
+  ~Log();
+  Log(const Log&) = delete;
+  Log& operator=(const Log&) = delete;
+
+  std::uint64_t size() const { return positions_.size(); }
+  // The hash the next entry must name as previous_hash (zeros while empty).
+  const Digest32& last_hash() const { return last_hash_; }
+  std::uint64_t last_timestamp_us() const { return last_timestamp_us_; }
+  const LogRecovery& recovery() const { return recovery_; }
+
+  // Appends one entry. REQUIRES (checked, INVALID_ARGUMENT): entry.index == size(),
+  // previous_hash == last_hash(), timestamp above the last, entry_hash == EntryHash(entry),
+  // payload within kLogPayloadBytesMax. IO_ERROR if the write fails; the log is then unusable.
+  Status Append(const LogEntry& entry);
+  // Makes every appended entry durable (fdatasync; the directory too after a new segment).
+  Status Sync();
+  // OUT_OF_RANGE past the end; CORRUPTION if the bytes on disk changed under us.
+  Result<LogEntry> Read(std::uint64_t index) const;
+
+ private:
+  struct Segment {
+    std::uint64_t first_index = 0;
+    std::string path;
+  };
+  struct Position {
+    std::uint32_t segment = 0;  // into segments_
+    std::uint64_t offset = 0;   // of the record's frame
+  };
+  explicit Log(LogOptions options) : options_(std::move(options)) {}
+  Status Recover();
+  Status ScanSegment(std::size_t segment_number, bool last);
+  Status StartSegment(std::uint64_t first_index);
+  Status OpenForAppend(const Segment& segment, std::uint64_t length);
+
+  LogOptions options_;
+  std::vector<Segment> segments_;
+  std::vector<Position> positions_;
+  Digest32 last_hash_{};
+  std::uint64_t last_timestamp_us_ = 0;
+  LogRecovery recovery_;
+  int fd_ = -1;                   // the newest segment, open for appending
+  std::uint64_t fd_length_ = 0;   // its length in bytes
+  bool directory_dirty_ = false;  // a segment was created since the last Sync
+};
+
+}  // namespace qfs::ledger
+
+#endif  // QFS_LEDGER_LOG_H_

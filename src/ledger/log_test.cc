@@ -1,0 +1,218 @@
+#include "ledger/log.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace qfs::ledger {
+namespace {
+
+namespace fs = std::filesystem;
+
+LogEntry MakeEntry(std::uint64_t index, const Digest32& previous, std::size_t payload_bytes = 40) {
+  LogEntry e;
+  e.index = index;
+  e.previous_hash = previous;
+  e.timestamp_us = 1'000'000 + 10 * index;
+  e.payload.resize(payload_bytes);
+  for (std::size_t i = 0; i < payload_bytes; ++i)
+    e.payload[i] = static_cast<std::uint8_t>(index * 7 + i);
+  e.result = static_cast<std::uint16_t>(index % 5);
+  e.entry_hash = EntryHash(e);
+  return e;
+}
+
+class LogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("qfs_log_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  LogOptions Options(std::uint64_t segment_bytes = 64ull << 20) const {
+    return LogOptions{dir_.string(), segment_bytes, false};
+  }
+  // Appends entries until the log holds n, syncing at the end.
+  std::vector<LogEntry> Fill(Log& log, std::uint64_t n, std::size_t payload_bytes = 40) {
+    std::vector<LogEntry> added;
+    while (log.size() < n) {
+      added.push_back(MakeEntry(log.size(), log.last_hash(), payload_bytes));
+      EXPECT_TRUE(log.Append(added.back()).ok());
+    }
+    EXPECT_TRUE(log.Sync().ok());
+    return added;
+  }
+  std::vector<fs::path> Segments() const {
+    std::vector<fs::path> paths;
+    for (const auto& e : fs::directory_iterator(dir_)) paths.push_back(e.path());
+    std::sort(paths.begin(), paths.end());
+    return paths;
+  }
+  static void FlipByte(const fs::path& path, std::uint64_t offset) {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(offset));
+    char c = 0;
+    f.get(c);
+    f.seekp(static_cast<std::streamoff>(offset));
+    f.put(static_cast<char>(c ^ 0x20));
+  }
+  static void AppendBytes(const fs::path& path, const Bytes& bytes) {
+    std::ofstream f(path, std::ios::app | std::ios::binary);
+    f.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(LogTest, EntriesSurviveReopenAndReadBack) {
+  std::vector<LogEntry> added;
+  Digest32 last{};
+  {
+    auto log = Log::Open(Options()).value();
+    EXPECT_EQ(log->size(), 0u);
+    added = Fill(*log, 100);
+    last = log->last_hash();
+  }
+  auto log = Log::Open(Options()).value();
+  ASSERT_EQ(log->size(), 100u);
+  EXPECT_EQ(log->last_hash(), last);
+  EXPECT_EQ(log->recovery().torn_bytes_cut, 0u);
+  for (std::uint64_t i = 0; i < 100; ++i) EXPECT_EQ(log->Read(i).value(), added[i]) << i;
+  EXPECT_EQ(log->Read(100).status().code(), StatusCode::kOutOfRange);
+  Fill(*log, 120);
+  EXPECT_EQ(log->Read(119).value().index, 119u);
+}
+
+TEST_F(LogTest, AppendRejectsEntriesThatDoNotContinueTheChain) {
+  auto log = Log::Open(Options()).value();
+  Fill(*log, 3);
+  LogEntry good = MakeEntry(3, log->last_hash());
+  LogEntry wrong_index = MakeEntry(4, log->last_hash());
+  LogEntry wrong_previous = MakeEntry(3, Digest32{});
+  LogEntry old_time = good;
+  old_time.timestamp_us = 1'000'000;
+  old_time.entry_hash = EntryHash(old_time);
+  LogEntry bad_hash = good;
+  bad_hash.result = 9;
+  for (const LogEntry* e : {&wrong_index, &wrong_previous, &old_time, &bad_hash}) {
+    EXPECT_EQ(log->Append(*e).code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(log->size(), 3u);
+  }
+  EXPECT_TRUE(log->Append(good).ok());
+}
+
+TEST_F(LogTest, SegmentsRollAndReopenAcrossThem) {
+  {
+    auto log = Log::Open(Options(4096)).value();
+    Fill(*log, 300, 100);
+  }
+  EXPECT_GT(Segments().size(), 5u);
+  auto log = Log::Open(Options(4096)).value();
+  EXPECT_EQ(log->size(), 300u);
+  for (std::uint64_t i = 0; i < 300; i += 37) EXPECT_EQ(log->Read(i).value().index, i);
+}
+
+TEST_F(LogTest, TornTailIsCutAndAppendingContinues) {
+  {
+    auto log = Log::Open(Options()).value();
+    Fill(*log, 10);
+  }
+  const fs::path last = Segments().back();
+  const auto full = fs::file_size(last);
+  fs::resize_file(last, full - 7);  // the last record lost its end
+  {
+    auto log = Log::Open(Options()).value();
+    EXPECT_EQ(log->size(), 9u);
+    EXPECT_GT(log->recovery().torn_bytes_cut, 0u);
+    Fill(*log, 12);
+  }
+  AppendBytes(Segments().back(), Bytes(50, 0));  // a zero-filled tail
+  auto log = Log::Open(Options()).value();
+  EXPECT_EQ(log->size(), 12u);
+  EXPECT_EQ(log->recovery().torn_bytes_cut, 50u);
+}
+
+TEST_F(LogTest, ReadOnlyOpenLeavesATornTailInPlace) {
+  {
+    auto log = Log::Open(Options()).value();
+    Fill(*log, 5);
+  }
+  AppendBytes(Segments().back(), Bytes{0, 0, 1, 0, 1, 2});  // a frame promising 256 bytes
+  const auto size = fs::file_size(Segments().back());
+  LogOptions ro = Options();
+  ro.read_only = true;
+  auto log = Log::Open(ro).value();
+  EXPECT_EQ(log->size(), 5u);
+  EXPECT_EQ(log->recovery().torn_bytes_cut, 6u);
+  EXPECT_EQ(fs::file_size(Segments().back()), size);
+}
+
+TEST_F(LogTest, AFlippedByteAnywhereIsCorruptionNamingTheEntry) {
+  {
+    auto log = Log::Open(Options(2048)).value();
+    Fill(*log, 60, 100);
+  }
+  const std::vector<fs::path> segments = Segments();
+  ASSERT_GE(segments.size(), 3u);
+  // Record sizes are fixed here: header 24 bytes, frame 8, body 8+32+8+4+100+2+32 = 186.
+  const std::uint64_t record = 8 + 186;
+  struct Probe {
+    fs::path path;
+    std::uint64_t offset;
+  };
+  const auto per_segment = (fs::file_size(segments[0]) - 24) / record;
+  for (const Probe& p :
+       {Probe{segments[0], 24 + 3 * record + 50},                       // a body byte
+        Probe{segments[0], 24 + 5 * record + 1},                        // a length byte
+        Probe{segments[1], 24 + 2 * record + 5},                        // a CRC byte
+        Probe{segments.back(), fs::file_size(segments.back()) - 3}}) {  // last entry
+    FlipByte(p.path, p.offset);
+    auto log = Log::Open(Options(2048));
+    ASSERT_FALSE(log.ok()) << p.path << " " << p.offset;
+    EXPECT_EQ(log.status().code(), StatusCode::kCorruption);
+    std::uint64_t index = (p.offset - 24) / record;
+    if (p.path == segments[1]) index += per_segment;
+    if (p.path == segments.back()) index = 59;
+    EXPECT_NE(log.status().message().find("log entry " + std::to_string(index) + " "),
+              std::string::npos)
+        << log.status().message();
+    FlipByte(p.path, p.offset);  // repair
+    ASSERT_TRUE(Log::Open(Options(2048)).ok());
+  }
+}
+
+TEST_F(LogTest, AMissingSegmentIsCorruption) {
+  {
+    auto log = Log::Open(Options(2048)).value();
+    Fill(*log, 60, 100);
+  }
+  fs::remove(Segments()[1]);
+  auto log = Log::Open(Options(2048));
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), StatusCode::kCorruption);
+}
+
+TEST(LogEntry, EncodingRoundTripsAndIsStrict) {
+  LogEntry e = MakeEntry(5, Digest32{1, 2, 3});
+  Bytes body = EncodeEntry(e);
+  EXPECT_EQ(DecodeEntry(body).value(), e);
+  body.push_back(0);
+  EXPECT_EQ(DecodeEntry(body).status().code(), StatusCode::kTrailingBytes);
+  body.resize(body.size() - 10);
+  EXPECT_FALSE(DecodeEntry(body).ok());
+}
+
+}  // namespace
+}  // namespace qfs::ledger
