@@ -86,8 +86,6 @@ std::string_view ResultCodeName(ResultCode code) {
       return "AMOUNT_OVERFLOW";
     case ResultCode::kPendingNotFound:
       return "PENDING_NOT_FOUND";
-    case ResultCode::kPendingNotOwner:
-      return "PENDING_NOT_OWNER";
     case ResultCode::kPendingExpired:
       return "PENDING_EXPIRED";
     case ResultCode::kPendingFinal:
@@ -112,6 +110,8 @@ std::string_view ResultCodeName(ResultCode code) {
       return "UNKNOWN_ALGORITHM";
     case ResultCode::kBadPublicKey:
       return "BAD_PUBLIC_KEY";
+    case ResultCode::kTooManyKeys:
+      return "TOO_MANY_KEYS";
     case ResultCode::kHalted:
       return "CIR_302_HALTED";
   }

@@ -19,6 +19,7 @@ namespace qfs::ledger {
 // first 20 bytes of SHA-256("qfs.identity.v1" || algorithm || public key) of its first key.
 struct IdentityId {
   std::array<std::uint8_t, 20> bytes{};
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
   auto operator<=>(const IdentityId&) const = default;
   std::string ToHex() const;  // "0x" + 40 lowercase hex digits
 };
@@ -27,12 +28,14 @@ Result<IdentityId> ParseIdentityId(std::string_view text);  // "0x" + 40 hex dig
 // A key's number within its identity, in order of registration (0 is the first key).
 struct KeyId {
   std::uint32_t value = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
   auto operator<=>(const KeyId&) const = default;
 };
 
 // An idempotency id chosen by the client, unique per signer.
 struct OperationId {
   std::array<std::uint8_t, 16> bytes{};
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
   auto operator<=>(const OperationId&) const = default;
 };
 
@@ -78,7 +81,6 @@ enum class ResultCode : std::uint16_t {
   kRoleRequired = 105,
   kAmountOverflow = 106,
   kPendingNotFound = 107,
-  kPendingNotOwner = 108,
   kPendingExpired = 109,
   kPendingFinal = 110,
   kIdentityExists = 111,
@@ -91,6 +93,7 @@ enum class ResultCode : std::uint16_t {
   kInvalidIdentity = 118,
   kUnknownAlgorithm = 119,
   kBadPublicKey = 120,
+  kTooManyKeys = 121,
   // The node.
   kHalted = 302,
 };

@@ -1,0 +1,382 @@
+#include "ledger/state.h"
+
+#include <algorithm>
+#include <string>
+
+#include "base/check.h"
+#include "codec/encoding.h"
+#include "crypto/wallet.h"
+
+namespace qfs::ledger {
+namespace {
+
+constexpr char kStateDomain[] = "qfs.ledger.state.v1";
+constexpr char kGenesisDomain[] = "qfs.ledger.genesis.v1";
+
+std::size_t I(Token t) { return static_cast<std::size_t>(t); }
+
+// OK if the key's algorithm is registered and the key has its size.
+ResultCode CheckKey(std::uint16_t algorithm, ByteSpan public_key) {
+  Result<const crypto::SignatureScheme*> scheme =
+      crypto::SignatureRegistry::Default().Find(algorithm);
+  if (!scheme.ok()) return ResultCode::kUnknownAlgorithm;
+  if (public_key.size() != scheme.value()->public_key_bytes()) return ResultCode::kBadPublicKey;
+  return ResultCode::kOk;
+}
+
+void PutAccount(codec::Writer& w, const Account& a) {
+  w.Count(a.keys.size());
+  for (const KeyRecord& k : a.keys) {
+    w.U16(k.algorithm);
+    w.LengthPrefixedBytes(k.public_key);
+    w.Bool(k.revoked);
+  }
+  w.U32(a.roles);
+  w.U64(a.sequence);
+  for (u128 v : a.balance) w.U128(v);
+  for (u128 v : a.reserved) w.U128(v);
+}
+
+}  // namespace
+
+Bytes EncodeGenesis(const GenesisParams& params) {
+  codec::Writer w;
+  w.String(kGenesisDomain);
+  w.U32(params.network);
+  for (bool t : params.transferable) w.Bool(t);
+  w.U64(params.admission_window_us);
+  w.Count(params.identities.size());
+  for (const GenesisParams::Identity& id : params.identities) {
+    w.FixedBytes(id.id.bytes);
+    w.U16(id.algorithm);
+    w.LengthPrefixedBytes(id.public_key);
+    w.U32(id.roles);
+  }
+  return w.Take();
+}
+
+Result<GenesisParams> DecodeGenesis(ByteSpan bytes) {
+  codec::Reader r(bytes);
+  QFS_ASSIGN_OR_RETURN(std::string domain, r.String(64));
+  if (domain != kGenesisDomain) return Status(StatusCode::kNonCanonical, "not a genesis record");
+  GenesisParams p;
+  QFS_ASSIGN_OR_RETURN(p.network, r.U32());
+  for (bool& t : p.transferable) {
+    QFS_ASSIGN_OR_RETURN(t, r.Bool());
+  }
+  QFS_ASSIGN_OR_RETURN(p.admission_window_us, r.U64());
+  QFS_ASSIGN_OR_RETURN(std::size_t count, r.Count(20 + 2 + 4 + 4, 1024));
+  p.identities.resize(count);
+  for (GenesisParams::Identity& id : p.identities) {
+    QFS_ASSIGN_OR_RETURN(Bytes raw, r.FixedBytes(20));
+    std::copy(raw.begin(), raw.end(), id.id.bytes.begin());
+    QFS_ASSIGN_OR_RETURN(id.algorithm, r.U16());
+    QFS_ASSIGN_OR_RETURN(id.public_key, r.LengthPrefixedBytes(kPublicKeyBytesMax));
+    QFS_ASSIGN_OR_RETURN(id.roles, r.U32());
+    if ((id.roles & ~kRolesAll) != 0) return Status(StatusCode::kNonCanonical, "unknown role bits");
+  }
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  return p;
+}
+
+State::State(GenesisParams params) : params_(std::move(params)) {
+  for (const GenesisParams::Identity& id : params_.identities) {
+    Account& a = accounts_[id.id];
+    a.keys.push_back({id.algorithm, id.public_key, false});
+    a.roles = id.roles;
+  }
+}
+
+const Account* State::FindAccount(const IdentityId& id) const {
+  auto it = accounts_.find(id);
+  return it == accounts_.end() ? nullptr : &it->second;
+}
+
+const PendingTransfer* State::FindPending(const IdentityId& from, const OperationId& id) const {
+  auto it = pending_.find({from, id});
+  return it == pending_.end() ? nullptr : &it->second;
+}
+
+const OperationRecord* State::FindOperation(const IdentityId& signer, const OperationId& id) const {
+  auto it = operations_.find({signer, id});
+  return it == operations_.end() ? nullptr : &it->second;
+}
+
+ResultCode State::CheckAdmissionState(const Packet& p, std::uint64_t now_us,
+                                      SigningKey* key) const {
+  if (p.version != kPacketVersion) return ResultCode::kVersionMismatch;
+  if (p.network != params_.network) return ResultCode::kWrongNetwork;
+  const std::uint64_t skew =
+      p.client_time_us > now_us ? p.client_time_us - now_us : now_us - p.client_time_us;
+  if (skew > params_.admission_window_us) return ResultCode::kInvalidTimestamp;
+  if (const auto* reg = std::get_if<RegisterIdentity>(&p.operation)) {
+    if (p.key.value != 0 || p.sequence != 1) return ResultCode::kInvalidSequence;
+    *key = {reg->algorithm, reg->public_key};
+    return ResultCode::kOk;
+  }
+  const Account* signer = FindAccount(p.signer);
+  if (signer == nullptr) return ResultCode::kUnknownSigner;
+  if (p.key.value >= signer->keys.size()) return ResultCode::kUnknownSigner;
+  const KeyRecord& k = signer->keys[p.key.value];
+  if (k.revoked) return ResultCode::kKeyRevoked;
+  if (p.sequence != signer->sequence + 1) return ResultCode::kInvalidSequence;
+  *key = {k.algorithm, k.public_key};
+  return ResultCode::kOk;
+}
+
+ResultCode State::CheckAdmission(const Packet& p, std::uint64_t now_us) const {
+  SigningKey key;
+  const ResultCode code = CheckAdmissionState(p, now_us, &key);
+  if (code != ResultCode::kOk) return code;
+  if (p.algorithm != key.algorithm) return ResultCode::kInvalidSignature;
+  Result<const crypto::SignatureScheme*> scheme =
+      crypto::SignatureRegistry::Default().Find(p.algorithm);
+  if (!scheme.ok()) return ResultCode::kInvalidSignature;
+  if (!scheme.value()->Verify(key.public_key, SigningMessage(p), p.signature).ok()) {
+    return ResultCode::kInvalidSignature;
+  }
+  return ResultCode::kOk;
+}
+
+ResultCode State::Apply(const Packet& p, const Digest32& packet_hash, std::uint64_t index,
+                        std::uint64_t now_us) {
+  Expire(now_us);
+  const ResultCode result = ApplyOperation(p, now_us);
+  auto it = accounts_.find(p.signer);
+  if (it != accounts_.end()) it->second.sequence = p.sequence;
+  operations_[{p.signer, p.operation_id}] = {packet_hash, index, result};
+  return result;
+}
+
+void State::AdvanceTime(std::uint64_t now_us) { Expire(now_us); }
+
+ResultCode State::ApplyOperation(const Packet& p, std::uint64_t now_us) {
+  if (const auto* op = std::get_if<RegisterIdentity>(&p.operation)) return Register(p, *op);
+  Account& signer = accounts_.at(p.signer);  // admission guarantees the signer exists
+  if (const auto* op = std::get_if<AddKey>(&p.operation)) {
+    return AddOrRotateKey(signer, op->algorithm, op->public_key, nullptr);
+  }
+  if (const auto* op = std::get_if<RotateKey>(&p.operation)) {
+    return AddOrRotateKey(signer, op->algorithm, op->public_key, &op->revoke);
+  }
+  if (const auto* op = std::get_if<RevokeKey>(&p.operation)) return Revoke(signer, op->key);
+  if (const auto* op = std::get_if<SetRoles>(&p.operation)) return SetRolesOp(signer, *op);
+  if (const auto* op = std::get_if<Mint>(&p.operation)) return MintOp(signer, *op);
+  if (const auto* op = std::get_if<Burn>(&p.operation)) return BurnOp(signer, *op);
+  if (const auto* op = std::get_if<Transfer>(&p.operation)) return TransferOp(p.signer, {op->leg});
+  if (const auto* op = std::get_if<Batch>(&p.operation)) {
+    if (op->legs.empty()) return ResultCode::kBatchSize;
+    return TransferOp(p.signer, op->legs);
+  }
+  if (const auto* op = std::get_if<Reserve>(&p.operation)) return ReserveOp(p, *op, now_us);
+  if (const auto* op = std::get_if<PostPending>(&p.operation)) {
+    return FinishPending(p.signer, op->pending, true);
+  }
+  return FinishPending(p.signer, std::get<VoidPending>(p.operation).pending, false);
+}
+
+ResultCode State::Register(const Packet& p, const RegisterIdentity& op) {
+  if (accounts_.count(p.signer) != 0) return ResultCode::kIdentityExists;
+  if (ResultCode c = CheckKey(op.algorithm, op.public_key); c != ResultCode::kOk) return c;
+  if (op.wallet_signature.empty()) {
+    if (DeriveIdentity(op.algorithm, op.public_key) != p.signer)
+      return ResultCode::kInvalidIdentity;
+  } else {
+    const std::string message =
+        RegistrationMessage(params_.network, p.signer, op.algorithm, op.public_key);
+    Result<crypto::Address> wallet = crypto::RecoverAddress(
+        ByteSpan(reinterpret_cast<const std::uint8_t*>(message.data()), message.size()),
+        op.wallet_signature);
+    if (!wallet.ok() || wallet.value() != p.signer.bytes) return ResultCode::kWalletProofInvalid;
+  }
+  Account& a = accounts_[p.signer];
+  a.keys.push_back({op.algorithm, op.public_key, false});
+  return ResultCode::kOk;
+}
+
+ResultCode State::AddOrRotateKey(Account& signer, std::uint16_t algorithm, const Bytes& public_key,
+                                 const KeyId* revoke) {
+  if (ResultCode c = CheckKey(algorithm, public_key); c != ResultCode::kOk) return c;
+  if (signer.keys.size() >= kKeysPerIdentityMax) return ResultCode::kTooManyKeys;
+  if (revoke != nullptr) {
+    if (revoke->value >= signer.keys.size()) return ResultCode::kKeyNotFound;
+    if (signer.keys[revoke->value].revoked) return ResultCode::kKeyAlreadyRevoked;
+  }
+  signer.keys.push_back({algorithm, public_key, false});
+  if (revoke != nullptr) signer.keys[revoke->value].revoked = true;
+  return ResultCode::kOk;
+}
+
+ResultCode State::Revoke(Account& signer, KeyId key) {
+  if (key.value >= signer.keys.size()) return ResultCode::kKeyNotFound;
+  if (signer.keys[key.value].revoked) return ResultCode::kKeyAlreadyRevoked;
+  const auto active = std::count_if(signer.keys.begin(), signer.keys.end(),
+                                    [](const KeyRecord& k) { return !k.revoked; });
+  if (active == 1) return ResultCode::kLastActiveKey;
+  signer.keys[key.value].revoked = true;
+  return ResultCode::kOk;
+}
+
+ResultCode State::SetRolesOp(const Account& signer, const SetRoles& op) {
+  if ((signer.roles & kRoleAdmin) == 0) return ResultCode::kRoleRequired;
+  auto it = accounts_.find(op.identity);
+  if (it == accounts_.end()) return ResultCode::kUnknownAccount;
+  it->second.roles = op.roles;
+  return ResultCode::kOk;
+}
+
+ResultCode State::MintOp(const Account& signer, const Mint& op) {
+  if ((signer.roles & kRoleMinter) == 0) return ResultCode::kRoleRequired;
+  if (op.amount.raw() == 0) return ResultCode::kZeroAmount;
+  auto it = accounts_.find(op.to);
+  if (it == accounts_.end()) return ResultCode::kUnknownAccount;
+  const std::size_t t = I(op.token);
+  // Supply fits in 128 bits, and every balance is part of it.
+  if (minted_[t] - burned_[t] > math::kU128Max - op.amount.raw())
+    return ResultCode::kAmountOverflow;
+  if (minted_[t] > math::kU128Max - op.amount.raw()) return ResultCode::kAmountOverflow;
+  minted_[t] += op.amount.raw();
+  it->second.balance[t] += op.amount.raw();
+  return ResultCode::kOk;
+}
+
+ResultCode State::BurnOp(Account& signer, const Burn& op) {
+  if ((signer.roles & kRoleBurner) == 0) return ResultCode::kRoleRequired;
+  if (op.amount.raw() == 0) return ResultCode::kZeroAmount;
+  const std::size_t t = I(op.token);
+  if (signer.balance[t] < op.amount.raw()) return ResultCode::kInsufficientFunds;
+  signer.balance[t] -= op.amount.raw();
+  burned_[t] += op.amount.raw();
+  return ResultCode::kOk;
+}
+
+ResultCode State::CheckLeg(const IdentityId& from, const TransferLeg& leg,
+                           bool need_transferable) const {
+  if (need_transferable && !params_.transferable[I(leg.token)]) return ResultCode::kNotTransferable;
+  if (leg.amount.raw() == 0) return ResultCode::kZeroAmount;
+  if (leg.to == from) return ResultCode::kSelfTransfer;
+  if (accounts_.count(leg.to) == 0) return ResultCode::kUnknownAccount;
+  return ResultCode::kOk;
+}
+
+// All legs or none: checks every leg against running balances before changing anything.
+ResultCode State::TransferOp(const IdentityId& from, const std::vector<TransferLeg>& legs) {
+  std::array<u128, kTokenCount> available = accounts_.at(from).balance;
+  for (const TransferLeg& leg : legs) {
+    if (ResultCode c = CheckLeg(from, leg, true); c != ResultCode::kOk) return c;
+    if (available[I(leg.token)] < leg.amount.raw()) return ResultCode::kInsufficientFunds;
+    available[I(leg.token)] -= leg.amount.raw();
+  }
+  // Conservation bounds every balance by the supply, so the credits cannot overflow.
+  for (const TransferLeg& leg : legs) {
+    accounts_.at(from).balance[I(leg.token)] -= leg.amount.raw();
+    accounts_.at(leg.to).balance[I(leg.token)] += leg.amount.raw();
+  }
+  return ResultCode::kOk;
+}
+
+ResultCode State::ReserveOp(const Packet& p, const Reserve& op, std::uint64_t now_us) {
+  if (op.timeout_us == 0 || op.timeout_us > kPendingTimeoutMaxUs)
+    return ResultCode::kInvalidTimeout;
+  if (ResultCode c = CheckLeg(p.signer, op.leg, true); c != ResultCode::kOk) return c;
+  Account& from = accounts_.at(p.signer);
+  const std::size_t t = I(op.leg.token);
+  if (from.balance[t] < op.leg.amount.raw()) return ResultCode::kInsufficientFunds;
+  from.balance[t] -= op.leg.amount.raw();
+  from.reserved[t] += op.leg.amount.raw();
+  const OperationKey key{p.signer, p.operation_id};
+  pending_[key] = {op.leg, now_us + op.timeout_us, PendingStatus::kPending};
+  deadlines_.insert({now_us + op.timeout_us, key});
+  return ResultCode::kOk;
+}
+
+ResultCode State::FinishPending(const IdentityId& from, const OperationId& id, bool post) {
+  auto it = pending_.find({from, id});
+  if (it == pending_.end()) return ResultCode::kPendingNotFound;
+  PendingTransfer& pt = it->second;
+  if (pt.status == PendingStatus::kExpired) return ResultCode::kPendingExpired;
+  if (pt.status != PendingStatus::kPending) return ResultCode::kPendingFinal;
+  const std::size_t t = I(pt.leg.token);
+  accounts_.at(from).reserved[t] -= pt.leg.amount.raw();
+  accounts_.at(post ? pt.leg.to : from).balance[t] += pt.leg.amount.raw();
+  pt.status = post ? PendingStatus::kPosted : PendingStatus::kVoided;
+  deadlines_.erase({pt.deadline_us, it->first});
+  return ResultCode::kOk;
+}
+
+void State::Expire(std::uint64_t now_us) {
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now_us) {
+    const OperationKey key = deadlines_.begin()->second;
+    deadlines_.erase(deadlines_.begin());
+    PendingTransfer& pt = pending_.at(key);
+    const std::size_t t = I(pt.leg.token);
+    Account& from = accounts_.at(key.first);
+    from.reserved[t] -= pt.leg.amount.raw();
+    from.balance[t] += pt.leg.amount.raw();
+    pt.status = PendingStatus::kExpired;
+  }
+}
+
+Status State::CheckInvariants() const {
+  std::array<u128, kTokenCount> total{};
+  std::map<IdentityId, std::array<u128, kTokenCount>> held;
+  for (const auto& [key, pt] : pending_) {
+    if (pt.status == PendingStatus::kPending)
+      held[key.first][I(pt.leg.token)] += pt.leg.amount.raw();
+  }
+  for (const auto& [id, a] : accounts_) {
+    for (std::size_t t = 0; t < kTokenCount; ++t) {
+      total[t] += a.balance[t] + a.reserved[t];
+      const u128 want = held.count(id) != 0 ? held.at(id)[t] : 0;
+      if (a.reserved[t] != want) {
+        return Status(StatusCode::kInternal,
+                      "reserved " + std::string(TokenSymbol(static_cast<Token>(t))) + " of " +
+                          id.ToHex() + " differs from its pending transfers");
+      }
+    }
+  }
+  for (std::size_t t = 0; t < kTokenCount; ++t) {
+    if (burned_[t] > minted_[t] || total[t] != minted_[t] - burned_[t]) {
+      return Status(
+          StatusCode::kInternal,
+          "supply of " + std::string(TokenSymbol(static_cast<Token>(t))) + " is not conserved");
+    }
+  }
+  return OkStatus();
+}
+
+Digest32 State::Root() const {
+  codec::Writer w;
+  w.String(kStateDomain);
+  w.FixedBytes(crypto::Sha256(EncodeGenesis(params_)));
+  for (std::size_t t = 0; t < kTokenCount; ++t) {
+    w.U128(minted_[t]);
+    w.U128(burned_[t]);
+  }
+  w.U64(accounts_.size());
+  for (const auto& [id, a] : accounts_) {
+    w.FixedBytes(id.bytes);
+    PutAccount(w, a);
+  }
+  w.U64(pending_.size());
+  for (const auto& [key, pt] : pending_) {
+    w.FixedBytes(key.first.bytes);
+    w.FixedBytes(key.second.bytes);
+    w.FixedBytes(pt.leg.to.bytes);
+    w.U8(static_cast<std::uint8_t>(pt.leg.token));
+    w.U128(pt.leg.amount.raw());
+    w.U64(pt.deadline_us);
+    w.U8(static_cast<std::uint8_t>(pt.status));
+  }
+  w.U64(operations_.size());
+  for (const auto& [key, op] : operations_) {
+    w.FixedBytes(key.first.bytes);
+    w.FixedBytes(key.second.bytes);
+    w.FixedBytes(op.packet_hash);
+    w.U64(op.index);
+    w.U16(static_cast<std::uint16_t>(op.result));
+  }
+  return crypto::Sha256(w.bytes());
+}
+
+}  // namespace qfs::ledger

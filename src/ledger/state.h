@@ -1,0 +1,152 @@
+// The deterministic state machine: identities with their keys and roles, six balances per
+// account, pending two-phase transfers, idempotency records and token supply. Apply() is a pure
+// function of the state, the packet, and the entry's index and node time: no clock, no
+// randomness, no floating point, ordered containers only (tests/style/determinism_check.py).
+//
+//   State state(genesis);
+//   ResultCode admit = state.CheckAdmission(packet, now_us);   // before the log
+//   ResultCode result = state.Apply(packet, PacketHash(packet), index, now_us);
+//   QFS_CHECK(state.CheckInvariants().ok());
+//   Digest32 root = state.Root();
+//
+// Thread safety: none; the sequencer owns the state.
+#ifndef QFS_LEDGER_STATE_H_
+#define QFS_LEDGER_STATE_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "crypto/hash.h"
+#include "ledger/packet.h"
+#include "ledger/types.h"
+
+namespace qfs::ledger {
+
+using crypto::Digest32;
+using math::u128;
+
+inline constexpr std::size_t kKeysPerIdentityMax = 16;
+inline constexpr std::uint64_t kPendingTimeoutMaxUs = 30ull * 24 * 3600 * 1'000'000;  // 30 days
+
+// The genesis entry's contents: fixed for the life of the network.
+struct GenesisParams {
+  std::uint32_t network = 1;
+  // Per token (CHR, FLX, PSI, ATR, RES, NOD): may users transfer it? The original: ATR only.
+  std::array<bool, kTokenCount> transferable = {false, false, false, true, false, false};
+  // A packet's client time must be within this of the entry's node time.
+  std::uint64_t admission_window_us = 300'000'000;
+  struct Identity {
+    IdentityId id;
+    std::uint16_t algorithm = 0;
+    Bytes public_key;
+    std::uint32_t roles = 0;
+    bool operator==(const Identity&) const = default;
+  };
+  std::vector<Identity> identities;
+  bool operator==(const GenesisParams&) const = default;
+};
+Bytes EncodeGenesis(const GenesisParams& params);
+Result<GenesisParams> DecodeGenesis(ByteSpan bytes);
+
+struct KeyRecord {
+  std::uint16_t algorithm = 0;
+  Bytes public_key;
+  bool revoked = false;
+};
+
+struct Account {
+  std::vector<KeyRecord> keys;  // KeyId = position
+  std::uint32_t roles = 0;
+  std::uint64_t sequence = 0;                // of the last accepted packet
+  std::array<u128, kTokenCount> balance{};   // available
+  std::array<u128, kTokenCount> reserved{};  // held by pending transfers from this account
+};
+
+enum class PendingStatus : std::uint8_t { kPending = 0, kPosted = 1, kVoided = 2, kExpired = 3 };
+struct PendingTransfer {
+  TransferLeg leg;
+  std::uint64_t deadline_us = 0;
+  PendingStatus status = PendingStatus::kPending;
+};
+
+// What a packet's operation id remembers: a retry with the same packet gets this back.
+struct OperationRecord {
+  Digest32 packet_hash{};
+  std::uint64_t index = 0;
+  ResultCode result = ResultCode::kOk;
+};
+
+using OperationKey = std::pair<IdentityId, OperationId>;
+
+class State {
+ public:
+  explicit State(GenesisParams params);
+
+  const GenesisParams& params() const { return params_; }
+  const Account* FindAccount(const IdentityId& id) const;
+  const PendingTransfer* FindPending(const IdentityId& from, const OperationId& id) const;
+  const OperationRecord* FindOperation(const IdentityId& signer, const OperationId& id) const;
+  u128 minted(Token t) const { return minted_[static_cast<std::size_t>(t)]; }
+  u128 burned(Token t) const { return burned_[static_cast<std::size_t>(t)]; }
+
+  // The cheap, state-dependent half of admission: version, network, time window (against
+  // now_us, the entry's node time), known signer, existing unrevoked key, sequence. On kOk,
+  // *key is the key the signature must verify under (for a registration: the key it
+  // registers). Operation ids are the caller's business (FindOperation).
+  struct SigningKey {
+    std::uint16_t algorithm = 0;
+    ByteSpan public_key;
+  };
+  ResultCode CheckAdmissionState(const Packet& packet, std::uint64_t now_us, SigningKey* key) const;
+  // CheckAdmissionState and the signature; kOk if the packet may be logged.
+  ResultCode CheckAdmission(const Packet& packet, std::uint64_t now_us) const;
+
+  // Applies an admitted packet as log entry `index` at node time now_us (>= every earlier
+  // entry's): first expires pending transfers whose deadline has passed, then the operation.
+  // Returns the result code to record. A business rejection changes nothing but the signer's
+  // sequence and the operation record.
+  ResultCode Apply(const Packet& packet, const Digest32& packet_hash, std::uint64_t index,
+                   std::uint64_t now_us);
+  // Ledger time passes without an operation (expiries only).
+  void AdvanceTime(std::uint64_t now_us);
+
+  // Supply conservation per token (sum of available and reserved balances = minted - burned),
+  // reserved = the pending transfers' amounts per account and token. INTERNAL names the first
+  // violation; a violation halts the node (CIR-302).
+  Status CheckInvariants() const;
+  // SHA-256 over a domain tag and the canonical encoding of the whole state.
+  Digest32 Root() const;
+
+ private:
+  ResultCode ApplyOperation(const Packet& p, std::uint64_t now_us);
+  ResultCode Register(const Packet& p, const RegisterIdentity& op);
+  ResultCode AddOrRotateKey(Account& signer, std::uint16_t algorithm, const Bytes& public_key,
+                            const KeyId* revoke);
+  ResultCode Revoke(Account& signer, KeyId key);
+  ResultCode SetRolesOp(const Account& signer, const SetRoles& op);
+  ResultCode MintOp(const Account& signer, const Mint& op);
+  ResultCode BurnOp(Account& signer, const Burn& op);
+  ResultCode CheckLeg(const IdentityId& from, const TransferLeg& leg, bool need_transferable) const;
+  ResultCode TransferOp(const IdentityId& from, const std::vector<TransferLeg>& legs);
+  ResultCode ReserveOp(const Packet& p, const Reserve& op, std::uint64_t now_us);
+  ResultCode FinishPending(const IdentityId& from, const OperationId& id, bool post);
+  void Expire(std::uint64_t now_us);
+
+  GenesisParams params_;
+  std::map<IdentityId, Account> accounts_;
+  std::map<OperationKey, PendingTransfer> pending_;
+  std::set<std::pair<std::uint64_t, OperationKey>> deadlines_;  // of pending transfers still open
+  std::map<OperationKey, OperationRecord> operations_;
+  std::array<u128, kTokenCount> minted_{};
+  std::array<u128, kTokenCount> burned_{};
+};
+
+}  // namespace qfs::ledger
+
+#endif  // QFS_LEDGER_STATE_H_
