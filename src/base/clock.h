@@ -1,0 +1,42 @@
+// Where node time comes from: an interface, so tests and the simulator can drive time, and so
+// that code under the determinism rules (src/ledger) never reads a clock itself.
+//
+//   SystemClock clock;
+//   std::uint64_t now = clock.NowMicros();
+//
+// Thread safety: implementations are safe to call from any thread.
+#ifndef QFS_BASE_CLOCK_H_
+#define QFS_BASE_CLOCK_H_
+
+#include <atomic>
+#include <cstdint>
+
+namespace qfs {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // Microseconds since the Unix epoch (UTC).
+  virtual std::uint64_t NowMicros() = 0;
+};
+
+// The machine's real-time clock.
+class SystemClock final : public Clock {
+ public:
+  std::uint64_t NowMicros() override;
+};
+
+// A clock that moves only when told to; for tests.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(std::uint64_t start_us) : now_us_(start_us) {}
+  std::uint64_t NowMicros() override { return now_us_.load(); }
+  void Advance(std::uint64_t us) { now_us_ += us; }
+
+ private:
+  std::atomic<std::uint64_t> now_us_;
+};
+
+}  // namespace qfs
+
+#endif  // QFS_BASE_CLOCK_H_

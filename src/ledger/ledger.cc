@@ -1,0 +1,395 @@
+#include "ledger/ledger.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "base/check.h"
+#include "codec/encoding.h"
+
+namespace qfs::ledger {
+namespace {
+
+constexpr char kCheckpointDomain[] = "qfs.ledger.checkpoint.v1";
+constexpr char kHaltDomain[] = "qfs.ledger.halt.v1";
+
+Bytes Payload(RecordType type, ByteSpan body) {
+  Bytes payload;
+  payload.reserve(body.size() + 1);
+  payload.push_back(static_cast<std::uint8_t>(type));
+  payload.insert(payload.end(), body.begin(), body.end());
+  return payload;
+}
+
+Status Integrity(std::uint64_t index, const std::string& why) {
+  return Status(StatusCode::kCorruption, "entry " + std::to_string(index) + ": " + why);
+}
+
+// The halt record: why, and the state root at the moment of the halt, signed.
+Bytes HaltBody(const std::string& reason, const Digest32& state_root,
+               const crypto::SignatureScheme& scheme, const SecretBytes& key) {
+  codec::Writer w;
+  w.String(reason.substr(0, 1024));
+  w.FixedBytes(state_root);
+  codec::Writer message;
+  message.String(kHaltDomain);
+  message.FixedBytes(w.bytes());
+  Result<Bytes> signature = scheme.Sign(key, message.bytes());
+  w.U16(static_cast<std::uint16_t>(scheme.id()));
+  w.LengthPrefixedBytes(signature.ok() ? signature.value() : Bytes());
+  return w.Take();
+}
+
+}  // namespace
+
+Bytes CheckpointMessage(const Checkpoint& c) {
+  codec::Writer w;
+  w.String(kCheckpointDomain);
+  w.U64(c.tree_size);
+  w.FixedBytes(c.tree_root);
+  w.FixedBytes(c.state_root);
+  return w.Take();
+}
+
+Bytes EncodeCheckpoint(const Checkpoint& c) {
+  codec::Writer w;
+  w.U64(c.tree_size);
+  w.FixedBytes(c.tree_root);
+  w.FixedBytes(c.state_root);
+  w.U16(c.algorithm);
+  w.LengthPrefixedBytes(c.public_key);
+  w.LengthPrefixedBytes(c.signature);
+  return w.Take();
+}
+
+Result<Checkpoint> DecodeCheckpoint(ByteSpan bytes) {
+  codec::Reader r(bytes);
+  Checkpoint c;
+  QFS_ASSIGN_OR_RETURN(c.tree_size, r.U64());
+  QFS_ASSIGN_OR_RETURN(Bytes tree_root, r.FixedBytes(32));
+  std::copy(tree_root.begin(), tree_root.end(), c.tree_root.begin());
+  QFS_ASSIGN_OR_RETURN(Bytes state_root, r.FixedBytes(32));
+  std::copy(state_root.begin(), state_root.end(), c.state_root.begin());
+  QFS_ASSIGN_OR_RETURN(c.algorithm, r.U16());
+  QFS_ASSIGN_OR_RETURN(c.public_key, r.LengthPrefixedBytes(kPublicKeyBytesMax));
+  QFS_ASSIGN_OR_RETURN(c.signature, r.LengthPrefixedBytes(kPacketBytesMax));
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  return c;
+}
+
+Ledger::Ledger(LedgerOptions options) : options_(std::move(options)) {}
+
+Ledger::~Ledger() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (sequencer_.joinable()) sequencer_.join();
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
+  QFS_CHECK(options.clock != nullptr && options.node_scheme != nullptr &&
+            options.node_secret_key != nullptr);
+  std::unique_ptr<Ledger> ledger(new Ledger(std::move(options)));
+  if (::mkdir(ledger->options_.directory.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status(StatusCode::kIoError,
+                  "cannot create " + ledger->options_.directory + ": " + std::strerror(errno));
+  }
+  LogOptions log_options{ledger->options_.directory + "/log", ledger->options_.segment_bytes_target,
+                         false};
+  QFS_ASSIGN_OR_RETURN(ledger->log_, Log::Open(log_options));
+  if (ledger->log_->size() == 0) {
+    QFS_RETURN_IF_ERROR(ledger->AppendRecord(RecordType::kGenesis,
+                                             EncodeGenesis(ledger->options_.genesis),
+                                             ResultCode::kOk, ledger->NextTimestamp()));
+    QFS_RETURN_IF_ERROR(ledger->log_->Sync());
+  }
+  QFS_RETURN_IF_ERROR(ledger->Replay());
+  ledger->sequencer_ = std::thread([raw = ledger.get()] { raw->SequencerLoop(); });
+  return ledger;
+}
+
+Status Ledger::Replay() {
+  for (std::uint64_t i = 0; i < log_->size(); ++i) {
+    QFS_ASSIGN_OR_RETURN(LogEntry entry, log_->Read(i));
+    tree_.Append(LeafHash(entry.entry_hash));
+    Status s = ReplayEntry(entry);
+    if (s.ok()) continue;
+    // Halted. The tree covers every entry, so that the halt record lands at its true
+    // position; the state is rebuilt up to the entry before the bad one, and reads serve it.
+    for (std::uint64_t j = i + 1; j < log_->size(); ++j) {
+      QFS_ASSIGN_OR_RETURN(LogEntry rest, log_->Read(j));
+      tree_.Append(LeafHash(rest.entry_hash));
+    }
+    state_.reset();
+    for (std::uint64_t j = 0; j < i; ++j) {
+      QFS_ASSIGN_OR_RETURN(LogEntry before, log_->Read(j));
+      QFS_RETURN_IF_ERROR(ReplayEntry(before));
+    }
+    if (state_ == nullptr) state_ = std::make_unique<State>(GenesisParams{});
+    HaltLocked(s.message());
+    return OkStatus();
+  }
+  return OkStatus();
+}
+
+Status Ledger::ReplayEntry(const LogEntry& entry) {
+  if (entry.payload.empty()) return Integrity(entry.index, "empty payload");
+  const auto type = static_cast<RecordType>(entry.payload[0]);
+  const ByteSpan body = ByteSpan(entry.payload).subspan(1);
+  if (entry.index == 0) {
+    if (type != RecordType::kGenesis)
+      return Integrity(0, "the first entry is not a genesis record");
+    QFS_ASSIGN_OR_RETURN(GenesisParams params, DecodeGenesis(body));
+    state_ = std::make_unique<State>(std::move(params));
+    return OkStatus();
+  }
+  switch (type) {
+    case RecordType::kPacket: {
+      Result<Packet> packet = DecodePacket(body);
+      if (!packet.ok()) return Integrity(entry.index, packet.status().message());
+      const Packet& p = packet.value();
+      State::SigningKey key;
+      const ResultCode admission = state_->CheckAdmissionState(p, entry.timestamp_us, &key);
+      if (admission != ResultCode::kOk) {
+        return Integrity(entry.index, "logged packet fails admission: " +
+                                          std::string(ResultCodeName(admission)));
+      }
+      if (state_->FindOperation(p.signer, p.operation_id) != nullptr) {
+        return Integrity(entry.index, "logged packet repeats an operation id");
+      }
+      const ResultCode result = state_->Apply(p, PacketHash(p), entry.index, entry.timestamp_us);
+      if (static_cast<std::uint16_t>(result) != entry.result) {
+        return Integrity(entry.index, "recorded result " + std::to_string(entry.result) +
+                                          ", replay gives " + std::string(ResultCodeName(result)));
+      }
+      return OkStatus();
+    }
+    case RecordType::kCheckpoint: {
+      QFS_ASSIGN_OR_RETURN(Checkpoint c, DecodeCheckpoint(body));
+      if (c.tree_size != entry.index || c.tree_root != tree_.Root(entry.index)) {
+        return Integrity(entry.index, "checkpoint tree head does not match the log");
+      }
+      if (c.state_root != state_->Root()) {
+        return Integrity(entry.index, "checkpoint state root does not match replay");
+      }
+      QFS_RETURN_IF_ERROR(state_->CheckInvariants());
+      last_checkpoint_size_ = entry.index + 1;
+      return OkStatus();
+    }
+    case RecordType::kHalt:
+      halted_ = true;
+      halt_reason_ = "halt record at entry " + std::to_string(entry.index);
+      return OkStatus();
+    case RecordType::kResume:
+      halted_ = false;
+      halt_reason_.clear();
+      return OkStatus();
+    case RecordType::kGenesis:
+      break;
+  }
+  return Integrity(entry.index, "unknown record type");
+}
+
+std::uint64_t Ledger::NextTimestamp() {
+  const std::uint64_t now = options_.clock->NowMicros();
+  return log_->size() == 0 ? now : std::max(now, log_->last_timestamp_us() + 1);
+}
+
+Status Ledger::AppendRecord(RecordType type, ByteSpan body, ResultCode result,
+                            std::uint64_t timestamp_us) {
+  LogEntry e;
+  e.index = log_->size();
+  e.previous_hash = log_->last_hash();
+  e.timestamp_us = timestamp_us;
+  e.payload = Payload(type, body);
+  e.result = static_cast<std::uint16_t>(result);
+  e.entry_hash = EntryHash(e);
+  QFS_RETURN_IF_ERROR(log_->Append(e));
+  if (state_ != nullptr) tree_.Append(LeafHash(e.entry_hash));  // replay appends the rest
+  return OkStatus();
+}
+
+Result<SubmitResult> Ledger::Submit(ByteSpan packet_bytes) {
+  if (packet_bytes.size() > kPacketBytesMax) return SubmitResult{0, ResultCode::kPacketTooLarge};
+  Result<Packet> decoded = DecodePacket(packet_bytes);
+  if (!decoded.ok()) return SubmitResult{0, ResultCode::kMalformedPacket};
+  auto pending = std::make_unique<Pending>();
+  pending->packet = std::move(decoded).value();
+  pending->packet_hash = PacketHash(pending->packet);
+  // The signature is checked here, on the caller's thread, so that verification runs in
+  // parallel; the sequencer re-checks everything that can change (revocation, sequence).
+  Bytes public_key;
+  std::uint16_t algorithm = 0;
+  {
+    std::shared_lock<std::shared_mutex> lock(state_mutex_);
+    if (halted_) return SubmitResult{0, ResultCode::kHalted};
+    State::SigningKey key;
+    const Packet& p = pending->packet;
+    if (const auto* reg = std::get_if<RegisterIdentity>(&p.operation)) {
+      key = {reg->algorithm, reg->public_key};
+    } else {
+      const Account* signer = state_->FindAccount(p.signer);
+      if (signer == nullptr || p.key.value >= signer->keys.size()) {
+        return SubmitResult{0, ResultCode::kUnknownSigner};
+      }
+      key = {signer->keys[p.key.value].algorithm, signer->keys[p.key.value].public_key};
+    }
+    algorithm = key.algorithm;
+    public_key.assign(key.public_key.begin(), key.public_key.end());
+  }
+  const Packet& p = pending->packet;
+  Result<const crypto::SignatureScheme*> scheme =
+      crypto::SignatureRegistry::Default().Find(p.algorithm);
+  if (p.algorithm != algorithm || !scheme.ok() ||
+      !scheme.value()->Verify(public_key, SigningMessage(p), p.signature).ok()) {
+    return SubmitResult{0, ResultCode::kInvalidSignature};
+  }
+  std::future<Result<SubmitResult>> done = pending->done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    if (queue_.size() >= options_.queue_max) {
+      return Status(StatusCode::kUnavailable, "the ledger's queue is full");
+    }
+    queue_.push_back(std::move(pending));
+  }
+  queue_cv_.notify_one();
+  return done.get();
+}
+
+void Ledger::SequencerLoop() {
+  for (;;) {
+    std::vector<std::unique_ptr<Pending>> batch;
+    {
+      std::unique_lock<std::mutex> lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping
+      while (!queue_.empty() && batch.size() < options_.commit_batch_max) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitBatch(batch);
+  }
+}
+
+std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
+  const Packet& p = pending.packet;
+  if (const OperationRecord* r = state_->FindOperation(p.signer, p.operation_id)) {
+    if (r->packet_hash == pending.packet_hash) return SubmitResult{r->index, r->result, true};
+    return SubmitResult{0, ResultCode::kOperationConflict};
+  }
+  const std::uint64_t now = NextTimestamp();
+  State::SigningKey key;
+  const ResultCode admission = state_->CheckAdmissionState(p, now, &key);
+  if (admission != ResultCode::kOk) return SubmitResult{0, admission};
+  const std::uint64_t index = log_->size();
+  const ResultCode result = state_->Apply(p, pending.packet_hash, index, now);
+  Status appended = AppendRecord(RecordType::kPacket, EncodePacket(p), result, now);
+  if (!appended.ok()) {
+    HaltLocked("log append failed: " + appended.message());
+    return SubmitResult{0, ResultCode::kHalted};
+  }
+  return std::nullopt;  // answered after the commit
+}
+
+void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
+  std::unique_lock<std::shared_mutex> lock(state_mutex_);
+  std::vector<std::pair<Pending*, SubmitResult>> answers;
+  std::vector<Pending*> logged;
+  for (std::unique_ptr<Pending>& p : batch) {
+    if (halted_) {
+      answers.emplace_back(p.get(), SubmitResult{0, ResultCode::kHalted});
+      continue;
+    }
+    std::optional<SubmitResult> immediate = Sequence(*p);
+    if (immediate.has_value()) {
+      answers.emplace_back(p.get(), *immediate);
+    } else {
+      logged.push_back(p.get());
+    }
+  }
+  Status synced = logged.empty() ? OkStatus() : log_->Sync();
+  if (!synced.ok()) HaltLocked("log sync failed: " + synced.message());
+  for (Pending* p : logged) {
+    if (!synced.ok()) {
+      p->done.set_value(Status(StatusCode::kIoError, "not durable: " + synced.message()));
+      continue;
+    }
+    const OperationRecord* r = state_->FindOperation(p->packet.signer, p->packet.operation_id);
+    p->done.set_value(SubmitResult{r->index, r->result, false});
+  }
+  for (auto& [p, answer] : answers) p->done.set_value(answer);
+  if (!halted_ && log_->size() - last_checkpoint_size_ >= options_.checkpoint_interval) {
+    Status s = WriteCheckpoint();
+    if (!s.ok()) HaltLocked(s.message());
+  }
+}
+
+Status Ledger::WriteCheckpoint() {
+  QFS_RETURN_IF_ERROR(state_->CheckInvariants());
+  Checkpoint c;
+  c.tree_size = log_->size();
+  c.tree_root = tree_.Root(c.tree_size);
+  c.state_root = state_->Root();
+  c.algorithm = static_cast<std::uint16_t>(options_.node_scheme->id());
+  c.public_key = options_.node_public_key;
+  QFS_ASSIGN_OR_RETURN(c.signature,
+                       options_.node_scheme->Sign(*options_.node_secret_key, CheckpointMessage(c)));
+  QFS_RETURN_IF_ERROR(
+      AppendRecord(RecordType::kCheckpoint, EncodeCheckpoint(c), ResultCode::kOk, NextTimestamp()));
+  last_checkpoint_size_ = log_->size();
+  return log_->Sync();
+}
+
+void Ledger::Halt(const std::string& reason) {
+  std::unique_lock<std::shared_mutex> lock(state_mutex_);
+  HaltLocked(reason);
+}
+
+void Ledger::HaltLocked(const std::string& reason) {
+  if (halted_) return;
+  halted_ = true;
+  halt_reason_ = reason;
+  if (state_ == nullptr || log_ == nullptr) return;
+  const Bytes body =
+      HaltBody(reason, state_->Root(), *options_.node_scheme, *options_.node_secret_key);
+  // Best effort: the halt holds in memory even if the disk refuses the record.
+  if (AppendRecord(RecordType::kHalt, body, ResultCode::kHalted, NextTimestamp()).ok()) {
+    (void)log_->Sync();
+  }
+}
+
+LedgerHead Ledger::Head() const {
+  std::shared_lock<std::shared_mutex> lock(state_mutex_);
+  return {log_->size(), tree_.Root(tree_.size()), log_->last_hash(), halted_, halt_reason_};
+}
+
+Result<AccountView> Ledger::GetAccount(const IdentityId& id) const {
+  std::shared_lock<std::shared_mutex> lock(state_mutex_);
+  const Account* a = state_->FindAccount(id);
+  if (a == nullptr) return Status(StatusCode::kNotFound, "no account " + id.ToHex());
+  return AccountView{id, *a, log_->size()};
+}
+
+Result<LogEntry> Ledger::GetEntry(std::uint64_t index) const {
+  std::shared_lock<std::shared_mutex> lock(state_mutex_);
+  return log_->Read(index);
+}
+
+Result<std::vector<Digest32>> Ledger::InclusionProof(std::uint64_t index,
+                                                     std::uint64_t tree_size) const {
+  std::shared_lock<std::shared_mutex> lock(state_mutex_);
+  return tree_.InclusionProof(index, tree_size);
+}
+
+Result<std::vector<Digest32>> Ledger::ConsistencyProof(std::uint64_t first,
+                                                       std::uint64_t second) const {
+  std::shared_lock<std::shared_mutex> lock(state_mutex_);
+  return tree_.ConsistencyProof(first, second);
+}
+
+}  // namespace qfs::ledger

@@ -1,0 +1,155 @@
+// The ledger: log, state machine and Merkle tree behind one door. Packets come in from any
+// thread; one sequencer thread admits them in order, applies them, appends them to the log and
+// commits groups with one fsync; a submitter is answered only once its entry is durable.
+//
+//   Result<std::unique_ptr<Ledger>> ledger = Ledger::Open(options);
+//   Result<SubmitResult> r = (*ledger)->Submit(packet_bytes);   // blocks until durable
+//   AccountView alice = (*ledger)->GetAccount(id).value();
+//
+// Opening replays the whole log into a fresh state and checks every recorded result code and
+// checkpoint root on the way; a mismatch halts the ledger (CIR-302) instead of serving wrong
+// state. Halted, the ledger keeps answering reads, refuses writes with kHalted, and resumes only
+// through the operator command (`qfs ledger resume`). docs/ledger.md has the whole story.
+//
+// Thread safety: every public method may be called from any thread.
+#ifndef QFS_LEDGER_LEDGER_H_
+#define QFS_LEDGER_LEDGER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "crypto/signature.h"
+#include "ledger/log.h"
+#include "ledger/merkle.h"
+#include "ledger/packet.h"
+#include "ledger/state.h"
+
+namespace qfs::ledger {
+
+// The kinds of log entry payloads: the first byte of every payload.
+enum class RecordType : std::uint8_t {
+  kGenesis = 1,
+  kPacket = 2,
+  kCheckpoint = 3,
+  kHalt = 4,
+  kResume = 5
+};
+
+// A signed tree head and the state root after the entry before it, written every
+// checkpoint_interval entries. Signed by the node key over CheckpointMessage().
+struct Checkpoint {
+  std::uint64_t tree_size = 0;  // entries before this one
+  Digest32 tree_root{};
+  Digest32 state_root{};
+  std::uint16_t algorithm = 0;
+  Bytes public_key;
+  Bytes signature;
+  bool operator==(const Checkpoint&) const = default;
+};
+Bytes CheckpointMessage(const Checkpoint& c);
+Bytes EncodeCheckpoint(const Checkpoint& c);
+Result<Checkpoint> DecodeCheckpoint(ByteSpan bytes);
+
+struct LedgerOptions {
+  std::string directory;   // the log lives in directory + "/log"
+  GenesisParams genesis;   // written as entry 0 when the log is empty; ignored otherwise
+  Clock* clock = nullptr;  // node time; REQUIRED
+  // The node key: signs checkpoints and halt records. REQUIRED.
+  const crypto::SignatureScheme* node_scheme = nullptr;
+  const SecretBytes* node_secret_key = nullptr;
+  Bytes node_public_key;
+  std::uint64_t checkpoint_interval = 10'000;  // entries between checkpoints
+  std::size_t commit_batch_max = 4096;         // entries per group commit
+  std::size_t queue_max = 65'536;              // waiting submissions; more get kUnavailable
+  std::uint64_t segment_bytes_target = 64ull << 20;
+};
+
+struct SubmitResult {
+  std::uint64_t index = 0;  // the packet's entry (for a retry: the original's)
+  ResultCode result = ResultCode::kOk;
+  bool duplicate = false;  // a retry of an already logged packet
+};
+
+struct AccountView {
+  IdentityId id;
+  Account account;
+  std::uint64_t as_of_index = 0;  // entries applied when read
+};
+
+struct LedgerHead {
+  std::uint64_t size = 0;  // entries
+  Digest32 root{};         // Merkle tree head
+  Digest32 last_entry_hash{};
+  bool halted = false;
+  std::string halt_reason;
+};
+
+class Ledger {
+ public:
+  static Result<std::unique_ptr<Ledger>> Open(LedgerOptions options);
+  ~Ledger();
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Admits, sequences and durably logs one encoded packet. An admission rejection (decode,
+  // signature, key, sequence, time window, operation-id conflict) returns its code with no
+  // entry; kHalted while halted; UNAVAILABLE (a Status) when the queue is full.
+  Result<SubmitResult> Submit(ByteSpan packet_bytes);
+
+  LedgerHead Head() const;
+  Result<AccountView> GetAccount(const IdentityId& id) const;
+  Result<LogEntry> GetEntry(std::uint64_t index) const;
+  Result<std::vector<Digest32>> InclusionProof(std::uint64_t index, std::uint64_t tree_size) const;
+  Result<std::vector<Digest32>> ConsistencyProof(std::uint64_t first, std::uint64_t second) const;
+
+  // Enters CIR-302: stops writes, appends a signed halt record with the state root and reason.
+  void Halt(const std::string& reason);
+
+ private:
+  struct Pending {
+    Packet packet;
+    Digest32 packet_hash;
+    std::promise<Result<SubmitResult>> done;
+  };
+  explicit Ledger(LedgerOptions options);
+  Status Replay();
+  Status ReplayEntry(const LogEntry& entry);
+  Status AppendRecord(RecordType type, ByteSpan body, ResultCode result,
+                      std::uint64_t timestamp_us);
+  std::uint64_t NextTimestamp();
+  void SequencerLoop();
+  void CommitBatch(std::vector<std::unique_ptr<Pending>>& batch);
+  std::optional<SubmitResult> Sequence(Pending& p);
+  Status WriteCheckpoint();
+  void HaltLocked(const std::string& reason);
+
+  LedgerOptions options_;
+  std::unique_ptr<Log> log_;
+  std::unique_ptr<State> state_;
+  MerkleTree tree_;
+  bool halted_ = false;
+  std::string halt_reason_;
+  std::uint64_t last_checkpoint_size_ = 0;  // log size right after the last checkpoint
+  mutable std::shared_mutex state_mutex_;   // state_, tree_, log_, halted_: shared for reads
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<std::unique_ptr<Pending>> queue_;
+  bool stopping_ = false;
+  std::thread sequencer_;
+};
+
+}  // namespace qfs::ledger
+
+#endif  // QFS_LEDGER_LEDGER_H_

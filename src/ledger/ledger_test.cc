@@ -1,0 +1,213 @@
+#include "ledger/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+namespace qfs::ledger {
+namespace {
+
+namespace fs = std::filesystem;
+
+Amount Tokens(std::uint64_t whole) { return Amount::FromInteger(whole).value(); }
+
+const crypto::SignatureScheme& Ed25519() {
+  return *crypto::SignatureRegistry::Default().Find(crypto::SignatureAlgorithm::kEd25519).value();
+}
+
+struct User {
+  crypto::SignatureKeyPair key;
+  IdentityId id;
+  std::uint64_t sequence = 0;
+};
+User MakeUser(std::uint8_t seed) {
+  User u{Ed25519().KeyPairFromSeed(Bytes(32, seed)).value(), {}};
+  u.id = DeriveIdentity(1, u.key.public_key);
+  return u;
+}
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  LedgerTest()
+      : clock_(1'800'000'000'000'000),
+        node_(Ed25519().KeyPairFromSeed(Bytes(32, 99)).value()),
+        admin_(MakeUser(1)) {
+    for (int i = 0; i < 4; ++i) users_.push_back(MakeUser(static_cast<std::uint8_t>(10 + i)));
+    dir_ = fs::path(::testing::TempDir()) /
+           ("qfs_ledger_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  ~LedgerTest() override { fs::remove_all(dir_); }
+
+  LedgerOptions Options() {
+    LedgerOptions o;
+    o.directory = dir_.string();
+    o.genesis.network = 5;
+    o.genesis.identities.push_back({admin_.id, 1, admin_.key.public_key, kRolesAll});
+    for (const User& u : users_) o.genesis.identities.push_back({u.id, 1, u.key.public_key, 0});
+    o.clock = &clock_;
+    o.node_scheme = &Ed25519();
+    o.node_secret_key = &node_.secret_key;
+    o.node_public_key = node_.public_key;
+    o.checkpoint_interval = 10;
+    return o;
+  }
+
+  Bytes Make(User& u, Operation op) {
+    Packet p;
+    p.network = 5;
+    p.signer = u.id;
+    p.sequence = ++u.sequence;
+    p.client_time_us = clock_.NowMicros();
+    p.operation_id.bytes[0] = static_cast<std::uint8_t>(p.sequence);
+    p.operation_id.bytes[1] = static_cast<std::uint8_t>(p.sequence >> 8);
+    p.operation = std::move(op);
+    EXPECT_TRUE(SignPacket(p, Ed25519(), u.key.secret_key).ok());
+    return EncodePacket(p);
+  }
+
+  ManualClock clock_;
+  crypto::SignatureKeyPair node_;
+  User admin_;
+  std::vector<User> users_;
+  fs::path dir_;
+};
+
+TEST_F(LedgerTest, CommitsReplaysAndProves) {
+  Digest32 root;
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    EXPECT_EQ(ledger->Head().size, 1u);  // genesis
+    SubmitResult r =
+        ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(50)})).value();
+    EXPECT_EQ(r.result, ResultCode::kOk);
+    EXPECT_EQ(r.index, 1u);
+    r = ledger->Submit(Make(users_[0], Transfer{{users_[1].id, Token::kAtr, Tokens(80)}})).value();
+    EXPECT_EQ(r.result, ResultCode::kInsufficientFunds);  // logged all the same
+    EXPECT_EQ(r.index, 2u);
+    r = ledger->Submit(Make(users_[0], Transfer{{users_[1].id, Token::kAtr, Tokens(20)}})).value();
+    EXPECT_EQ(r.result, ResultCode::kOk);
+    EXPECT_EQ(ledger->GetAccount(users_[1].id).value().account.balance[3], Tokens(20).raw());
+    const LedgerHead head = ledger->Head();
+    EXPECT_EQ(head.size, 4u);
+    root = head.root;
+    for (std::uint64_t i = 0; i < head.size; ++i) {
+      const LogEntry e = ledger->GetEntry(i).value();
+      EXPECT_TRUE(VerifyInclusion(i, head.size, LeafHash(e.entry_hash),
+                                  ledger->InclusionProof(i, head.size).value(), head.root)
+                      .ok());
+    }
+  }
+  auto ledger = Ledger::Open(Options()).value();  // replay
+  EXPECT_EQ(ledger->Head().root, root);
+  EXPECT_FALSE(ledger->Head().halted);
+  EXPECT_EQ(ledger->GetAccount(users_[0].id).value().account.balance[3], Tokens(30).raw());
+  EXPECT_EQ(ledger->GetAccount(users_[0].id).value().account.sequence, 2u);
+}
+
+TEST_F(LedgerTest, RetriesAreIdempotentAndRejectionsAreNotLogged) {
+  auto ledger = Ledger::Open(Options()).value();
+  const Bytes mint = Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(5)});
+  const SubmitResult first = ledger->Submit(mint).value();
+  const SubmitResult again = ledger->Submit(mint).value();
+  EXPECT_FALSE(first.duplicate);
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.index, first.index);
+  EXPECT_EQ(again.result, ResultCode::kOk);
+  Packet conflicting =
+      DecodePacket(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(6)})).value();
+  conflicting.operation_id = DecodePacket(mint).value().operation_id;
+  ASSERT_TRUE(SignPacket(conflicting, Ed25519(), admin_.key.secret_key).ok());
+  EXPECT_EQ(ledger->Submit(EncodePacket(conflicting)).value().result,
+            ResultCode::kOperationConflict);
+  const std::uint64_t size = ledger->Head().size;
+  EXPECT_EQ(ledger->Submit(Bytes{1, 2, 3}).value().result, ResultCode::kMalformedPacket);
+  Bytes forged = Make(users_[1], Burn{Token::kAtr, Tokens(1)});
+  forged[forged.size() - 1] ^= 1;
+  EXPECT_EQ(ledger->Submit(forged).value().result, ResultCode::kInvalidSignature);
+  ++users_[2].sequence;  // skips sequence 1
+  EXPECT_EQ(ledger->Submit(Make(users_[2], Burn{Token::kAtr, Tokens(1)})).value().result,
+            ResultCode::kInvalidSequence);
+  EXPECT_EQ(ledger->Head().size, size);
+}
+
+TEST_F(LedgerTest, ConcurrentSubmittersShareGroupCommitsAndCheckpointsReplay) {
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    for (User& u : users_) {
+      ASSERT_EQ(ledger->Submit(Make(admin_, Mint{u.id, Token::kAtr, Tokens(1000)})).value().result,
+                ResultCode::kOk);
+    }
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < users_.size(); ++t) {
+      threads.emplace_back([&, t] {
+        User& u = users_[t];
+        for (int i = 0; i < 50; ++i) {
+          const User& to = users_[(t + 1) % users_.size()];
+          Result<SubmitResult> r =
+              ledger->Submit(Make(u, Transfer{{to.id, Token::kAtr, Tokens(1)}}));
+          ASSERT_TRUE(r.ok());
+          ASSERT_EQ(r.value().result, ResultCode::kOk);
+          clock_.Advance(1);
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    // 1 genesis + 4 mints + 200 transfers, and a checkpoint after every 10 or more entries.
+    std::uint64_t checkpoints = 0;
+    const std::uint64_t size = ledger->Head().size;
+    for (std::uint64_t i = 0; i < size; ++i) {
+      checkpoints += ledger->GetEntry(i).value().payload[0] ==
+                     static_cast<std::uint8_t>(RecordType::kCheckpoint);
+    }
+    EXPECT_EQ(size, 205u + checkpoints);
+    EXPECT_GE(checkpoints, 10u);
+    EXPECT_LE(checkpoints, 21u);
+    for (const User& u : users_) {
+      EXPECT_EQ(ledger->GetAccount(u.id).value().account.balance[3], Tokens(1000).raw());
+    }
+  }
+  auto ledger = Ledger::Open(Options()).value();  // replays and checks every checkpoint
+  EXPECT_FALSE(ledger->Head().halted) << ledger->Head().halt_reason;
+}
+
+TEST_F(LedgerTest, AReplayMismatchHaltsButServesReads) {
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    ASSERT_EQ(
+        ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(5)})).value().result,
+        ResultCode::kOk);
+  }
+  {
+    // An entry whose frame, CRC and hash are all valid but whose recorded result is a lie.
+    auto log = Log::Open({(dir_ / "log").string(), 64ull << 20, false}).value();
+    LogEntry e;
+    e.index = log->size();
+    e.previous_hash = log->last_hash();
+    e.timestamp_us = log->last_timestamp_us() + 1;
+    Bytes packet = Make(users_[0], Transfer{{users_[1].id, Token::kAtr, Tokens(1)}});
+    e.payload.push_back(static_cast<std::uint8_t>(RecordType::kPacket));
+    e.payload.insert(e.payload.end(), packet.begin(), packet.end());
+    e.result = static_cast<std::uint16_t>(ResultCode::kInsufficientFunds);
+    e.entry_hash = EntryHash(e);
+    ASSERT_TRUE(log->Append(e).ok());
+    ASSERT_TRUE(log->Sync().ok());
+  }
+  auto ledger = Ledger::Open(Options()).value();
+  const LedgerHead head = ledger->Head();
+  EXPECT_TRUE(head.halted);
+  EXPECT_NE(head.halt_reason.find("entry 2"), std::string::npos) << head.halt_reason;
+  EXPECT_EQ(ledger->GetAccount(users_[0].id).value().account.balance[3], Tokens(5).raw());
+  EXPECT_EQ(ledger->Submit(Make(users_[2], Burn{Token::kAtr, Tokens(1)})).value().result,
+            ResultCode::kHalted);
+  // The halt record is the last entry, and the halt survives a restart.
+  EXPECT_EQ(ledger->GetEntry(head.size - 1).value().payload[0],
+            static_cast<std::uint8_t>(RecordType::kHalt));
+  ledger.reset();
+  EXPECT_TRUE(Ledger::Open(Options()).value()->Head().halted);
+}
+
+}  // namespace
+}  // namespace qfs::ledger
