@@ -12,7 +12,6 @@
 namespace qfs::ledger {
 namespace {
 
-constexpr char kCheckpointDomain[] = "qfs.ledger.checkpoint.v1";
 constexpr char kHaltDomain[] = "qfs.ledger.halt.v1";
 
 Bytes Payload(RecordType type, ByteSpan body) {
@@ -21,10 +20,6 @@ Bytes Payload(RecordType type, ByteSpan body) {
   payload.push_back(static_cast<std::uint8_t>(type));
   payload.insert(payload.end(), body.begin(), body.end());
   return payload;
-}
-
-Status Integrity(std::uint64_t index, const std::string& why) {
-  return Status(StatusCode::kCorruption, "entry " + std::to_string(index) + ": " + why);
 }
 
 // The halt record: why, and the state root at the moment of the halt, signed.
@@ -43,41 +38,6 @@ Bytes HaltBody(const std::string& reason, const Digest32& state_root,
 }
 
 }  // namespace
-
-Bytes CheckpointMessage(const Checkpoint& c) {
-  codec::Writer w;
-  w.String(kCheckpointDomain);
-  w.U64(c.tree_size);
-  w.FixedBytes(c.tree_root);
-  w.FixedBytes(c.state_root);
-  return w.Take();
-}
-
-Bytes EncodeCheckpoint(const Checkpoint& c) {
-  codec::Writer w;
-  w.U64(c.tree_size);
-  w.FixedBytes(c.tree_root);
-  w.FixedBytes(c.state_root);
-  w.U16(c.algorithm);
-  w.LengthPrefixedBytes(c.public_key);
-  w.LengthPrefixedBytes(c.signature);
-  return w.Take();
-}
-
-Result<Checkpoint> DecodeCheckpoint(ByteSpan bytes) {
-  codec::Reader r(bytes);
-  Checkpoint c;
-  QFS_ASSIGN_OR_RETURN(c.tree_size, r.U64());
-  QFS_ASSIGN_OR_RETURN(Bytes tree_root, r.FixedBytes(32));
-  std::copy(tree_root.begin(), tree_root.end(), c.tree_root.begin());
-  QFS_ASSIGN_OR_RETURN(Bytes state_root, r.FixedBytes(32));
-  std::copy(state_root.begin(), state_root.end(), c.state_root.begin());
-  QFS_ASSIGN_OR_RETURN(c.algorithm, r.U16());
-  QFS_ASSIGN_OR_RETURN(c.public_key, r.LengthPrefixedBytes(kPublicKeyBytesMax));
-  QFS_ASSIGN_OR_RETURN(c.signature, r.LengthPrefixedBytes(kPacketBytesMax));
-  QFS_RETURN_IF_ERROR(r.ExpectEnd());
-  return c;
-}
 
 Ledger::Ledger(LedgerOptions options) : options_(std::move(options)) {}
 
@@ -113,85 +73,33 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
 }
 
 Status Ledger::Replay() {
+  Replayer replay({.check_signatures = false});
   for (std::uint64_t i = 0; i < log_->size(); ++i) {
     QFS_ASSIGN_OR_RETURN(LogEntry entry, log_->Read(i));
-    tree_.Append(LeafHash(entry.entry_hash));
-    Status s = ReplayEntry(entry);
+    Status s = replay.Apply(entry);
     if (s.ok()) continue;
     // Halted. The tree covers every entry, so that the halt record lands at its true
     // position; the state is rebuilt up to the entry before the bad one, and reads serve it.
     for (std::uint64_t j = i + 1; j < log_->size(); ++j) {
       QFS_ASSIGN_OR_RETURN(LogEntry rest, log_->Read(j));
-      tree_.Append(LeafHash(rest.entry_hash));
+      replay.AppendLeaf(rest);
     }
-    state_.reset();
+    tree_ = std::move(replay.tree());
+    Replayer before({.check_signatures = false});
     for (std::uint64_t j = 0; j < i; ++j) {
-      QFS_ASSIGN_OR_RETURN(LogEntry before, log_->Read(j));
-      QFS_RETURN_IF_ERROR(ReplayEntry(before));
+      QFS_ASSIGN_OR_RETURN(LogEntry earlier, log_->Read(j));
+      QFS_RETURN_IF_ERROR(before.Apply(earlier));
     }
-    if (state_ == nullptr) state_ = std::make_unique<State>(GenesisParams{});
+    state_ = before.has_state() ? before.TakeState() : std::make_unique<State>(GenesisParams{});
     HaltLocked(s.message());
     return OkStatus();
   }
+  tree_ = std::move(replay.tree());
+  state_ = replay.TakeState();
+  halted_ = replay.halted();
+  halt_reason_ = replay.halt_reason();
+  last_checkpoint_size_ = replay.last_checkpoint_size();
   return OkStatus();
-}
-
-Status Ledger::ReplayEntry(const LogEntry& entry) {
-  if (entry.payload.empty()) return Integrity(entry.index, "empty payload");
-  const auto type = static_cast<RecordType>(entry.payload[0]);
-  const ByteSpan body = ByteSpan(entry.payload).subspan(1);
-  if (entry.index == 0) {
-    if (type != RecordType::kGenesis)
-      return Integrity(0, "the first entry is not a genesis record");
-    QFS_ASSIGN_OR_RETURN(GenesisParams params, DecodeGenesis(body));
-    state_ = std::make_unique<State>(std::move(params));
-    return OkStatus();
-  }
-  switch (type) {
-    case RecordType::kPacket: {
-      Result<Packet> packet = DecodePacket(body);
-      if (!packet.ok()) return Integrity(entry.index, packet.status().message());
-      const Packet& p = packet.value();
-      State::SigningKey key;
-      const ResultCode admission = state_->CheckAdmissionState(p, entry.timestamp_us, &key);
-      if (admission != ResultCode::kOk) {
-        return Integrity(entry.index, "logged packet fails admission: " +
-                                          std::string(ResultCodeName(admission)));
-      }
-      if (state_->FindOperation(p.signer, p.operation_id) != nullptr) {
-        return Integrity(entry.index, "logged packet repeats an operation id");
-      }
-      const ResultCode result = state_->Apply(p, PacketHash(p), entry.index, entry.timestamp_us);
-      if (static_cast<std::uint16_t>(result) != entry.result) {
-        return Integrity(entry.index, "recorded result " + std::to_string(entry.result) +
-                                          ", replay gives " + std::string(ResultCodeName(result)));
-      }
-      return OkStatus();
-    }
-    case RecordType::kCheckpoint: {
-      QFS_ASSIGN_OR_RETURN(Checkpoint c, DecodeCheckpoint(body));
-      if (c.tree_size != entry.index || c.tree_root != tree_.Root(entry.index)) {
-        return Integrity(entry.index, "checkpoint tree head does not match the log");
-      }
-      if (c.state_root != state_->Root()) {
-        return Integrity(entry.index, "checkpoint state root does not match replay");
-      }
-      QFS_RETURN_IF_ERROR(state_->CheckInvariants());
-      last_checkpoint_size_ = entry.index + 1;
-      return OkStatus();
-    }
-    case RecordType::kHalt:
-      halted_ = true;
-      halt_reason_ = "halt record at entry " + std::to_string(entry.index);
-      return OkStatus();
-    case RecordType::kResume:
-      halted_ = false;
-      halt_reason_.clear();
-      return OkStatus();
-    case RecordType::kGenesis:
-      break;
-  }
-  return Integrity(entry.index, "unknown record type");
 }
 
 std::uint64_t Ledger::NextTimestamp() {

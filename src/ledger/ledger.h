@@ -33,33 +33,10 @@
 #include "ledger/log.h"
 #include "ledger/merkle.h"
 #include "ledger/packet.h"
+#include "ledger/replay.h"
 #include "ledger/state.h"
 
 namespace qfs::ledger {
-
-// The kinds of log entry payloads: the first byte of every payload.
-enum class RecordType : std::uint8_t {
-  kGenesis = 1,
-  kPacket = 2,
-  kCheckpoint = 3,
-  kHalt = 4,
-  kResume = 5
-};
-
-// A signed tree head and the state root after the entry before it, written every
-// checkpoint_interval entries. Signed by the node key over CheckpointMessage().
-struct Checkpoint {
-  std::uint64_t tree_size = 0;  // entries before this one
-  Digest32 tree_root{};
-  Digest32 state_root{};
-  std::uint16_t algorithm = 0;
-  Bytes public_key;
-  Bytes signature;
-  bool operator==(const Checkpoint&) const = default;
-};
-Bytes CheckpointMessage(const Checkpoint& c);
-Bytes EncodeCheckpoint(const Checkpoint& c);
-Result<Checkpoint> DecodeCheckpoint(ByteSpan bytes);
 
 struct LedgerOptions {
   std::string directory;   // the log lives in directory + "/log"
@@ -124,7 +101,6 @@ class Ledger {
   };
   explicit Ledger(LedgerOptions options);
   Status Replay();
-  Status ReplayEntry(const LogEntry& entry);
   Status AppendRecord(RecordType type, ByteSpan body, ResultCode result,
                       std::uint64_t timestamp_us);
   std::uint64_t NextTimestamp();

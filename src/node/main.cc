@@ -4,6 +4,7 @@
 
 #include "cli/crypto_command.h"
 #include "cli/keygen_command.h"
+#include "cli/ledger_command.h"
 #include "cli/math_command.h"
 #include "node/node.h"
 
@@ -18,6 +19,7 @@ int Run(int argc, char** argv) {
   qfs::cli::AddMathCommand(app, &exit_code);
   qfs::cli::AddCryptoCommand(app, &exit_code);
   qfs::cli::AddKeygenCommand(app, &exit_code);
+  qfs::cli::AddLedgerCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,134 @@
+#include "ledger/replay.h"
+
+#include <string>
+
+#include "codec/encoding.h"
+
+namespace qfs::ledger {
+namespace {
+
+constexpr char kCheckpointDomain[] = "qfs.ledger.checkpoint.v1";
+
+Status Integrity(std::uint64_t index, const std::string& why) {
+  return Status(StatusCode::kCorruption, "entry " + std::to_string(index) + ": " + why);
+}
+
+}  // namespace
+
+Bytes CheckpointMessage(const Checkpoint& c) {
+  codec::Writer w;
+  w.String(kCheckpointDomain);
+  w.U64(c.tree_size);
+  w.FixedBytes(c.tree_root);
+  w.FixedBytes(c.state_root);
+  return w.Take();
+}
+
+Bytes EncodeCheckpoint(const Checkpoint& c) {
+  codec::Writer w;
+  w.U64(c.tree_size);
+  w.FixedBytes(c.tree_root);
+  w.FixedBytes(c.state_root);
+  w.U16(c.algorithm);
+  w.LengthPrefixedBytes(c.public_key);
+  w.LengthPrefixedBytes(c.signature);
+  return w.Take();
+}
+
+Result<Checkpoint> DecodeCheckpoint(ByteSpan bytes) {
+  codec::Reader r(bytes);
+  Checkpoint c;
+  QFS_ASSIGN_OR_RETURN(c.tree_size, r.U64());
+  QFS_ASSIGN_OR_RETURN(Bytes tree_root, r.FixedBytes(32));
+  std::copy(tree_root.begin(), tree_root.end(), c.tree_root.begin());
+  QFS_ASSIGN_OR_RETURN(Bytes state_root, r.FixedBytes(32));
+  std::copy(state_root.begin(), state_root.end(), c.state_root.begin());
+  QFS_ASSIGN_OR_RETURN(c.algorithm, r.U16());
+  QFS_ASSIGN_OR_RETURN(c.public_key, r.LengthPrefixedBytes(kPublicKeyBytesMax));
+  QFS_ASSIGN_OR_RETURN(c.signature, r.LengthPrefixedBytes(kPacketBytesMax));
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  return c;
+}
+
+Status Replayer::Apply(const LogEntry& entry) {
+  tree_.Append(LeafHash(entry.entry_hash));
+  if (entry.payload.empty()) return Integrity(entry.index, "empty payload");
+  const auto type = static_cast<RecordType>(entry.payload[0]);
+  const ByteSpan body = ByteSpan(entry.payload).subspan(1);
+  if (entry.index == 0) {
+    if (type != RecordType::kGenesis)
+      return Integrity(0, "the first entry is not a genesis record");
+    Result<GenesisParams> params = DecodeGenesis(body);
+    if (!params.ok()) return Integrity(0, params.status().message());
+    state_ = std::make_unique<State>(std::move(params).value());
+    return OkStatus();
+  }
+  switch (type) {
+    case RecordType::kPacket:
+      return ApplyPacket(entry, body);
+    case RecordType::kCheckpoint:
+      return ApplyCheckpoint(entry, body);
+    case RecordType::kHalt:
+      halted_ = true;
+      halt_reason_ = "halt record at entry " + std::to_string(entry.index);
+      return OkStatus();
+    case RecordType::kResume:
+      halted_ = false;
+      halt_reason_.clear();
+      return OkStatus();
+    case RecordType::kGenesis:
+      break;
+  }
+  return Integrity(entry.index, "unknown record type");
+}
+
+Status Replayer::ApplyPacket(const LogEntry& entry, ByteSpan body) {
+  Result<Packet> packet = DecodePacket(body);
+  if (!packet.ok()) return Integrity(entry.index, packet.status().message());
+  const Packet& p = packet.value();
+  const ResultCode admission =
+      options_.check_signatures ? state_->CheckAdmission(p, entry.timestamp_us) : [&] {
+        State::SigningKey key;
+        return state_->CheckAdmissionState(p, entry.timestamp_us, &key);
+      }();
+  if (admission != ResultCode::kOk) {
+    return Integrity(entry.index,
+                     "logged packet fails admission: " + std::string(ResultCodeName(admission)));
+  }
+  if (state_->FindOperation(p.signer, p.operation_id) != nullptr) {
+    return Integrity(entry.index, "logged packet repeats an operation id");
+  }
+  const ResultCode result = state_->Apply(p, PacketHash(p), entry.index, entry.timestamp_us);
+  if (static_cast<std::uint16_t>(result) != entry.result) {
+    return Integrity(entry.index, "recorded result " + std::to_string(entry.result) +
+                                      ", replay gives " + std::string(ResultCodeName(result)));
+  }
+  return OkStatus();
+}
+
+Status Replayer::ApplyCheckpoint(const LogEntry& entry, ByteSpan body) {
+  Result<Checkpoint> decoded = DecodeCheckpoint(body);
+  if (!decoded.ok()) return Integrity(entry.index, decoded.status().message());
+  const Checkpoint& c = decoded.value();
+  if (c.tree_size != entry.index || c.tree_root != tree_.Root(entry.index)) {
+    return Integrity(entry.index, "checkpoint tree head does not match the log");
+  }
+  if (c.state_root != state_->Root()) {
+    return Integrity(entry.index, "checkpoint state root does not match replay");
+  }
+  if (options_.check_signatures) {
+    Result<const crypto::SignatureScheme*> scheme =
+        crypto::SignatureRegistry::Default().Find(c.algorithm);
+    if (!scheme.ok() ||
+        !scheme.value()->Verify(c.public_key, CheckpointMessage(c), c.signature).ok()) {
+      return Integrity(entry.index, "checkpoint signature does not verify");
+    }
+  }
+  Status invariants = state_->CheckInvariants();
+  if (!invariants.ok()) return Integrity(entry.index, invariants.message());
+  last_checkpoint_size_ = entry.index + 1;
+  ++checkpoints_;
+  return OkStatus();
+}
+
+}  // namespace qfs::ledger
