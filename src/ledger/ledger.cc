@@ -80,9 +80,12 @@ Status Ledger::Replay() {
     if (s.ok()) continue;
     // Halted. The tree covers every entry, so that the halt record lands at its true
     // position; the state is rebuilt up to the entry before the bad one, and reads serve it.
+    bool recorded = false;  // a halt record already follows (an earlier start halted here)
     for (std::uint64_t j = i + 1; j < log_->size(); ++j) {
       QFS_ASSIGN_OR_RETURN(LogEntry rest, log_->Read(j));
       replay.AppendLeaf(rest);
+      recorded = recorded || (!rest.payload.empty() &&
+                              rest.payload[0] == static_cast<std::uint8_t>(RecordType::kHalt));
     }
     tree_ = std::move(replay.tree());
     Replayer before({.check_signatures = false});
@@ -91,7 +94,12 @@ Status Ledger::Replay() {
       QFS_RETURN_IF_ERROR(before.Apply(earlier));
     }
     state_ = before.has_state() ? before.TakeState() : std::make_unique<State>(GenesisParams{});
-    HaltLocked(s.message());
+    if (recorded) {
+      halted_ = true;
+      halt_reason_ = s.message();
+    } else {
+      HaltLocked(s.message());
+    }
     return OkStatus();
   }
   tree_ = std::move(replay.tree());

@@ -211,7 +211,10 @@ TEST_F(LedgerTest, AReplayMismatchHaltsButServesReads) {
   EXPECT_EQ(ledger->GetEntry(head.size - 1).value().payload[0],
             static_cast<std::uint8_t>(RecordType::kHalt));
   ledger.reset();
-  EXPECT_TRUE(Ledger::Open(Options()).value()->Head().halted);
+  auto again = Ledger::Open(Options()).value();
+  EXPECT_TRUE(again->Head().halted);
+  EXPECT_EQ(again->Head().size, head.size);  // no second halt record
+  EXPECT_NE(again->Head().halt_reason.find("entry 2"), std::string::npos);
 }
 
 TEST_F(LedgerTest, AuditorsVerifyAndExportReadOnly) {
