@@ -209,6 +209,8 @@ std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
     HaltLocked("log append failed: " + appended.message());
     return SubmitResult{0, ResultCode::kHalted};
   }
+  // Logged as applied, so that replay meets the same violation at the same entry.
+  if (!state_->last_entry_check().ok()) HaltLocked(state_->last_entry_check().message());
   return std::nullopt;  // answered after the commit
 }
 
@@ -259,6 +261,11 @@ Status Ledger::WriteCheckpoint() {
       AppendRecord(RecordType::kCheckpoint, EncodeCheckpoint(c), ResultCode::kOk, NextTimestamp()));
   last_checkpoint_size_ = log_->size();
   return log_->Sync();
+}
+
+void Ledger::MutateStateForTesting(const std::function<void(State&)>& mutate) {
+  std::unique_lock<std::shared_mutex> lock(state_mutex_);
+  mutate(*state_);
 }
 
 void Ledger::Halt(const std::string& reason) {

@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -92,6 +93,8 @@ class Ledger {
 
   // Enters CIR-302: stops writes, appends a signed halt record with the state root and reason.
   void Halt(const std::string& reason);
+  // Tests only: changes the state behind the log's back (to prove that checks catch it).
+  void MutateStateForTesting(const std::function<void(State&)>& mutate);
 
  private:
   struct Pending {

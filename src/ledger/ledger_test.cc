@@ -217,6 +217,22 @@ TEST_F(LedgerTest, AReplayMismatchHaltsButServesReads) {
   EXPECT_NE(again->Head().halt_reason.find("entry 2"), std::string::npos);
 }
 
+TEST_F(LedgerTest, AnInvariantViolationHaltsAtTheNextCheckpoint) {
+  auto ledger = Ledger::Open(Options()).value();
+  ASSERT_EQ(ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(5)})).value().result,
+            ResultCode::kOk);
+  ledger->MutateStateForTesting(
+      [&](State& s) { s.AdjustBalanceForTesting(users_[0].id, Token::kAtr, 7); });
+  ResultCode last = ResultCode::kOk;
+  for (int i = 0; i < 12 && last != ResultCode::kHalted; ++i) {
+    last = ledger->Submit(Make(admin_, Mint{users_[1].id, Token::kFlx, Tokens(1)})).value().result;
+  }
+  EXPECT_EQ(last, ResultCode::kHalted);
+  EXPECT_TRUE(ledger->Head().halted);
+  EXPECT_NE(ledger->Head().halt_reason.find("not conserved"), std::string::npos)
+      << ledger->Head().halt_reason;
+}
+
 TEST_F(LedgerTest, AuditorsVerifyAndExportReadOnly) {
   LedgerHead head;
   {

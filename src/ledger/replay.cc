@@ -99,6 +99,9 @@ Status Replayer::ApplyPacket(const LogEntry& entry, ByteSpan body) {
     return Integrity(entry.index, "logged packet repeats an operation id");
   }
   const ResultCode result = state_->Apply(p, PacketHash(p), entry.index, entry.timestamp_us);
+  if (!state_->last_entry_check().ok()) {
+    return Integrity(entry.index, state_->last_entry_check().message());
+  }
   if (static_cast<std::uint16_t>(result) != entry.result) {
     return Integrity(entry.index, "recorded result " + std::to_string(entry.result) +
                                       ", replay gives " + std::string(ResultCodeName(result)));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 
 #include "base/check.h"
 #include "codec/encoding.h"
@@ -140,8 +141,22 @@ ResultCode State::CheckAdmission(const Packet& p, std::uint64_t now_us) const {
 
 ResultCode State::Apply(const Packet& p, const Digest32& packet_hash, std::uint64_t index,
                         std::uint64_t now_us) {
+  const std::vector<IdentityId> touched = Touched(p, now_us);
+  const std::array<u128, kTokenCount> held_before = Held(touched);
+  const std::array<u128, kTokenCount> minted_before = minted_, burned_before = burned_;
   Expire(now_us);
   const ResultCode result = ApplyOperation(p, now_us);
+  const std::array<u128, kTokenCount> held_after = Held(touched);
+  last_entry_check_ = OkStatus();
+  for (std::size_t t = 0; t < kTokenCount; ++t) {
+    // Modulo 2^128 on both sides: exact, since every true difference fits.
+    const u128 created = (minted_[t] - minted_before[t]) - (burned_[t] - burned_before[t]);
+    if (held_after[t] - held_before[t] != created) {
+      last_entry_check_ = Status(StatusCode::kInternal,
+                                 "entry " + std::to_string(index) + " changed the supply of " +
+                                     std::string(TokenSymbol(static_cast<Token>(t))));
+    }
+  }
   auto it = accounts_.find(p.signer);
   if (it != accounts_.end()) it->second.sequence = p.sequence;
   operations_[{p.signer, p.operation_id}] = {packet_hash, index, result};
@@ -149,6 +164,44 @@ ResultCode State::Apply(const Packet& p, const Digest32& packet_hash, std::uint6
 }
 
 void State::AdvanceTime(std::uint64_t now_us) { Expire(now_us); }
+
+// Every account an entry can change: the signer, the operation's recipients, the recipient of a
+// pending transfer it posts, and the owners of pending transfers that expire at this time.
+std::vector<IdentityId> State::Touched(const Packet& p, std::uint64_t now_us) const {
+  std::vector<IdentityId> ids = {p.signer};
+  std::visit(
+      [&](const auto& op) {
+        using T = std::decay_t<decltype(op)>;
+        if constexpr (std::is_same_v<T, Mint>) ids.push_back(op.to);
+        if constexpr (std::is_same_v<T, Transfer> || std::is_same_v<T, Reserve>) {
+          ids.push_back(op.leg.to);
+        }
+        if constexpr (std::is_same_v<T, Batch>) {
+          for (const TransferLeg& leg : op.legs) ids.push_back(leg.to);
+        }
+        if constexpr (std::is_same_v<T, PostPending>) {
+          if (const PendingTransfer* pt = FindPending(p.signer, op.pending))
+            ids.push_back(pt->leg.to);
+        }
+      },
+      p.operation);
+  for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= now_us; ++it) {
+    ids.push_back(it->second.first);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+std::array<u128, kTokenCount> State::Held(const std::vector<IdentityId>& ids) const {
+  std::array<u128, kTokenCount> held{};
+  for (const IdentityId& id : ids) {
+    const Account* a = FindAccount(id);
+    if (a == nullptr) continue;
+    for (std::size_t t = 0; t < kTokenCount; ++t) held[t] += a->balance[t] + a->reserved[t];
+  }
+  return held;
+}
 
 ResultCode State::ApplyOperation(const Packet& p, std::uint64_t now_us) {
   if (const auto* op = std::get_if<RegisterIdentity>(&p.operation)) return Register(p, *op);

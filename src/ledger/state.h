@@ -115,6 +115,10 @@ class State {
                    std::uint64_t now_us);
   // Ledger time passes without an operation (expiries only).
   void AdvanceTime(std::uint64_t now_us);
+  // The check after every entry, in time proportional to the entry: across the accounts the
+  // last Apply touched, holdings (available + reserved) changed per token by exactly what was
+  // minted minus what was burned. INTERNAL names the token otherwise (the node halts).
+  const Status& last_entry_check() const { return last_entry_check_; }
 
   // Supply conservation per token (sum of available and reserved balances = minted - burned),
   // reserved = the pending transfers' amounts per account and token. INTERNAL names the first
@@ -122,6 +126,10 @@ class State {
   Status CheckInvariants() const;
   // SHA-256 over a domain tag and the canonical encoding of the whole state.
   Digest32 Root() const;
+  // Tests only: changes a balance without an entry (to prove that the checks catch it).
+  void AdjustBalanceForTesting(const IdentityId& id, Token token, u128 delta) {
+    accounts_.at(id).balance[static_cast<std::size_t>(token)] += delta;
+  }
 
  private:
   ResultCode ApplyOperation(const Packet& p, std::uint64_t now_us);
@@ -137,6 +145,8 @@ class State {
   ResultCode ReserveOp(const Packet& p, const Reserve& op, std::uint64_t now_us);
   ResultCode FinishPending(const IdentityId& from, const OperationId& id, bool post);
   void Expire(std::uint64_t now_us);
+  std::vector<IdentityId> Touched(const Packet& p, std::uint64_t now_us) const;
+  std::array<u128, kTokenCount> Held(const std::vector<IdentityId>& ids) const;
 
   GenesisParams params_;
   std::map<IdentityId, Account> accounts_;
@@ -145,6 +155,7 @@ class State {
   std::map<OperationKey, OperationRecord> operations_;
   std::array<u128, kTokenCount> minted_{};
   std::array<u128, kTokenCount> burned_{};
+  Status last_entry_check_;
 };
 
 }  // namespace qfs::ledger

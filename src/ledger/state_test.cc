@@ -63,6 +63,7 @@ class StateTest : public ::testing::Test {
     const ResultCode admission = state_.CheckAdmission(p, now_);
     if (admission != ResultCode::kOk) return admission;
     const ResultCode result = state_.Apply(p, PacketHash(p), index_++, now_);
+    EXPECT_TRUE(state_.last_entry_check().ok()) << state_.last_entry_check().ToString();
     EXPECT_TRUE(state_.CheckInvariants().ok()) << state_.CheckInvariants().ToString();
     return result;
   }
@@ -307,6 +308,14 @@ TEST_F(StateTest, RandomSequencesKeepInvariantsAndReplayToTheSameRoot) {
         ResultCode::kPendingFinal, ResultCode::kNotTransferable, ResultCode::kSelfTransfer}) {
     EXPECT_GT(results[c], 0) << ResultCodeName(c);
   }
+}
+
+TEST_F(StateTest, TheInvariantChecksCatchABalanceChangedBehindTheLogsBack) {
+  ASSERT_EQ(Do(admin_, Mint{alice_.id, Token::kAtr, Tokens(10)}), ResultCode::kOk);
+  state_.AdjustBalanceForTesting(alice_.id, Token::kAtr, 1);
+  const Status s = state_.CheckInvariants();
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  EXPECT_NE(s.message().find("ATR"), std::string::npos);
 }
 
 TEST(Genesis, EncodingRoundTripsAndIsStrict) {
