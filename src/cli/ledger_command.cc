@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "base/text_encoding.h"
 #include "codec/json.h"
@@ -28,6 +30,23 @@ void ShowProgress(std::uint64_t done, std::uint64_t total) {
                std::string(width - filled, '.').c_str(), static_cast<unsigned long long>(done),
                static_cast<unsigned long long>(total));
   if (done == total) std::fprintf(stderr, "\n");
+}
+
+// The whole of FILE (or stdin for "-"), at most kJsonTextBytesMax bytes.
+Status ReadTextInput(const std::string& file, std::string* out) {
+  std::ifstream f;
+  std::istream* in = &std::cin;
+  if (file != "-") {
+    f.open(file, std::ios::binary);
+    if (!f) return Status(StatusCode::kNotFound, "cannot open " + file);
+    in = &f;
+  }
+  std::ostringstream buffer;
+  buffer << in->rdbuf();
+  *out = buffer.str();
+  if (out->size() > kJsonTextBytesMax)
+    return Status(StatusCode::kTooLarge, "proof document too large");
+  return OkStatus();
 }
 
 }  // namespace
@@ -57,6 +76,52 @@ void AddLedgerCommand(CLI::App& app, int* exit_code) {
                        {"halted", v.halted}};
     std::cout << codec::CanonicalJson(out).value() << "\n";
     *exit_code = 0;
+  });
+
+  auto index = std::make_shared<std::uint64_t>(0);
+  auto from = std::make_shared<std::uint64_t>(0);
+  auto to = std::make_shared<std::uint64_t>(0);
+  CLI::App* proof = cmd->add_subcommand(
+      "proof", "Inclusion proof of entry N (or --from A --to B: consistency of two heads)");
+  proof->add_option("DIR", *dir, "Ledger directory (DATA_DIR/ledger)")->required();
+  CLI::Option* n = proof->add_option("N", *index, "Entry index");
+  CLI::Option* a = proof->add_option("--from", *from, "Tree size of the first signed head");
+  CLI::Option* b = proof->add_option("--to", *to, "Tree size of the second signed head");
+  a->needs(b);
+  b->needs(a);
+  n->excludes(a);
+  proof->callback([dir, index, from, to, n, exit_code] {
+    Result<codec::Json> doc = n->count() > 0 ? ledger::InclusionProofJson(*dir, *index)
+                                             : ledger::ConsistencyProofJson(*dir, *from, *to);
+    if (!doc.ok()) {
+      PrintError(doc.status());
+      *exit_code = 1;
+      return;
+    }
+    std::cout << codec::CanonicalJson(doc.value()).value() << "\n";
+    *exit_code = 0;
+  });
+
+  auto file = std::make_shared<std::string>();
+  auto pinned = std::make_shared<std::string>();
+  CLI::App* check = cmd->add_subcommand("check-proof", "Verify a proof from `qfs ledger proof`");
+  check->add_option("FILE", *file, "Proof document, - for stdin")->required();
+  check->add_option("--public-key", *pinned, "hex: require heads signed by this node key");
+  check->callback([file, pinned, exit_code] {
+    std::string text;
+    Status read = ReadTextInput(*file, &text);
+    Result<codec::Json> doc = read.ok() ? codec::ParseJson(text) : Result<codec::Json>(read);
+    Result<Bytes> key = HexDecode(*pinned);
+    if (!doc.ok() || !key.ok()) {
+      PrintError(!doc.ok() ? doc.status() : key.status());
+      *exit_code = 1;
+      return;
+    }
+    Status verdict = ledger::CheckProof(doc.value(), key.value());
+    codec::Json out = {{"valid", verdict.ok()}};
+    if (!verdict.ok()) out["reason"] = verdict.message();
+    std::cout << codec::CanonicalJson(out).value() << "\n";
+    *exit_code = verdict.ok() ? 0 : 1;
   });
 
   CLI::App* exp = cmd->add_subcommand("export", "Write the log as canonical JSONL to stdout");

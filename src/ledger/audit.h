@@ -42,6 +42,20 @@ Status ExportLedger(const std::string& directory, std::ostream& out);
 // The JSON rendering of one entry.
 codec::Json EntryJson(const LogEntry& entry);
 
+// Proofs against signed tree heads (the checkpoint records, docs/ledger.md), as JSON an outsider
+// checks with CheckProof:
+//   inclusion: {"type":"inclusion","index","entry_hash","proof":[..],"head":{signed tree head}}
+//     against the first checkpoint whose tree contains the entry;
+//   consistency: {"type":"consistency","first":{head},"second":{head},"proof":[..]} between the
+//     checkpoints with tree sizes `first` and `second`.
+// NOT_FOUND when no such checkpoint exists (yet).
+Result<codec::Json> InclusionProofJson(const std::string& directory, std::uint64_t index);
+Result<codec::Json> ConsistencyProofJson(const std::string& directory, std::uint64_t first,
+                                         std::uint64_t second);
+// Verifies a proof document: each head's signature, then the proof. With `node_public_key`
+// non-empty, every head must be signed by that key. OK or BAD_PROOF / BAD_SIGNATURE with why.
+Status CheckProof(const codec::Json& proof, ByteSpan node_public_key);
+
 }  // namespace qfs::ledger
 
 #endif  // QFS_LEDGER_AUDIT_H_

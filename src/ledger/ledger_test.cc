@@ -317,5 +317,48 @@ TEST_F(LedgerTest, VerifyChecksTheSignatureOfEveryLoggedPacket) {
       << report.status().message();
 }
 
+TEST_F(LedgerTest, InclusionAndConsistencyProofsCheckAgainstSignedHeads) {
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    ASSERT_EQ(
+        ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(100)})).value().result,
+        ResultCode::kOk);
+    for (int i = 0; i < 30; ++i) {
+      ASSERT_TRUE(
+          ledger->Submit(Make(users_[0], Transfer{{users_[1].id, Token::kAtr, Tokens(1)}})).ok());
+    }
+  }
+  const std::string dir = dir_.string();
+  codec::Json inclusion = InclusionProofJson(dir, 3).value();
+  // What an outsider receives: the document's canonical text.
+  inclusion = codec::ParseJson(codec::CanonicalJson(inclusion).value()).value();
+  EXPECT_TRUE(CheckProof(inclusion, {}).ok());
+  EXPECT_TRUE(CheckProof(inclusion, node_.public_key).ok());
+  EXPECT_EQ(CheckProof(inclusion, Bytes(32, 1)).code(), StatusCode::kBadSignature);
+  codec::Json tampered = inclusion;
+  tampered["index"] = "4";
+  EXPECT_EQ(CheckProof(tampered, {}).code(), StatusCode::kBadProof);
+  tampered = inclusion;
+  tampered["head"]["tree_root"] = std::string(64, '0');
+  EXPECT_FALSE(CheckProof(tampered, {}).ok());  // the head's signature no longer matches
+  tampered = inclusion;
+  tampered["head"]["algorithm"] = "one";
+  EXPECT_EQ(CheckProof(tampered, {}).code(), StatusCode::kBadProof);
+  EXPECT_EQ(InclusionProofJson(dir, 10'000).status().code(), StatusCode::kOutOfRange);
+
+  const std::uint64_t first = std::stoull(inclusion["head"]["tree_size"].get<std::string>());
+  std::uint64_t second = 0;
+  for (std::uint64_t i = first + 1; i < 200 && second == 0; ++i) {
+    if (ConsistencyProofJson(dir, first, i).ok()) second = i;
+  }
+  ASSERT_GT(second, first);
+  codec::Json consistency = ConsistencyProofJson(dir, first, second).value();
+  EXPECT_TRUE(CheckProof(consistency, node_.public_key).ok());
+  consistency["proof"][0] = std::string(64, 'a');
+  EXPECT_EQ(CheckProof(consistency, {}).code(), StatusCode::kBadProof);
+  EXPECT_EQ(ConsistencyProofJson(dir, first, first + 1).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(CheckProof(codec::Json::array(), {}).code(), StatusCode::kBadProof);
+}
+
 }  // namespace
 }  // namespace qfs::ledger
