@@ -167,6 +167,7 @@ Result<SubmitResult> Ledger::Submit(ByteSpan packet_bytes) {
   std::future<Result<SubmitResult>> done = pending->done.get_future();
   {
     std::lock_guard<std::mutex> lock(queue_mutex_);
+    if (stopping_) return Status(StatusCode::kUnavailable, "the ledger is shutting down");
     if (queue_.size() >= options_.queue_max) {
       return Status(StatusCode::kUnavailable, "the ledger's queue is full");
     }
