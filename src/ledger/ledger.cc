@@ -59,8 +59,18 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
                   "cannot create " + ledger->options_.directory + ": " + std::strerror(errno));
   }
   LogOptions log_options{ledger->options_.directory + "/log", ledger->options_.segment_bytes_target,
-                         false};
+                         false, true};
   QFS_ASSIGN_OR_RETURN(ledger->log_, Log::Open(log_options));
+  if (!ledger->log_->writable()) {
+    // CIR-302 on a corrupt log: replay the good prefix, serve it, refuse writes. The halt
+    // cannot be recorded in a log we must not write to; the reason is the corruption itself.
+    QFS_RETURN_IF_ERROR(ledger->Replay());
+    if (ledger->state_ == nullptr) ledger->state_ = std::make_unique<State>(GenesisParams{});
+    ledger->halted_ = true;
+    ledger->halt_reason_ = ledger->log_->recovery().corruption.message();
+    ledger->sequencer_ = std::thread([raw = ledger.get()] { raw->SequencerLoop(); });
+    return ledger;
+  }
   if (ledger->log_->size() == 0) {
     QFS_RETURN_IF_ERROR(ledger->AppendRecord(RecordType::kGenesis,
                                              EncodeGenesis(ledger->options_.genesis),
@@ -278,7 +288,7 @@ void Ledger::HaltLocked(const std::string& reason) {
   if (halted_) return;
   halted_ = true;
   halt_reason_ = reason;
-  if (state_ == nullptr || log_ == nullptr) return;
+  if (state_ == nullptr || log_ == nullptr || !log_->writable()) return;
   const Bytes body =
       HaltBody(reason, state_->Root(), *options_.node_scheme, *options_.node_secret_key);
   // Best effort: the halt holds in memory even if the disk refuses the record.

@@ -233,6 +233,36 @@ TEST_F(LedgerTest, AnInvariantViolationHaltsAtTheNextCheckpoint) {
       << ledger->Head().halt_reason;
 }
 
+TEST_F(LedgerTest, ACorruptLogHaltsAndServesTheGoodPrefix) {
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    ASSERT_EQ(
+        ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(5)})).value().result,
+        ResultCode::kOk);
+    ASSERT_EQ(
+        ledger->Submit(Make(admin_, Mint{users_[1].id, Token::kAtr, Tokens(7)})).value().result,
+        ResultCode::kOk);
+  }
+  // Flip a byte inside the last record (entry 2): a complete record that fails its CRC.
+  const fs::path segment = dir_ / "log" / "00000000000000000000.qlog";
+  const auto size = fs::file_size(segment);
+  {
+    std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size - 40));
+    f.put('\x55');
+  }
+  auto ledger = Ledger::Open(Options()).value();
+  const LedgerHead head = ledger->Head();
+  EXPECT_TRUE(head.halted);
+  EXPECT_NE(head.halt_reason.find("log entry 2 "), std::string::npos) << head.halt_reason;
+  EXPECT_EQ(head.size, 2u);
+  EXPECT_EQ(ledger->GetAccount(users_[0].id).value().account.balance[3], Tokens(5).raw());
+  EXPECT_EQ(ledger->GetAccount(users_[1].id).value().account.balance[3], 0u);
+  EXPECT_EQ(ledger->Submit(Make(users_[0], Burn{Token::kAtr, Tokens(1)})).value().result,
+            ResultCode::kHalted);
+  EXPECT_EQ(fs::file_size(segment), size);  // nothing written
+}
+
 TEST_F(LedgerTest, AuditorsVerifyAndExportReadOnly) {
   LedgerHead head;
   {

@@ -169,10 +169,14 @@ Status Log::Recover() {
   std::sort(segments_.begin(), segments_.end(),
             [](const Segment& a, const Segment& b) { return a.first_index < b.first_index; });
   for (std::size_t i = 0; i < segments_.size(); ++i) {
-    QFS_RETURN_IF_ERROR(ScanSegment(i, i + 1 == segments_.size()));
+    Status s = ScanSegment(i, i + 1 == segments_.size());
+    if (s.ok()) continue;
+    if (s.code() != StatusCode::kCorruption || !options_.keep_good_prefix) return s;
+    recovery_.corruption = s;  // the entries before it stay readable; nothing is written
+    break;
   }
   recovery_.entries = size();
-  if (options_.read_only) return OkStatus();
+  if (options_.read_only || !recovery_.corruption.ok()) return OkStatus();
   if (segments_.empty()) return StartSegment(0);
   struct stat st {};
   if (::stat(segments_.back().path.c_str(), &st) != 0)
@@ -273,7 +277,7 @@ Status Log::OpenForAppend(const Segment& segment, std::uint64_t length) {
 }
 
 Status Log::Append(const LogEntry& entry) {
-  QFS_CHECK(!options_.read_only && fd_ >= 0);
+  QFS_CHECK(writable());
   auto invalid = [](const std::string& why) { return Status(StatusCode::kInvalidArgument, why); };
   if (entry.index != size()) return invalid("entry index must be " + std::to_string(size()));
   if (entry.previous_hash != last_hash_) return invalid("previous hash does not match the log");
@@ -296,7 +300,7 @@ Status Log::Append(const LogEntry& entry) {
 }
 
 Status Log::Sync() {
-  QFS_CHECK(!options_.read_only && fd_ >= 0);
+  QFS_CHECK(writable());
   if (::fdatasync(fd_) != 0) return IoError("cannot sync", segments_.back().path);
   if (directory_dirty_) {
     QFS_RETURN_IF_ERROR(SyncDirectory(options_.directory));

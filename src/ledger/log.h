@@ -55,11 +55,16 @@ struct LogOptions {
   // Read-only (auditors, `qfs ledger verify`): nothing is created, cut or written; a torn tail is
   // reported in recovery() and left in place.
   bool read_only = false;
+  // On corruption, open anyway with the entries before the first bad one (readable, never
+  // written: recovery().corruption says why) instead of failing. The node uses this to halt
+  // and keep serving the good prefix.
+  bool keep_good_prefix = false;
 };
 
 struct LogRecovery {
   std::uint64_t entries = 0;         // valid entries found
   std::uint64_t torn_bytes_cut = 0;  // bytes of an unfinished tail record removed
+  Status corruption;                 // with keep_good_prefix: the first bad record
 };
 
 class Log {
@@ -74,6 +79,8 @@ class Log {
   const Digest32& last_hash() const { return last_hash_; }
   std::uint64_t last_timestamp_us() const { return last_timestamp_us_; }
   const LogRecovery& recovery() const { return recovery_; }
+  // Append and Sync may be called: not read-only and no corruption was found.
+  bool writable() const { return fd_ >= 0; }
 
   // Appends one entry. REQUIRES (checked, INVALID_ARGUMENT): entry.index == size(),
   // previous_hash == last_hash(), timestamp above the last, entry_hash == EntryHash(entry),
