@@ -26,6 +26,8 @@
 #ifndef QFS_CODEC_ENCODING_H_
 #define QFS_CODEC_ENCODING_H_
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -78,6 +80,14 @@ class Reader {
   Result<i128> I128();
   Result<bool> Bool();
   Result<Bytes> FixedBytes(std::size_t n);
+  // N bytes into a fixed-size array (hashes, ids).
+  template <std::size_t N>
+  Result<std::array<std::uint8_t, N>> FixedArray() {
+    QFS_ASSIGN_OR_RETURN(Bytes b, FixedBytes(N));
+    std::array<std::uint8_t, N> out;
+    std::copy(b.begin(), b.end(), out.begin());
+    return out;
+  }
   Result<Bytes> LengthPrefixedBytes(std::size_t max = kCodecBytesFieldMax);
   Result<std::string> String(std::size_t max = kCodecBytesFieldMax);
   // A list or map count, at most `max`; also checks that at least `count * item_bytes_min`

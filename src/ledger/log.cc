@@ -134,13 +134,11 @@ Result<LogEntry> DecodeEntry(ByteSpan body) {
   codec::Reader r(body);
   LogEntry e;
   QFS_ASSIGN_OR_RETURN(e.index, r.U64());
-  QFS_ASSIGN_OR_RETURN(Bytes previous, r.FixedBytes(32));
-  std::copy(previous.begin(), previous.end(), e.previous_hash.begin());
+  QFS_ASSIGN_OR_RETURN(e.previous_hash, r.FixedArray<32>());
   QFS_ASSIGN_OR_RETURN(e.timestamp_us, r.U64());
   QFS_ASSIGN_OR_RETURN(e.payload, r.LengthPrefixedBytes(kLogPayloadBytesMax));
   QFS_ASSIGN_OR_RETURN(e.result, r.U16());
-  QFS_ASSIGN_OR_RETURN(Bytes hash, r.FixedBytes(32));
-  std::copy(hash.begin(), hash.end(), e.entry_hash.begin());
+  QFS_ASSIGN_OR_RETURN(e.entry_hash, r.FixedArray<32>());
   QFS_RETURN_IF_ERROR(r.ExpectEnd());
   return e;
 }

@@ -34,8 +34,7 @@ void PutKey(Writer& w, std::uint16_t algorithm, const Bytes& public_key) {
 
 template <std::size_t N>
 Status Get(Reader& r, std::array<std::uint8_t, N>& out) {
-  QFS_ASSIGN_OR_RETURN(Bytes b, r.FixedBytes(N));
-  std::copy(b.begin(), b.end(), out.begin());
+  QFS_ASSIGN_OR_RETURN(out, r.FixedArray<N>());
   return OkStatus();
 }
 Status Get(Reader& r, IdentityId& id) { return Get(r, id.bytes); }

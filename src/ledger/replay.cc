@@ -39,10 +39,8 @@ Result<Checkpoint> DecodeCheckpoint(ByteSpan bytes) {
   codec::Reader r(bytes);
   Checkpoint c;
   QFS_ASSIGN_OR_RETURN(c.tree_size, r.U64());
-  QFS_ASSIGN_OR_RETURN(Bytes tree_root, r.FixedBytes(32));
-  std::copy(tree_root.begin(), tree_root.end(), c.tree_root.begin());
-  QFS_ASSIGN_OR_RETURN(Bytes state_root, r.FixedBytes(32));
-  std::copy(state_root.begin(), state_root.end(), c.state_root.begin());
+  QFS_ASSIGN_OR_RETURN(c.tree_root, r.FixedArray<32>());
+  QFS_ASSIGN_OR_RETURN(c.state_root, r.FixedArray<32>());
   QFS_ASSIGN_OR_RETURN(c.algorithm, r.U16());
   QFS_ASSIGN_OR_RETURN(c.public_key, r.LengthPrefixedBytes(kPublicKeyBytesMax));
   QFS_ASSIGN_OR_RETURN(c.signature, r.LengthPrefixedBytes(kPacketBytesMax));

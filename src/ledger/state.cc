@@ -69,8 +69,7 @@ Result<GenesisParams> DecodeGenesis(ByteSpan bytes) {
   QFS_ASSIGN_OR_RETURN(std::size_t count, r.Count(20 + 2 + 4 + 4, 1024));
   p.identities.resize(count);
   for (GenesisParams::Identity& id : p.identities) {
-    QFS_ASSIGN_OR_RETURN(Bytes raw, r.FixedBytes(20));
-    std::copy(raw.begin(), raw.end(), id.id.bytes.begin());
+    QFS_ASSIGN_OR_RETURN(id.id.bytes, r.FixedArray<20>());
     QFS_ASSIGN_OR_RETURN(id.algorithm, r.U16());
     QFS_ASSIGN_OR_RETURN(id.public_key, r.LengthPrefixedBytes(kPublicKeyBytesMax));
     QFS_ASSIGN_OR_RETURN(id.roles, r.U32());
