@@ -1,5 +1,7 @@
 #include "cli/crypto_command.h"
 
+#include "cli/output.h"
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -480,10 +482,7 @@ void AddCryptoCommand(CLI::App& app, int* exit_code) {
         *exit_code = 0;
         return;
       }
-      Json error = {
-          {"error",
-           {{"code", std::string(StatusCodeName(r.code()))}, {"message", r.status().message()}}}};
-      std::cout << codec::CanonicalJson(error).value() << "\n";
+      PrintError(r.status());
       *exit_code = 1;
     });
   }

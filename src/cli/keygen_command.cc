@@ -5,6 +5,7 @@
 
 #include "base/text_encoding.h"
 #include "cli/key_file.h"
+#include "cli/output.h"
 #include "codec/json.h"
 #include "crypto/hash.h"
 
@@ -21,9 +22,7 @@ void AddKeygenCommand(CLI::App& app, int* exit_code) {
                   "ed25519+ml-dsa-65 (default), ed25519, ml-dsa-44, ml-dsa-65, ml-dsa-87");
   cmd->callback([out, kind, algorithm, exit_code] {
     auto fail = [&](const Status& s) {
-      codec::Json e = {
-          {"error", {{"code", std::string(StatusCodeName(s.code()))}, {"message", s.message()}}}};
-      std::cout << codec::CanonicalJson(e).value() << "\n";
+      PrintError(s);
       *exit_code = 1;
     };
     Result<const crypto::SignatureScheme*> scheme =

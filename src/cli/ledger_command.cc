@@ -9,17 +9,12 @@
 #include <sstream>
 
 #include "base/text_encoding.h"
+#include "cli/output.h"
 #include "codec/json.h"
 #include "ledger/audit.h"
 
 namespace qfs::cli {
 namespace {
-
-void PrintError(const Status& s) {
-  codec::Json e = {
-      {"error", {{"code", std::string(StatusCodeName(s.code()))}, {"message", s.message()}}}};
-  std::cout << codec::CanonicalJson(e).value() << "\n";
-}
 
 // A one-line bar on stderr, only for a terminal (logs and pipes stay clean).
 void ShowProgress(std::uint64_t done, std::uint64_t total) {
