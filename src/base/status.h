@@ -56,6 +56,7 @@ enum class StatusCode : std::uint16_t {
   kUnavailable = 84,
   kResourceExhausted = 85,
   kCorruption = 86,
+  kFailedPrecondition = 87,  // the system is not in the state the operation needs
   kInternal = 99,
 };
 

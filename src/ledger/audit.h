@@ -39,8 +39,6 @@ Result<VerifyReport> VerifyLedger(const std::string& directory, const Progress& 
 // One canonical JSON object per entry and line: index, time, hashes, result, and the decoded
 // record (docs/ledger.md shows the fields).
 Status ExportLedger(const std::string& directory, std::ostream& out);
-// The JSON rendering of one entry.
-codec::Json EntryJson(const LogEntry& entry);
 
 // Proofs against signed tree heads (the checkpoint records, docs/ledger.md), as JSON an outsider
 // checks with CheckProof:

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <future>
 
 #include "base/check.h"
 #include "codec/encoding.h"
@@ -71,15 +72,32 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
     ledger->sequencer_ = std::thread([raw = ledger.get()] { raw->SequencerLoop(); });
     return ledger;
   }
-  if (ledger->log_->size() == 0) {
-    QFS_RETURN_IF_ERROR(ledger->AppendRecord(RecordType::kGenesis,
-                                             EncodeGenesis(ledger->options_.genesis),
-                                             ResultCode::kOk, ledger->NextTimestamp()));
-    QFS_RETURN_IF_ERROR(ledger->log_->Sync());
-  }
+  QFS_RETURN_IF_ERROR(ledger->CheckGenesis());
   QFS_RETURN_IF_ERROR(ledger->Replay());
   ledger->sequencer_ = std::thread([raw = ledger.get()] { raw->SequencerLoop(); });
   return ledger;
+}
+
+Status Ledger::CheckGenesis() {
+  const std::optional<GenesisParams>& genesis = options_.genesis;
+  if (log_->size() == 0) {
+    if (!genesis.has_value()) {
+      return Status(StatusCode::kFailedPrecondition,
+                    "no ledger in " + options_.directory + " and no genesis to start one");
+    }
+    QFS_RETURN_IF_ERROR(AppendRecord(RecordType::kGenesis, EncodeGenesis(*genesis), ResultCode::kOk,
+                                     NextTimestamp()));
+    return log_->Sync();
+  }
+  if (!genesis.has_value()) return OkStatus();
+  QFS_ASSIGN_OR_RETURN(LogEntry first, log_->Read(0));
+  if (first.payload != Payload(RecordType::kGenesis, EncodeGenesis(*genesis))) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the ledger in " + options_.directory +
+                      " was started from another genesis (network, identities or parameters "
+                      "differ from the configured ones)");
+  }
+  return OkStatus();
 }
 
 Status Ledger::Replay() {
@@ -117,6 +135,7 @@ Status Ledger::Replay() {
   halted_ = replay.halted();
   halt_reason_ = replay.halt_reason();
   last_checkpoint_size_ = replay.last_checkpoint_size();
+  last_checkpoint_ = replay.last_checkpoint();
   return OkStatus();
 }
 
@@ -140,12 +159,40 @@ Status Ledger::AppendRecord(RecordType type, ByteSpan body, ResultCode result,
 }
 
 Result<SubmitResult> Ledger::Submit(ByteSpan packet_bytes) {
+  std::promise<Result<SubmitResult>> answer;
+  std::future<Result<SubmitResult>> done = answer.get_future();
+  SubmitAsync(packet_bytes, [&answer](Result<SubmitResult> r) { answer.set_value(std::move(r)); });
+  return done.get();
+}
+
+void Ledger::SubmitAsync(ByteSpan packet_bytes, SubmitCallback done) {
+  auto pending = std::make_unique<Pending>();
+  if (std::optional<SubmitResult> rejected = Admit(packet_bytes, *pending)) {
+    done(*rejected);
+    return;
+  }
+  pending->done = std::move(done);
+  bool stopping = false;
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    stopping = stopping_;
+    if (!stopping && queue_.size() < options_.queue_max) queue_.push_back(std::move(pending));
+  }
+  if (pending == nullptr) {  // queued
+    queue_cv_.notify_one();
+    return;
+  }
+  pending->done(Status(StatusCode::kUnavailable,
+                       stopping ? "the ledger is shutting down" : "the ledger's queue is full"));
+}
+
+std::optional<SubmitResult> Ledger::Admit(ByteSpan packet_bytes, Pending& pending) const {
   if (packet_bytes.size() > kPacketBytesMax) return SubmitResult{0, ResultCode::kPacketTooLarge};
   Result<Packet> decoded = DecodePacket(packet_bytes);
   if (!decoded.ok()) return SubmitResult{0, ResultCode::kMalformedPacket};
-  auto pending = std::make_unique<Pending>();
-  pending->packet = std::move(decoded).value();
-  pending->packet_hash = PacketHash(pending->packet);
+  pending.packet = std::move(decoded).value();
+  pending.packet_hash = PacketHash(pending.packet);
+  const Packet& p = pending.packet;
   // The signature is checked here, on the caller's thread, so that verification runs in
   // parallel; the sequencer re-checks everything that can change (revocation, sequence).
   Bytes public_key;
@@ -153,38 +200,25 @@ Result<SubmitResult> Ledger::Submit(ByteSpan packet_bytes) {
   {
     std::shared_lock<std::shared_mutex> lock(state_mutex_);
     if (halted_) return SubmitResult{0, ResultCode::kHalted};
-    State::SigningKey key;
-    const Packet& p = pending->packet;
     if (const auto* reg = std::get_if<RegisterIdentity>(&p.operation)) {
-      key = {reg->algorithm, reg->public_key};
+      algorithm = reg->algorithm;
+      public_key = reg->public_key;
     } else {
       const Account* signer = state_->FindAccount(p.signer);
       if (signer == nullptr || p.key.value >= signer->keys.size()) {
         return SubmitResult{0, ResultCode::kUnknownSigner};
       }
-      key = {signer->keys[p.key.value].algorithm, signer->keys[p.key.value].public_key};
+      algorithm = signer->keys[p.key.value].algorithm;
+      public_key = signer->keys[p.key.value].public_key;
     }
-    algorithm = key.algorithm;
-    public_key.assign(key.public_key.begin(), key.public_key.end());
   }
-  const Packet& p = pending->packet;
   Result<const crypto::SignatureScheme*> scheme =
       crypto::SignatureRegistry::Default().Find(p.algorithm);
   if (p.algorithm != algorithm || !scheme.ok() ||
       !scheme.value()->Verify(public_key, SigningMessage(p), p.signature).ok()) {
     return SubmitResult{0, ResultCode::kInvalidSignature};
   }
-  std::future<Result<SubmitResult>> done = pending->done.get_future();
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    if (stopping_) return Status(StatusCode::kUnavailable, "the ledger is shutting down");
-    if (queue_.size() >= options_.queue_max) {
-      return Status(StatusCode::kUnavailable, "the ledger's queue is full");
-    }
-    queue_.push_back(std::move(pending));
-  }
-  queue_cv_.notify_one();
-  return done.get();
+  return std::nullopt;
 }
 
 void Ledger::SequencerLoop() {
@@ -226,36 +260,37 @@ std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
 }
 
 void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
-  std::unique_lock<std::shared_mutex> lock(state_mutex_);
-  std::vector<std::pair<Pending*, SubmitResult>> answers;
-  std::vector<Pending*> logged;
-  for (std::unique_ptr<Pending>& p : batch) {
-    if (halted_) {
-      answers.emplace_back(p.get(), SubmitResult{0, ResultCode::kHalted});
-      continue;
+  std::vector<std::pair<Pending*, Result<SubmitResult>>> answers;
+  answers.reserve(batch.size());
+  {
+    std::unique_lock<std::shared_mutex> lock(state_mutex_);
+    std::vector<Pending*> logged;
+    for (std::unique_ptr<Pending>& p : batch) {
+      std::optional<SubmitResult> immediate =
+          halted_ ? SubmitResult{0, ResultCode::kHalted} : Sequence(*p);
+      if (immediate.has_value()) {
+        answers.emplace_back(p.get(), *immediate);
+      } else {
+        logged.push_back(p.get());
+      }
     }
-    std::optional<SubmitResult> immediate = Sequence(*p);
-    if (immediate.has_value()) {
-      answers.emplace_back(p.get(), *immediate);
-    } else {
-      logged.push_back(p.get());
+    Status synced = logged.empty() ? OkStatus() : log_->Sync();
+    if (!synced.ok()) HaltLocked("log sync failed: " + synced.message());
+    for (Pending* p : logged) {
+      if (!synced.ok()) {
+        answers.emplace_back(p, Status(StatusCode::kIoError, "not durable: " + synced.message()));
+        continue;
+      }
+      const OperationRecord* r = state_->FindOperation(p->packet.signer, p->packet.operation_id);
+      answers.emplace_back(p, SubmitResult{r->index, r->result, false});
+    }
+    if (!halted_ && log_->size() - last_checkpoint_size_ >= options_.checkpoint_interval) {
+      Status s = WriteCheckpoint();
+      if (!s.ok()) HaltLocked(s.message());
     }
   }
-  Status synced = logged.empty() ? OkStatus() : log_->Sync();
-  if (!synced.ok()) HaltLocked("log sync failed: " + synced.message());
-  for (Pending* p : logged) {
-    if (!synced.ok()) {
-      p->done.set_value(Status(StatusCode::kIoError, "not durable: " + synced.message()));
-      continue;
-    }
-    const OperationRecord* r = state_->FindOperation(p->packet.signer, p->packet.operation_id);
-    p->done.set_value(SubmitResult{r->index, r->result, false});
-  }
-  for (auto& [p, answer] : answers) p->done.set_value(answer);
-  if (!halted_ && log_->size() - last_checkpoint_size_ >= options_.checkpoint_interval) {
-    Status s = WriteCheckpoint();
-    if (!s.ok()) HaltLocked(s.message());
-  }
+  // Answered outside the lock, so that a callback's work never holds up readers.
+  for (auto& [p, answer] : answers) p->done(std::move(answer));
 }
 
 Status Ledger::WriteCheckpoint() {
@@ -271,6 +306,7 @@ Status Ledger::WriteCheckpoint() {
   QFS_RETURN_IF_ERROR(
       AppendRecord(RecordType::kCheckpoint, EncodeCheckpoint(c), ResultCode::kOk, NextTimestamp()));
   last_checkpoint_size_ = log_->size();
+  last_checkpoint_ = std::move(c);
   return log_->Sync();
 }
 
@@ -299,7 +335,8 @@ void Ledger::HaltLocked(const std::string& reason) {
 
 LedgerHead Ledger::Head() const {
   std::shared_lock<std::shared_mutex> lock(state_mutex_);
-  return {log_->size(), tree_.Root(tree_.size()), log_->last_hash(), halted_, halt_reason_};
+  return {log_->size(), tree_.Root(tree_.size()), log_->last_hash(), halted_,
+          halt_reason_, last_checkpoint_};
 }
 
 Result<AccountView> Ledger::GetAccount(const IdentityId& id) const {

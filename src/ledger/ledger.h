@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,8 +39,11 @@
 namespace qfs::ledger {
 
 struct LedgerOptions {
-  std::string directory;   // the log lives in directory + "/log"
-  GenesisParams genesis;   // written as entry 0 when the log is empty; ignored otherwise
+  std::string directory;  // the log lives in directory + "/log"
+  // Written as entry 0 when the log is empty; otherwise it must equal entry 0 (else
+  // FAILED_PRECONDITION: this ledger belongs to another network). nullopt: take the logged one
+  // (FAILED_PRECONDITION on an empty log).
+  std::optional<GenesisParams> genesis;
   Clock* clock = nullptr;  // node time; REQUIRED
   // The node key: signs checkpoints and halt records. REQUIRED.
   const crypto::SignatureScheme* node_scheme = nullptr;
@@ -71,6 +73,7 @@ struct LedgerHead {
   Digest32 last_entry_hash{};
   bool halted = false;
   std::string halt_reason;
+  std::optional<Checkpoint> checkpoint;  // the last signed tree head, if any
 };
 
 class Ledger {
@@ -84,6 +87,11 @@ class Ledger {
   // signature, key, sequence, time window, operation-id conflict) returns its code with no
   // entry; kHalted while halted; UNAVAILABLE (a Status) when the queue is full.
   Result<SubmitResult> Submit(ByteSpan packet_bytes);
+  // The same without blocking: `done` runs exactly once, on this thread for an answer known at
+  // once (a rejection, a full queue), else on the sequencer thread after the commit. `done`
+  // must be quick and must not call back into the ledger.
+  using SubmitCallback = std::function<void(Result<SubmitResult>)>;
+  void SubmitAsync(ByteSpan packet_bytes, SubmitCallback done);
 
   LedgerHead Head() const;
   Result<AccountView> GetAccount(const IdentityId& id) const;
@@ -100,9 +108,13 @@ class Ledger {
   struct Pending {
     Packet packet;
     Digest32 packet_hash;
-    std::promise<Result<SubmitResult>> done;
+    SubmitCallback done;
   };
   explicit Ledger(LedgerOptions options);
+  // The admission checks that need no sequencing: size, decoding, halt, signature. Fills
+  // `pending` and returns nothing if the packet may be queued, else the rejection.
+  std::optional<SubmitResult> Admit(ByteSpan packet_bytes, Pending& pending) const;
+  Status CheckGenesis();
   Status Replay();
   Status AppendRecord(RecordType type, ByteSpan body, ResultCode result,
                       std::uint64_t timestamp_us);
@@ -120,7 +132,8 @@ class Ledger {
   bool halted_ = false;
   std::string halt_reason_;
   std::uint64_t last_checkpoint_size_ = 0;  // log size right after the last checkpoint
-  mutable std::shared_mutex state_mutex_;   // state_, tree_, log_, halted_: shared for reads
+  std::optional<Checkpoint> last_checkpoint_;
+  mutable std::shared_mutex state_mutex_;  // state_, tree_, log_, halted_: shared for reads
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;

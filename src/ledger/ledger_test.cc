@@ -49,9 +49,10 @@ class LedgerTest : public ::testing::Test {
   LedgerOptions Options() {
     LedgerOptions o;
     o.directory = dir_.string();
-    o.genesis.network = 5;
-    o.genesis.identities.push_back({admin_.id, 1, admin_.key.public_key, kRolesAll});
-    for (const User& u : users_) o.genesis.identities.push_back({u.id, 1, u.key.public_key, 0});
+    GenesisParams& g = o.genesis.emplace();
+    g.network = 5;
+    g.identities.push_back({admin_.id, 1, admin_.key.public_key, kRolesAll});
+    for (const User& u : users_) g.identities.push_back({u.id, 1, u.key.public_key, 0});
     o.clock = &clock_;
     o.node_scheme = &Ed25519();
     o.node_secret_key = &node_.secret_key;
@@ -388,6 +389,20 @@ TEST_F(LedgerTest, InclusionAndConsistencyProofsCheckAgainstSignedHeads) {
   EXPECT_EQ(CheckProof(consistency, {}).code(), StatusCode::kBadProof);
   EXPECT_EQ(ConsistencyProofJson(dir, first, first + 1).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(CheckProof(codec::Json::array(), {}).code(), StatusCode::kBadProof);
+}
+
+TEST_F(LedgerTest, TheGenesisMustMatchTheLoggedOne) {
+  LedgerOptions none = Options();
+  none.genesis.reset();
+  EXPECT_EQ(Ledger::Open(none).code(), StatusCode::kFailedPrecondition);  // nothing to start from
+  EXPECT_TRUE(Ledger::Open(Options()).ok());
+  EXPECT_TRUE(Ledger::Open(none).ok());  // takes the logged genesis
+  LedgerOptions other = Options();
+  other.genesis->network = 6;
+  Result<std::unique_ptr<Ledger>> refused = Ledger::Open(other);
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("another genesis"), std::string::npos);
+  EXPECT_EQ(Ledger::Open(Options()).value()->Head().size, 1u);  // nothing was written
 }
 
 }  // namespace

@@ -128,6 +128,7 @@ Status Replayer::ApplyCheckpoint(const LogEntry& entry, ByteSpan body) {
   Status invariants = state_->CheckInvariants();
   if (!invariants.ok()) return Integrity(entry.index, invariants.message());
   last_checkpoint_size_ = entry.index + 1;
+  last_checkpoint_ = c;
   ++checkpoints_;
   return OkStatus();
 }

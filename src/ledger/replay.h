@@ -13,6 +13,7 @@
 #define QFS_LEDGER_REPLAY_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ledger/log.h"
@@ -67,6 +68,7 @@ class Replayer {
   const std::string& halt_reason() const { return halt_reason_; }
   std::uint64_t last_checkpoint_size() const { return last_checkpoint_size_; }
   std::uint64_t checkpoints() const { return checkpoints_; }
+  const std::optional<Checkpoint>& last_checkpoint() const { return last_checkpoint_; }
 
  private:
   Status ApplyPacket(const LogEntry& entry, ByteSpan body);
@@ -79,6 +81,7 @@ class Replayer {
   std::string halt_reason_;
   std::uint64_t last_checkpoint_size_ = 0;
   std::uint64_t checkpoints_ = 0;
+  std::optional<Checkpoint> last_checkpoint_;
 };
 
 }  // namespace qfs::ledger

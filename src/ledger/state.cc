@@ -66,14 +66,22 @@ Result<GenesisParams> DecodeGenesis(ByteSpan bytes) {
     QFS_ASSIGN_OR_RETURN(t, r.Bool());
   }
   QFS_ASSIGN_OR_RETURN(p.admission_window_us, r.U64());
-  QFS_ASSIGN_OR_RETURN(std::size_t count, r.Count(20 + 2 + 4 + 4, 1024));
+  QFS_ASSIGN_OR_RETURN(std::size_t count, r.Count(20 + 2 + 4 + 4, kGenesisIdentitiesMax));
   p.identities.resize(count);
+  std::set<IdentityId> seen;
   for (GenesisParams::Identity& id : p.identities) {
     QFS_ASSIGN_OR_RETURN(id.id.bytes, r.FixedArray<20>());
     QFS_ASSIGN_OR_RETURN(id.algorithm, r.U16());
     QFS_ASSIGN_OR_RETURN(id.public_key, r.LengthPrefixedBytes(kPublicKeyBytesMax));
     QFS_ASSIGN_OR_RETURN(id.roles, r.U32());
     if ((id.roles & ~kRolesAll) != 0) return Status(StatusCode::kNonCanonical, "unknown role bits");
+    if (CheckKey(id.algorithm, id.public_key) != ResultCode::kOk) {
+      return Status(StatusCode::kBadKey,
+                    "genesis identity " + id.id.ToHex() + ": unknown algorithm or wrong key size");
+    }
+    if (!seen.insert(id.id).second) {
+      return Status(StatusCode::kNonCanonical, "genesis identity " + id.id.ToHex() + " twice");
+    }
   }
   QFS_RETURN_IF_ERROR(r.ExpectEnd());
   return p;

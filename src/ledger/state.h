@@ -32,6 +32,7 @@ using crypto::Digest32;
 using math::u128;
 
 inline constexpr std::size_t kKeysPerIdentityMax = 16;
+inline constexpr std::size_t kGenesisIdentitiesMax = 1024;
 inline constexpr std::uint64_t kPendingTimeoutMaxUs = 30ull * 24 * 3600 * 1'000'000;  // 30 days
 
 // The genesis entry's contents: fixed for the life of the network.

@@ -1,5 +1,6 @@
 #include "net/http_server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -9,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/check.h"
 #include "net/rate_limiter.h"
 
 namespace qfs::net {
@@ -57,22 +59,134 @@ HttpResponse ErrorResponse(int status, const std::string& code, const std::strin
                                   JsonEscape(message) + "\"}}");
 }
 
-void Router::Add(const std::string& method, const std::string& path, HttpHandler handler) {
-  QFS_CHECK(routes_[path].emplace(method, std::move(handler)).second);
+namespace {
+
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t start = 1;  // paths start with '/'
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
 }
 
-HttpResponse Router::Dispatch(const HttpRequest& request) const {
-  auto path = routes_.find(request.path);
-  if (path == routes_.end()) return ErrorResponse(404, "NOT_FOUND", "no route " + request.path);
-  auto method = path->second.find(request.method);
-  if (method == path->second.end()) {
-    return ErrorResponse(405, "METHOD_NOT_ALLOWED", request.method + " not allowed here");
+bool IsParam(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string PercentDecode(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i] == '+' ? ' ' : s[i];
+    }
   }
-  return method->second(request);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> QueryParam(const std::string& query, const std::string& name) {
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    std::size_t end = query.find('&', start);
+    if (end == std::string::npos) end = query.size();
+    std::string pair = query.substr(start, end - start);
+    std::size_t eq = pair.find('=');
+    if (PercentDecode(pair.substr(0, eq)) == name) {
+      return eq == std::string::npos ? std::string() : PercentDecode(pair.substr(eq + 1));
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+void Router::Add(const std::string& method, const std::string& pattern, HttpHandler handler) {
+  AddAsync(
+      method, pattern,
+      [handler = std::move(handler)](const HttpRequest& request, const HttpResponder& respond) {
+        respond(handler(request));
+      });
+}
+
+void Router::AddAsync(const std::string& method, const std::string& pattern,
+                      AsyncHttpHandler handler) {
+  QFS_CHECK(!pattern.empty() && pattern.front() == '/');
+  Route& route = routes_[pattern];
+  route.pattern = pattern;
+  route.segments = Segments(pattern);
+  QFS_CHECK(route.handlers.emplace(method, std::move(handler)).second);
+}
+
+const Router::Route* Router::Match(const std::string& path,
+                                   std::map<std::string, std::string>* params) const {
+  if (path.empty() || path.front() != '/') return nullptr;
+  if (auto exact = routes_.find(path); exact != routes_.end()) return &exact->second;
+  const std::vector<std::string> segments = Segments(path);
+  const Route* best = nullptr;
+  std::size_t best_literals = 0;
+  for (const auto& [pattern, route] : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    std::size_t literals = 0;
+    bool match = true;
+    for (std::size_t i = 0; i < segments.size() && match; ++i) {
+      if (IsParam(route.segments[i])) {
+        match = !segments[i].empty();
+      } else {
+        match = route.segments[i] == segments[i];
+        ++literals;
+      }
+    }
+    if (match && (best == nullptr || literals > best_literals)) {
+      best = &route;
+      best_literals = literals;
+    }
+  }
+  if (best != nullptr && params != nullptr) {
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      const std::string& s = best->segments[i];
+      if (IsParam(s)) (*params)[s.substr(1, s.size() - 2)] = PercentDecode(segments[i]);
+    }
+  }
+  return best;
+}
+
+void Router::Dispatch(HttpRequest& request, HttpResponder respond) const {
+  const Route* route = Match(request.path, &request.params);
+  if (route == nullptr) return respond(ErrorResponse(404, "NOT_FOUND", "no route " + request.path));
+  auto handler = route->handlers.find(request.method);
+  if (handler == route->handlers.end()) {
+    return respond(ErrorResponse(405, "METHOD_NOT_ALLOWED", request.method + " not allowed here"));
+  }
+  handler->second(request, std::move(respond));
 }
 
 std::string Router::RouteLabel(const HttpRequest& request) const {
-  return routes_.count(request.path) != 0 ? request.path : "unmatched";
+  const Route* route = Match(request.path, nullptr);
+  if (route == nullptr) return "unmatched";
+  return route->pattern;
+}
+
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [pattern, route] : routes_) {
+    for (const auto& [method, handler] : route.handlers) out.emplace_back(method, pattern);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 struct HttpServer::Impl {
@@ -147,14 +261,23 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpRequest request = ToRequest(req);
     const bool keep_alive = req.keep_alive();
     std::string route = server_->router.RouteLabel(request);
-    HttpResponse response =
-        server_->limiter.Allow(request.remote_address, MonotonicMs())
-            ? server_->router.Dispatch(request)
-            : ErrorResponse(429, "RATE_LIMITED", "too many requests; slow down");
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                  std::chrono::steady_clock::now() - start)
-                  .count();
-    Write(std::move(response), keep_alive, route, static_cast<std::uint64_t>(us));
+    if (!server_->limiter.Allow(request.remote_address, MonotonicMs())) {
+      Write(ErrorResponse(429, "RATE_LIMITED", "too many requests; slow down"), keep_alive, route,
+            0);
+      return;
+    }
+    // The handler may answer later from another thread: the answer comes back to this
+    // session's strand, and the session lives until then.
+    server_->router.Dispatch(
+        request, [self = shared_from_this(), keep_alive, route, start](HttpResponse response) {
+          asio::dispatch(self->stream_.get_executor(), [self, keep_alive, route, start,
+                                                        response = std::move(response)]() mutable {
+            auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+            self->Write(std::move(response), keep_alive, route, static_cast<std::uint64_t>(us));
+          });
+        });
   }
 
   HttpRequest ToRequest(const http::request<http::string_body>& req) {

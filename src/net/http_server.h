@@ -1,6 +1,7 @@
 // A small HTTP/1.1 server (Boost.Beast) for the node's API.
 //
-// Routes map an exact method and path to a handler. Requests are read with size limits
+// Routes map a method and a path pattern ("/v1/accounts/{id}") to a handler, which answers at
+// once or later (AsyncHttpHandler). Requests are read with size limits
 // (headers and body), an idle timeout, a cap on concurrent connections, and a per-client
 // (remote address) rate limit; a request that breaks a limit is answered 413/429/503 and the
 // handler never sees it. Every error body is {"error":{"code":"...","message":"..."}}.
@@ -13,7 +14,9 @@
 //   router.Add("GET", "/healthz", [](const HttpRequest&) { return JsonResponse(200, "{}"); });
 //   auto server = HttpServer::Start(options, std::move(router), &metrics).value();
 //
-// Thread safety: handlers run on the server's threads and may run concurrently.
+// Thread safety: handlers run on the server's threads and may run concurrently; an async
+// handler's `respond` may be called from any thread. Stop() before destroying what handlers use;
+// answers that arrive after Stop() are dropped with their connections.
 #ifndef QFS_NET_HTTP_SERVER_H_
 #define QFS_NET_HTTP_SERVER_H_
 
@@ -21,8 +24,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "base/limits.h"
 #include "base/metrics.h"
@@ -36,6 +41,8 @@ struct HttpRequest {
   std::string query;  // after '?', may be empty
   std::string body;
   std::string remote_address;
+  // The matched route's path parameters: "/v1/accounts/{id}" fills params["id"].
+  std::map<std::string, std::string> params;
 };
 
 struct HttpResponse {
@@ -48,18 +55,37 @@ HttpResponse JsonResponse(int status, std::string body);
 // {"error":{"code":code,"message":message}} with JSON escaping.
 HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message);
 
-using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Query parameter `name` of a query string ("a=1&b=2"), percent-decoded; nullopt if absent.
+std::optional<std::string> QueryParam(const std::string& query, const std::string& name);
 
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Answers later, from any thread, by calling `respond` exactly once; the server thread is free
+// meanwhile (for handlers that wait, such as a durable commit).
+using HttpResponder = std::function<void(HttpResponse)>;
+using AsyncHttpHandler = std::function<void(const HttpRequest&, HttpResponder respond)>;
+
+// Routes are method + path pattern; a pattern segment "{name}" matches any one non-empty
+// segment. A literal segment wins over a parameter at the same position.
 class Router {
  public:
-  void Add(const std::string& method, const std::string& path, HttpHandler handler);
-  // 404 for an unknown path, 405 for a known path with another method.
-  HttpResponse Dispatch(const HttpRequest& request) const;
-  // The route label for metrics: the path if routed, else "unmatched".
+  void Add(const std::string& method, const std::string& pattern, HttpHandler handler);
+  void AddAsync(const std::string& method, const std::string& pattern, AsyncHttpHandler handler);
+  // Calls `respond` exactly once: the handler's answer, 404 for an unknown path, 405 for a known
+  // path with another method. Fills request.params.
+  void Dispatch(HttpRequest& request, HttpResponder respond) const;
+  // The route label for metrics: the matched pattern, else "unmatched".
   std::string RouteLabel(const HttpRequest& request) const;
+  // Every (method, pattern), sorted.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
 
  private:
-  std::map<std::string, std::map<std::string, HttpHandler>> routes_;  // path -> method -> handler
+  struct Route {
+    std::string pattern;
+    std::vector<std::string> segments;
+    std::map<std::string, AsyncHttpHandler> handlers;  // by method
+  };
+  const Route* Match(const std::string& path, std::map<std::string, std::string>* params) const;
+  std::map<std::string, Route> routes_;  // by pattern
 };
 
 class HttpServer {

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -44,9 +49,27 @@ class HttpServerTest : public ::testing::Test {
       return JsonResponse(200, "{\"query\":\"" + r.query + "\"}");
     });
     router.Add("POST", "/echo", [](const HttpRequest& r) { return JsonResponse(200, r.body); });
+    router.Add("GET", "/items/{id}",
+               [](const HttpRequest& r) { return JsonResponse(200, "item " + r.params.at("id")); });
+    router.Add("GET", "/items/special",
+               [](const HttpRequest&) { return JsonResponse(200, "special"); });
+    // Answers from another thread, after the server thread has moved on.
+    router.AddAsync("POST", "/later", [this](const HttpRequest& r, HttpResponder respond) {
+      std::lock_guard<std::mutex> lock(mu_);
+      workers_.emplace_back([body = r.body, respond = std::move(respond)] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        respond(JsonResponse(202, "later " + body));
+      });
+    });
     server_ = HttpServer::Start(options, std::move(router), &metrics_).value();
   }
+  void TearDown() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (std::thread& t : workers_) t.join();
+  }
   Metrics metrics_;
+  std::mutex mu_;
+  std::vector<std::thread> workers_;
   std::unique_ptr<HttpServer> server_;
 };
 
@@ -56,6 +79,46 @@ TEST_F(HttpServerTest, RoutesRequests) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "{\"query\":\"x=1\"}");
   EXPECT_EQ(Fetch(server_->port(), http::verb::post, "/echo", "abc").body, "abc");
+}
+
+TEST_F(HttpServerTest, PathParametersMatchOneSegmentAndLiteralsWin) {
+  StartServer({});
+  EXPECT_EQ(Fetch(server_->port(), http::verb::get, "/items/0xab%2F").body, "item 0xab/");
+  EXPECT_EQ(Fetch(server_->port(), http::verb::get, "/items/special").body, "special");
+  EXPECT_EQ(Fetch(server_->port(), http::verb::get, "/items/").status, 404);
+  EXPECT_EQ(Fetch(server_->port(), http::verb::get, "/items/a/b").status, 404);
+  EXPECT_EQ(Fetch(server_->port(), http::verb::post, "/items/7").status, 405);
+  EXPECT_NE(metrics_.Render().find("route=\"/items/{id}\",code=\"200\""), std::string::npos);
+}
+
+TEST_F(HttpServerTest, AsyncHandlersAnswerFromAnotherThread) {
+  StartServer({});
+  std::vector<std::thread> clients;
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&, i] {
+      Reply r = Fetch(server_->port(), http::verb::post, "/later", std::to_string(i));
+      if (r.status == 202 && r.body == "later " + std::to_string(i)) ++answered;
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(answered.load(), 8);
+}
+
+TEST(Router, ListsRoutesAndParsesQueries) {
+  Router router;
+  router.Add("GET", "/b/{x}", [](const HttpRequest&) { return JsonResponse(200, ""); });
+  router.Add("POST", "/a", [](const HttpRequest&) { return JsonResponse(200, ""); });
+  router.Add("GET", "/a", [](const HttpRequest&) { return JsonResponse(200, ""); });
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_EQ(router.Routes(), (std::vector<Pair>{{"GET", "/a"}, {"GET", "/b/{x}"}, {"POST", "/a"}}));
+  EXPECT_EQ(QueryParam("from=10&limit=5", "limit"), "5");
+  EXPECT_EQ(QueryParam("from=10&limit=5", "from"), "10");
+  EXPECT_EQ(QueryParam("a=x%20y+z&flag", "a"), "x y z");
+  EXPECT_EQ(QueryParam("a=1&flag", "flag"), "");
+  EXPECT_EQ(QueryParam("a=1", "b"), std::nullopt);
+  EXPECT_EQ(QueryParam("", "b"), std::nullopt);
+  EXPECT_EQ(QueryParam("a=%zz", "a"), "%zz");
 }
 
 TEST_F(HttpServerTest, UnknownRouteAndMethodGetJsonErrors) {

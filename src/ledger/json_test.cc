@@ -1,0 +1,96 @@
+#include "ledger/json.h"
+
+#include <gtest/gtest.h>
+
+#include "base/text_encoding.h"
+
+namespace qfs::ledger {
+namespace {
+
+using codec::Json;
+
+Json Parse(const std::string& text) { return codec::ParseJson(text).value(); }
+
+TEST(GenesisJson, ParsesAFileAndRoundTrips) {
+  const std::string key(64, 'a');  // an Ed25519 (algorithm 1) public key
+  Result<GenesisParams> g = ParseGenesisJson(
+      Parse(R"({"network":7,"transferable":["ATR","CHR"],"admission_window_us":"60000000",)"
+            R"("identities":[{"algorithm":1,"public_key":")" +
+            key + R"(","roles":["admin","minter"]}]})"));
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g.value().network, 7u);
+  EXPECT_EQ(g.value().admission_window_us, 60'000'000u);
+  EXPECT_TRUE(g.value().transferable[static_cast<std::size_t>(Token::kAtr)]);
+  EXPECT_TRUE(g.value().transferable[static_cast<std::size_t>(Token::kChr)]);
+  EXPECT_FALSE(g.value().transferable[static_cast<std::size_t>(Token::kNod)]);
+  ASSERT_EQ(g.value().identities.size(), 1u);
+  const GenesisParams::Identity& id = g.value().identities[0];
+  EXPECT_EQ(id.roles, kRoleAdmin | kRoleMinter);
+  EXPECT_EQ(id.id, DeriveIdentity(1, HexDecode(key).value()));  // derived when left out
+  // What GenesisJson writes reads back to the same parameters.
+  EXPECT_EQ(ParseGenesisJson(GenesisJson(g.value())).value(), g.value());
+  EXPECT_EQ(codec::CanonicalJson(GenesisJson(g.value())).value(),
+            R"({"admission_window_us":"60000000","identities":[{"algorithm":1,"id":")" +
+                id.id.ToHex() + R"(","public_key":")" + key +
+                R"(","roles":["admin","minter"]}],"network":7,"transferable":["CHR","ATR"]})");
+}
+
+TEST(GenesisJson, DefaultsForMissingFields) {
+  EXPECT_EQ(ParseGenesisJson(Parse("{}")).value(), GenesisParams{});
+}
+
+TEST(GenesisJson, RejectsEachMalformedFieldByName) {
+  const std::string key(64, 'b');
+  const std::string id = R"({"algorithm":1,"public_key":")" + key + R"("})";
+  const std::pair<std::string, std::string> cases[] = {
+      {"[]", "must be a JSON object"},
+      {R"({"nework":1})", "unknown field nework"},
+      {R"({"network":-1})", "network"},
+      {R"({"network":4294967296})", "network"},
+      {R"({"transferable":["XYZ"]})", "unknown token"},
+      {R"({"transferable":"ATR"})", "transferable"},
+      {R"({"admission_window_us":"12a"})", "admission_window_us"},
+      {R"({"admission_window_us":"99999999999999999999"})", "admission_window_us"},
+      {R"({"identities":[{"public_key":"aa"}]})", "identities[0].algorithm"},
+      {R"({"identities":[{"algorithm":1,"public_key":"zz"}]})", "identities[0].public_key"},
+      {R"({"identities":[{"algorithm":1,"public_key":""}]})", "identities[0].public_key"},
+      {R"({"identities":[{"algorithm":1,"public_key":"aa","id":"0x12"}]})", "identities[0].id"},
+      {R"({"identities":[{"algorithm":1,"public_key":"aa","roles":["root"]}]})", "unknown role"},
+      {R"({"identities":[{"algorithm":1,"public_key":"aa","extra":1}]})", "unknown field extra"},
+      {R"({"identities":[)" + id + "," + id + "]}", "twice"},
+      {R"({"identities":[{"algorithm":1,"public_key":"aabb"}]})", "wrong key size"},
+      {R"({"identities":[{"algorithm":999,"public_key":")" + key + R"("}]})", "unknown algorithm"},
+  };
+  for (const auto& [text, why] : cases) {
+    Result<GenesisParams> g = ParseGenesisJson(Parse(text));
+    ASSERT_FALSE(g.ok()) << text;
+    EXPECT_EQ(g.code(), StatusCode::kInvalidArgument) << text;
+    EXPECT_NE(g.status().message().find(why), std::string::npos)
+        << text << ": " << g.status().ToString();
+  }
+}
+
+TEST(AccountJson, ShowsKeysRolesAndEveryBalance) {
+  AccountView v;
+  v.id.bytes.fill(0x11);
+  v.as_of_index = 12;
+  v.account.keys.push_back({1, Bytes{1, 2}, true});
+  v.account.roles = kRoleBurner;
+  v.account.sequence = 3;
+  v.account.balance[static_cast<std::size_t>(Token::kAtr)] = Amount::FromInteger(5).value().raw();
+  v.account.reserved[static_cast<std::size_t>(Token::kAtr)] = 1;
+  Json j = AccountJson(v);
+  EXPECT_EQ(j["id"], "0x" + std::string(40, '1'));
+  EXPECT_EQ(j["as_of_index"], "12");
+  EXPECT_EQ(j["sequence"], "3");
+  EXPECT_EQ(j["roles"], Json::array({"burner"}));
+  EXPECT_EQ(j["keys"][0]["public_key"], "0102");
+  EXPECT_EQ(j["keys"][0]["revoked"], true);
+  EXPECT_EQ(j["balances"]["ATR"]["available"], "5.000000000000000000");
+  EXPECT_EQ(j["balances"]["ATR"]["reserved"], "0.000000000000000001");
+  EXPECT_EQ(j["balances"]["CHR"]["available"], "0.000000000000000000");
+  EXPECT_EQ(j["balances"].size(), 6u);
+}
+
+}  // namespace
+}  // namespace qfs::ledger
