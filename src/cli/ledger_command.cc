@@ -4,14 +4,18 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "base/clock.h"
 #include "base/text_encoding.h"
+#include "cli/key_file.h"
 #include "cli/output.h"
 #include "codec/json.h"
 #include "ledger/audit.h"
+#include "ledger/ledger.h"
 
 namespace qfs::cli {
 namespace {
@@ -44,10 +48,34 @@ Status ReadTextInput(const std::string& file, std::string* out) {
   return OkStatus();
 }
 
+Result<ledger::LedgerHead> ResumeLedger(const std::string& dir, const std::string& key_file,
+                                        const std::string& reason) {
+  if (reason.empty() || reason.size() > 1024) {
+    return Status(StatusCode::kInvalidArgument, "--reason must be 1..1024 characters");
+  }
+  QFS_ASSIGN_OR_RETURN(KeyFile key, ReadKeyFile(key_file));
+  QFS_ASSIGN_OR_RETURN(const crypto::SignatureScheme* scheme,
+                       crypto::SignatureRegistry::Default().Find(key.algorithm));
+  if (!std::filesystem::is_directory(dir + "/log")) {
+    return Status(StatusCode::kNotFound, "no ledger in " + dir);
+  }
+  SystemClock clock;
+  ledger::LedgerOptions options;
+  options.directory = dir;  // the genesis is the logged one
+  options.clock = &clock;
+  options.node_scheme = scheme;
+  options.node_secret_key = &key.secret_key;
+  options.node_public_key = key.public_key;
+  QFS_ASSIGN_OR_RETURN(std::unique_ptr<ledger::Ledger> opened, ledger::Ledger::Open(options));
+  QFS_RETURN_IF_ERROR(opened->Resume(reason));
+  return opened->Head();
+}
+
 }  // namespace
 
 void AddLedgerCommand(CLI::App& app, int* exit_code) {
-  CLI::App* cmd = app.add_subcommand("ledger", "Audit a ledger directory (read-only)");
+  CLI::App* cmd = app.add_subcommand(
+      "ledger", "Audit a ledger directory (read-only), or resume it after a CIR-302 halt");
   cmd->require_subcommand(1);
   auto dir = std::make_shared<std::string>();
 
@@ -125,6 +153,25 @@ void AddLedgerCommand(CLI::App& app, int* exit_code) {
     Status s = ledger::ExportLedger(*dir, std::cout);
     if (!s.ok()) PrintError(s);
     *exit_code = s.ok() ? 0 : 1;
+  });
+
+  auto key_file = std::make_shared<std::string>();
+  auto reason = std::make_shared<std::string>();
+  CLI::App* resume = cmd->add_subcommand(
+      "resume", "Lift a CIR-302 halt once its cause is repaired (node stopped; signs a record)");
+  resume->add_option("DIR", *dir, "Ledger directory (DATA_DIR/ledger)")->required();
+  resume->add_option("-k,--key", *key_file, "The node key file")->required();
+  resume->add_option("--reason", *reason, "What the operator repaired (logged)")->required();
+  resume->callback([dir, key_file, reason, exit_code] {
+    Result<ledger::LedgerHead> head = ResumeLedger(*dir, *key_file, *reason);
+    if (!head.ok()) {
+      PrintError(head.status());
+      *exit_code = 1;
+      return;
+    }
+    const codec::Json out = {{"resumed", true}, {"entries", std::to_string(head.value().size)}};
+    std::cout << codec::CanonicalJson(out).value() << "\n";
+    *exit_code = 0;
   });
 }
 

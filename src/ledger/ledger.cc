@@ -1,6 +1,9 @@
 #include "ledger/ledger.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +17,7 @@ namespace qfs::ledger {
 namespace {
 
 constexpr char kHaltDomain[] = "qfs.ledger.halt.v1";
+constexpr char kResumeDomain[] = "qfs.ledger.resume.v1";
 
 Bytes Payload(RecordType type, ByteSpan body) {
   Bytes payload;
@@ -38,6 +42,33 @@ Bytes HaltBody(const std::string& reason, const Digest32& state_root,
   return w.Take();
 }
 
+// The resume record: the operator's reason, signed with the node key.
+Result<Bytes> ResumeBody(const std::string& reason, const crypto::SignatureScheme& scheme,
+                         const SecretBytes& key) {
+  codec::Writer w;
+  w.String(reason.substr(0, 1024));
+  codec::Writer message;
+  message.String(kResumeDomain);
+  message.FixedBytes(w.bytes());
+  QFS_ASSIGN_OR_RETURN(Bytes signature, scheme.Sign(key, message.bytes()));
+  w.U16(static_cast<std::uint16_t>(scheme.id()));
+  w.LengthPrefixedBytes(signature);
+  return w.Take();
+}
+
+// One writer per ledger directory: an exclusive lock on DIR/LOCK, held while open.
+Result<int> LockDirectory(const std::string& directory) {
+  const std::string path = directory + "/LOCK";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return Status(StatusCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Status(StatusCode::kAlreadyExists, "the ledger in " + directory + " is open elsewhere");
+  }
+  return fd;
+}
+
 }  // namespace
 
 Ledger::Ledger(LedgerOptions options) : options_(std::move(options)) {}
@@ -49,6 +80,7 @@ Ledger::~Ledger() {
   }
   queue_cv_.notify_all();
   if (sequencer_.joinable()) sequencer_.join();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
@@ -59,6 +91,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
     return Status(StatusCode::kIoError,
                   "cannot create " + ledger->options_.directory + ": " + std::strerror(errno));
   }
+  QFS_ASSIGN_OR_RETURN(ledger->lock_fd_, LockDirectory(ledger->options_.directory));
   LogOptions log_options{ledger->options_.directory + "/log", ledger->options_.segment_bytes_target,
                          false, true};
   QFS_ASSIGN_OR_RETURN(ledger->log_, Log::Open(log_options));
@@ -134,6 +167,7 @@ Status Ledger::Replay() {
   state_ = replay.TakeState();
   halted_ = replay.halted();
   halt_reason_ = replay.halt_reason();
+  resumable_ = halted_;  // the log says halted and the whole log replays: an operator may resume
   last_checkpoint_size_ = replay.last_checkpoint_size();
   last_checkpoint_ = replay.last_checkpoint();
   return OkStatus();
@@ -172,18 +206,23 @@ void Ledger::SubmitAsync(ByteSpan packet_bytes, SubmitCallback done) {
     return;
   }
   pending->done = std::move(done);
-  bool stopping = false;
+  Status refused;
   {
     std::lock_guard<std::mutex> lock(queue_mutex_);
-    stopping = stopping_;
-    if (!stopping && queue_.size() < options_.queue_max) queue_.push_back(std::move(pending));
+    if (stopping_) {
+      refused = Status(StatusCode::kUnavailable, "the ledger is shutting down");
+    } else if (queue_.size() >= options_.queue_max) {
+      refused = Status(StatusCode::kUnavailable, "the ledger's queue is full");
+    } else {
+      queue_.push_back(std::move(pending));
+      pending = nullptr;  // the sequencer owns it now
+    }
   }
-  if (pending == nullptr) {  // queued
+  if (pending == nullptr) {
     queue_cv_.notify_one();
     return;
   }
-  pending->done(Status(StatusCode::kUnavailable,
-                       stopping ? "the ledger is shutting down" : "the ledger's queue is full"));
+  pending->done(refused);
 }
 
 std::optional<SubmitResult> Ledger::Admit(ByteSpan packet_bytes, Pending& pending) const {
@@ -320,7 +359,29 @@ void Ledger::Halt(const std::string& reason) {
   HaltLocked(reason);
 }
 
+Status Ledger::Resume(const std::string& reason) {
+  std::unique_lock<std::shared_mutex> lock(state_mutex_);
+  if (!halted_) return Status(StatusCode::kFailedPrecondition, "the ledger is not halted");
+  if (!log_->writable()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the log is damaged; repair or restore it first: " + halt_reason_);
+  }
+  if (!resumable_) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "the cause of the halt persists: " + halt_reason_);
+  }
+  QFS_ASSIGN_OR_RETURN(Bytes body,
+                       ResumeBody(reason, *options_.node_scheme, *options_.node_secret_key));
+  QFS_RETURN_IF_ERROR(AppendRecord(RecordType::kResume, body, ResultCode::kOk, NextTimestamp()));
+  QFS_RETURN_IF_ERROR(log_->Sync());
+  halted_ = false;
+  resumable_ = false;
+  halt_reason_.clear();
+  return OkStatus();
+}
+
 void Ledger::HaltLocked(const std::string& reason) {
+  resumable_ = false;
   if (halted_) return;
   halted_ = true;
   halt_reason_ = reason;

@@ -6,10 +6,11 @@
 //   Result<SubmitResult> r = (*ledger)->Submit(packet_bytes);   // blocks until durable
 //   AccountView alice = (*ledger)->GetAccount(id).value();
 //
-// Opening replays the whole log into a fresh state and checks every recorded result code and
-// checkpoint root on the way; a mismatch halts the ledger (CIR-302) instead of serving wrong
-// state. Halted, the ledger keeps answering reads, refuses writes with kHalted, and resumes only
-// through the operator command (`qfs ledger resume`). docs/ledger.md has the whole story.
+// One process at a time may open a directory (a lock file). Opening replays the whole log into a
+// fresh state and checks every recorded result code and checkpoint root on the way; a mismatch
+// halts the ledger (CIR-302) instead of serving wrong state. Halted, the ledger keeps answering
+// reads, refuses writes with kHalted, and resumes only through the operator command (`qfs ledger
+// resume`). docs/ledger.md has the whole story.
 //
 // Thread safety: every public method may be called from any thread.
 #ifndef QFS_LEDGER_LEDGER_H_
@@ -101,6 +102,11 @@ class Ledger {
 
   // Enters CIR-302: stops writes, appends a signed halt record with the state root and reason.
   void Halt(const std::string& reason);
+  // The operator's way out of CIR-302 (`qfs ledger resume`, node stopped): allowed only when
+  // this ledger was opened halted by a halt record and every entry replayed cleanly, i.e. the
+  // operator has removed the cause. Appends a signed resume record; writes are accepted again.
+  // FAILED_PRECONDITION (with why) if not halted, the log is damaged, or the cause persists.
+  Status Resume(const std::string& reason);
   // Tests only: changes the state behind the log's back (to prove that checks catch it).
   void MutateStateForTesting(const std::function<void(State&)>& mutate);
 
@@ -130,7 +136,9 @@ class Ledger {
   std::unique_ptr<State> state_;
   MerkleTree tree_;
   bool halted_ = false;
+  bool resumable_ = false;  // halted only by a logged halt record, and the log replays cleanly
   std::string halt_reason_;
+  int lock_fd_ = -1;
   std::uint64_t last_checkpoint_size_ = 0;  // log size right after the last checkpoint
   std::optional<Checkpoint> last_checkpoint_;
   mutable std::shared_mutex state_mutex_;  // state_, tree_, log_, halted_: shared for reads

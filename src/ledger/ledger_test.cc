@@ -216,6 +216,42 @@ TEST_F(LedgerTest, AReplayMismatchHaltsButServesReads) {
   EXPECT_TRUE(again->Head().halted);
   EXPECT_EQ(again->Head().size, head.size);  // no second halt record
   EXPECT_NE(again->Head().halt_reason.find("entry 2"), std::string::npos);
+  Status refused = again->Resume("operator: try anyway");
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.message().find("persists"), std::string::npos) << refused.message();
+  EXPECT_EQ(again->Head().size, head.size);
+}
+
+TEST_F(LedgerTest, AnOperatorResumesAHaltOnceItsCauseIsGone) {
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    EXPECT_EQ(ledger->Resume("nothing to resume").code(), StatusCode::kFailedPrecondition);
+    // One process per directory.
+    EXPECT_EQ(Ledger::Open(Options()).code(), StatusCode::kAlreadyExists);
+    ASSERT_EQ(
+        ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(5)})).value().result,
+        ResultCode::kOk);
+    ledger->Halt("disk controller reported errors");
+    // A halt in this process is not resumable here: its state is suspect until a replay.
+    EXPECT_EQ(ledger->Resume("too soon").code(), StatusCode::kFailedPrecondition);
+  }
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    EXPECT_TRUE(ledger->Head().halted);
+    EXPECT_NE(ledger->Head().halt_reason.find("disk controller"), std::string::npos)
+        << ledger->Head().halt_reason;
+    ASSERT_TRUE(ledger->Resume("controller replaced, log verified").ok());
+    EXPECT_FALSE(ledger->Head().halted);
+    EXPECT_EQ(ledger->Submit(Make(users_[0], Burn{Token::kAtr, Tokens(1)})).value().result,
+              ResultCode::kRoleRequired);  // logged again: writes are back
+  }
+  auto ledger = Ledger::Open(Options()).value();
+  EXPECT_FALSE(ledger->Head().halted);
+  const std::uint64_t size = ledger->Head().size;
+  EXPECT_EQ(ledger->GetEntry(size - 2).value().payload[0],
+            static_cast<std::uint8_t>(RecordType::kResume));
+  ledger.reset();
+  EXPECT_TRUE(VerifyLedger(dir_.string(), nullptr).ok());
 }
 
 TEST_F(LedgerTest, AnInvariantViolationHaltsAtTheNextCheckpoint) {

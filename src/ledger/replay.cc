@@ -66,10 +66,14 @@ Status Replayer::Apply(const LogEntry& entry) {
       return ApplyPacket(entry, body);
     case RecordType::kCheckpoint:
       return ApplyCheckpoint(entry, body);
-    case RecordType::kHalt:
+    case RecordType::kHalt: {
+      codec::Reader r(body);
+      Result<std::string> why = r.String(1024);
       halted_ = true;
-      halt_reason_ = "halt record at entry " + std::to_string(entry.index);
+      halt_reason_ = "halted at entry " + std::to_string(entry.index) + ": " +
+                     (why.ok() ? why.value() : std::string("(unreadable reason)"));
       return OkStatus();
+    }
     case RecordType::kResume:
       halted_ = false;
       halt_reason_.clear();

@@ -1,5 +1,7 @@
 #include "net/http_server.h"
 
+#include "net/http_client.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -158,6 +160,25 @@ TEST_F(HttpServerTest, CountsRequestsInMetrics) {
             std::string::npos);
   EXPECT_NE(text.find("qfs_http_requests_total{route=\"unmatched\",code=\"404\"} 1"),
             std::string::npos);
+}
+
+TEST_F(HttpServerTest, TheClientFetchesAndReportsErrors) {
+  StartServer({});
+  const std::string base = "http://127.0.0.1:" + std::to_string(server_->port());
+  Result<HttpResponse> r = HttpFetch(base, "POST", "/echo", "{\"a\":1}");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r.value().status, 200);
+  EXPECT_EQ(r.value().content_type, "application/json");
+  EXPECT_EQ(r.value().body, "{\"a\":1}");
+  EXPECT_EQ(HttpFetch(base + "/", "GET", "/nope").value().status, 404);
+  EXPECT_EQ(HttpFetch("ftp://x", "GET", "/").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(HttpFetch("http://127.0.0.1:x", "GET", "/").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(HttpFetch("http://127.0.0.1:1/path", "GET", "/").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(HttpFetch("http://127.0.0.1:1", "GET", "/").code(), StatusCode::kUnavailable);
+  HttpFetchOptions small;
+  small.response_bytes_max = 4;
+  Result<HttpResponse> big = HttpFetch(base, "POST", "/echo", "0123456789", small);
+  EXPECT_EQ(big.code(), StatusCode::kTooLarge) << (big.ok() ? big.value().body : "");
 }
 
 TEST(HttpServer, BindFailureIsAnError) {

@@ -6,6 +6,7 @@
 #include "cli/keygen_command.h"
 #include "cli/ledger_command.h"
 #include "cli/math_command.h"
+#include "cli/tx_command.h"
 #include "node/node.h"
 
 namespace {
@@ -20,6 +21,8 @@ int Run(int argc, char** argv) {
   qfs::cli::AddCryptoCommand(app, &exit_code);
   qfs::cli::AddKeygenCommand(app, &exit_code);
   qfs::cli::AddLedgerCommand(app, &exit_code);
+  qfs::cli::AddTxCommand(app, &exit_code);
+  qfs::cli::AddAccountCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

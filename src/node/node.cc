@@ -9,8 +9,15 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
+
+#include "codec/json.h"
+#include "ledger/json.h"
+#include "node/ledger_api.h"
+#include "node/openapi.h"
 
 namespace qfs::node {
 namespace {
@@ -37,7 +44,43 @@ Result<int> LockDataDir(const std::string& dir) {
   return fd;
 }
 
+// The node key: the configured file, or DATA_DIR/node.key created on first start.
+Result<cli::KeyFile> LoadNodeKey(const NodeOptions& options, bool* created) {
+  *created = false;
+  if (!options.node_key_file.empty()) return cli::ReadKeyFile(options.node_key_file);
+  const std::string path = options.data_dir + "/node.key";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    QFS_ASSIGN_OR_RETURN(
+        cli::KeyFile key,
+        cli::GenerateKey(cli::KeyKind::kNode, crypto::SignatureAlgorithm::kEd25519MlDsa65));
+    QFS_RETURN_IF_ERROR(cli::WriteKeyFile(path, key));
+    *created = true;
+  }
+  return cli::ReadKeyFile(path);
+}
+
+Result<ledger::GenesisParams> ReadGenesisFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(StatusCode::kNotFound, "cannot read genesis file '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  Result<codec::Json> json = codec::ParseJson(text.str());
+  if (!json.ok()) return Status(json.code(), path + ": " + json.status().message());
+  Result<ledger::GenesisParams> genesis = ledger::ParseGenesisJson(json.value());
+  if (!genesis.ok()) return Status(genesis.code(), path + ": " + genesis.status().message());
+  return genesis;
+}
+
 }  // namespace
+
+ledger::GenesisParams DevelopmentGenesis(const cli::KeyFile& node_key) {
+  ledger::GenesisParams genesis;
+  const auto algorithm = static_cast<std::uint16_t>(node_key.algorithm);
+  genesis.identities.push_back({ledger::DeriveIdentity(algorithm, node_key.public_key), algorithm,
+                                node_key.public_key, ledger::kRolesAll});
+  return genesis;
+}
 
 Node::Node(NodeOptions options, int lock_fd) : options_(std::move(options)), lock_fd_(lock_fd) {
   metrics_.AddGauge("qfs_up", "1 while the node is serving").Set(1);
@@ -51,15 +94,53 @@ Node::~Node() {
   ::close(lock_fd_);
 }
 
+Status Node::OpenLedger() {
+  bool created = false;
+  QFS_ASSIGN_OR_RETURN(node_key_, LoadNodeKey(options_, &created));
+  QFS_ASSIGN_OR_RETURN(node_scheme_, crypto::SignatureRegistry::Default().Find(
+                                         static_cast<std::uint16_t>(node_key_.algorithm)));
+  identity_ =
+      ledger::DeriveIdentity(static_cast<std::uint16_t>(node_key_.algorithm), node_key_.public_key);
+  ledger::LedgerOptions o;
+  o.directory = options_.data_dir + "/ledger";
+  if (!options_.genesis_file.empty()) {
+    QFS_ASSIGN_OR_RETURN(o.genesis, ReadGenesisFile(options_.genesis_file));
+  } else if (std::error_code ec; !std::filesystem::exists(o.directory + "/log", ec) ||
+                                 std::filesystem::is_empty(o.directory + "/log", ec)) {
+    o.genesis = DevelopmentGenesis(node_key_);
+  }
+  o.clock = &clock_;
+  o.node_scheme = node_scheme_;
+  o.node_secret_key = &node_key_.secret_key;
+  o.node_public_key = node_key_.public_key;
+  o.checkpoint_interval = options_.ledger_checkpoint_interval;
+  o.commit_batch_max = options_.ledger_commit_batch_max;
+  o.queue_max = options_.ledger_queue_max;
+  o.segment_bytes_target = std::uint64_t{options_.ledger_segment_mib} << 20;
+  QFS_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(std::move(o)));
+  return OkStatus();
+}
+
 net::Router Node::MakeRouter() {
   net::Router router;
-  router.Add("GET", "/healthz", [](const net::HttpRequest&) {
-    return net::JsonResponse(200,
-                             std::string("{\"status\":\"ok\",\"version\":\"") + kVersion + "\"}");
+  router.Add("GET", "/healthz", [this](const net::HttpRequest&) {
+    const ledger::LedgerHead head = ledger_->Head();
+    codec::Json body = {{"status", head.halted ? "halted" : "ok"}, {"version", kVersion}};
+    if (head.halted) {
+      body["code"] = static_cast<int>(ledger::ResultCode::kHalted);
+      body["reason"] = head.halt_reason;
+    }
+    return net::JsonResponse(head.halted ? 503 : 200, codec::CanonicalJson(body).value());
   });
   router.Add("GET", "/metrics", [this](const net::HttpRequest&) {
+    UpdateLedgerGauges(*ledger_, metrics_);
     return net::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render()};
   });
+  router.Add("GET", "/v1/openapi.json", [](const net::HttpRequest&) {
+    return net::JsonResponse(200, std::string(OpenApiDocument()));
+  });
+  AddLedgerRoutes(router, *ledger_, metrics_);
+  routes_ = router.Routes();
   return router;
 }
 
@@ -67,6 +148,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   QFS_RETURN_IF_ERROR(Validate(options));
   QFS_ASSIGN_OR_RETURN(int fd, LockDataDir(options.data_dir));
   std::unique_ptr<Node> node(new Node(options, fd));
+  QFS_RETURN_IF_ERROR(node->OpenLedger());
   net::HttpServer::Options http;
   http.address = options.listen_address;
   http.port = static_cast<std::uint16_t>(options.listen_port);
@@ -82,6 +164,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
 
 void Node::Stop() {
   if (server_) server_->Stop();
+  ledger_.reset();  // answers still-queued packets; their connections are already closed
 }
 
 void AddNodeCommand(CLI::App& app, int* exit_code) {
@@ -118,8 +201,8 @@ void AddNodeCommand(CLI::App& app, int* exit_code) {
       return;
     }
     std::cout << "qfs node " << kVersion << ": listening on http://" << options.listen_address
-              << ":" << node.value()->port() << " (data dir " << options.data_dir << ")"
-              << std::endl;
+              << ":" << node.value()->port() << " (data dir " << options.data_dir << ", identity "
+              << node.value()->identity().ToHex() << ")" << std::endl;
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     std::cout << "qfs node: stopping (signal " << signal_number << ")" << std::endl;

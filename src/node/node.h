@@ -6,8 +6,11 @@
 #include <functional>
 #include <memory>
 
+#include "base/clock.h"
 #include "base/metrics.h"
 #include "base/status.h"
+#include "cli/key_file.h"
+#include "ledger/ledger.h"
 #include "net/http_server.h"
 #include "node/node_options.h"
 
@@ -21,24 +24,43 @@ inline constexpr const char* kVersion = "0.1.0";
 
 class Node {
  public:
-  // Creates the data directory if needed, locks it (one node per directory), and starts the
-  // HTTP server. Errors: ALREADY_EXISTS if another node holds the directory, IO_ERROR,
-  // UNAVAILABLE if the port cannot be bound.
+  // Creates the data directory if needed, locks it (one node per directory), loads (or on
+  // first start creates) the node key, opens the ledger (DATA_DIR/ledger, replaying it), and
+  // starts the HTTP server. A halted ledger still starts: reads are served, writes get 302.
+  // Errors: ALREADY_EXISTS if another node holds the directory; NOT_FOUND / CORRUPTION for a
+  // missing or damaged key or genesis file; INVALID_ARGUMENT for a malformed genesis;
+  // FAILED_PRECONDITION if the ledger was started from another genesis; IO_ERROR; UNAVAILABLE
+  // if the port cannot be bound.
   static Result<std::unique_ptr<Node>> Start(const NodeOptions& options);
   ~Node();
 
   std::uint16_t port() const { return server_->port(); }
+  const ledger::IdentityId& identity() const { return identity_; }
+  // Every (method, path pattern) the node serves.
+  std::vector<std::pair<std::string, std::string>> Routes() const { return routes_; }
+  // Stops serving, then closes the ledger (answering what it still holds). Idempotent.
   void Stop();
 
  private:
   Node(NodeOptions options, int lock_fd);
+  Status OpenLedger();
   net::Router MakeRouter();
 
   NodeOptions options_;
   int lock_fd_;
   Metrics metrics_;
-  std::unique_ptr<net::HttpServer> server_;
+  SystemClock clock_;
+  cli::KeyFile node_key_;
+  const crypto::SignatureScheme* node_scheme_ = nullptr;
+  ledger::IdentityId identity_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::vector<std::pair<std::string, std::string>> routes_;
+  std::unique_ptr<net::HttpServer> server_;  // stopped before the ledger closes
 };
+
+// The development genesis: network 1, ATR transferable, `node_key`'s identity holding every
+// role. What a fresh node starts from when no genesis file is configured.
+ledger::GenesisParams DevelopmentGenesis(const cli::KeyFile& node_key);
 
 // Adds the `node` subcommand; it runs until SIGINT or SIGTERM.
 void AddNodeCommand(CLI::App& app, int* exit_code);

@@ -81,6 +81,16 @@ const std::vector<NodeOptionField>& NodeOptionFields() {
       UintField<&NodeOptions::http_requests_per_second_per_client>(
           "http_requests_per_second_per_client", "rate limit per client address"),
       StringField<&NodeOptions::log_level>("log_level", "error, warn, info or debug"),
+      StringField<&NodeOptions::node_key_file>("node_key_file",
+                                               "node key file (empty: DATA_DIR/node.key)"),
+      StringField<&NodeOptions::genesis_file>("genesis_file",
+                                              "genesis JSON (empty: development genesis)"),
+      UintField<&NodeOptions::ledger_checkpoint_interval>("ledger_checkpoint_interval",
+                                                          "entries between checkpoints"),
+      UintField<&NodeOptions::ledger_commit_batch_max>("ledger_commit_batch_max",
+                                                       "entries per group commit"),
+      UintField<&NodeOptions::ledger_queue_max>("ledger_queue_max", "packets waiting to commit"),
+      UintField<&NodeOptions::ledger_segment_mib>("ledger_segment_mib", "log segment size, MiB"),
   };
   return fields;
 }
@@ -146,6 +156,16 @@ Status Validate(const NodeOptions& o) {
   if (o.log_level != "error" && o.log_level != "warn" && o.log_level != "info" &&
       o.log_level != "debug") {
     return bad("log_level must be error, warn, info or debug");
+  }
+  if (o.ledger_checkpoint_interval < 1) return bad("ledger_checkpoint_interval must be >= 1");
+  if (o.ledger_commit_batch_max < 1 || o.ledger_commit_batch_max > 65'536) {
+    return bad("ledger_commit_batch_max must be 1..65536");
+  }
+  if (o.ledger_queue_max < 1 || o.ledger_queue_max > 1'048'576) {
+    return bad("ledger_queue_max must be 1..1048576");
+  }
+  if (o.ledger_segment_mib < 1 || o.ledger_segment_mib > 4096) {
+    return bad("ledger_segment_mib must be 1..4096");
   }
   return OkStatus();
 }

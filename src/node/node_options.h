@@ -34,6 +34,23 @@ struct NodeOptions {
   std::uint32_t http_requests_per_second_per_client = kHttpRequestsPerSecondPerClientMax;
   // error, warn, info or debug.
   std::string log_level = "info";
+
+  // The node key (a `qfs keygen` file): signs checkpoints and halt records. Empty: DATA_DIR/
+  // node.key, generated (hybrid Ed25519+ML-DSA-65) on first start if missing.
+  std::string node_key_file;
+  // The network's genesis parameters (JSON, docs/ledger.md). Empty: a new ledger starts from the
+  // development genesis (network 1, ATR transferable, the node key's identity holding every
+  // role); an existing ledger keeps the genesis it was started from. Set, it must match the
+  // ledger's entry 0.
+  std::string genesis_file;
+  // Entries between signed checkpoints (tree head + state root).
+  std::uint32_t ledger_checkpoint_interval = 10'000;
+  // Entries per group commit (one fdatasync).
+  std::uint32_t ledger_commit_batch_max = 4096;
+  // Packets waiting for the sequencer; more are answered 503.
+  std::uint32_t ledger_queue_max = 65'536;
+  // Size at which the log starts a new segment file, MiB.
+  std::uint32_t ledger_segment_mib = 64;
 };
 
 // One settable field: its key (config file), environment variable, help text, and setter.

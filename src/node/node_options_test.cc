@@ -17,7 +17,13 @@ std::map<std::string, std::string> SampleValues() {
           {"http_request_bytes_max", "4096"},
           {"http_idle_timeout_ms", "1234"},
           {"http_requests_per_second_per_client", "9"},
-          {"log_level", "debug"}};
+          {"log_level", "debug"},
+          {"node_key_file", "/tmp/qfs-sample.key"},
+          {"genesis_file", "/tmp/genesis.json"},
+          {"ledger_checkpoint_interval", "500"},
+          {"ledger_commit_batch_max", "64"},
+          {"ledger_queue_max", "1000"},
+          {"ledger_segment_mib", "8"}};
 }
 
 TEST(NodeOptions, EveryFieldHasASampleValue) {
@@ -69,6 +75,12 @@ TEST(NodeOptions, ValidateChecksRanges) {
   EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
   o = NodeOptions();
   o.http_threads = 0;
+  EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
+  o = NodeOptions();
+  o.ledger_commit_batch_max = 0;
+  EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
+  o = NodeOptions();
+  o.ledger_segment_mib = 5000;
   EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
 }
 

@@ -1,0 +1,245 @@
+#include "node/ledger_api.h"
+
+#include <chrono>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "base/text_encoding.h"
+#include "codec/json.h"
+#include "ledger/json.h"
+
+namespace qfs::node {
+namespace {
+
+using codec::Json;
+using ledger::ResultCode;
+
+net::HttpResponse Ok(const Json& body) {
+  return net::JsonResponse(200, codec::CanonicalJson(body).value());
+}
+
+// An error carrying a ledger result code next to the usual code and message.
+net::HttpResponse Rejection(int http_status, ResultCode code, const std::string& message) {
+  const Json body = {{"error",
+                      {{"code", ledger::ResultCodeName(code)},
+                       {"message", message},
+                       {"result", static_cast<int>(code)}}}};
+  return net::JsonResponse(http_status, codec::CanonicalJson(body).value());
+}
+
+// The HTTP status of an admission rejection (no entry was written).
+int HttpStatusOf(ResultCode code) {
+  switch (code) {
+    case ResultCode::kMalformedPacket:
+      return 400;
+    case ResultCode::kPacketTooLarge:
+      return 413;
+    case ResultCode::kOperationConflict:
+      return 409;
+    case ResultCode::kHalted:
+      return 503;
+    default:
+      return 422;
+  }
+}
+
+std::string Describe(ResultCode code) {
+  switch (code) {
+    case ResultCode::kHalted:
+      return "the ledger is halted (CIR-302): writes are refused until an operator resumes it";
+    case ResultCode::kInvalidSequence:
+      return "the sequence must be the signer's last sequence + 1";
+    case ResultCode::kInvalidTimestamp:
+      return "the client time is outside the node's admission window";
+    case ResultCode::kInvalidSignature:
+      return "the signature does not verify under the signer's key";
+    case ResultCode::kOperationConflict:
+      return "the operation id was used before with different contents";
+    default:
+      return "packet rejected: " + std::string(ledger::ResultCodeName(code));
+  }
+}
+
+// A decimal u64 query or path value; nullopt if malformed.
+std::optional<std::uint64_t> ParseIndex(const std::string& text) {
+  if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : text) {
+    const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
+    if (v > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return std::nullopt;
+    v = v * 10 + digit;
+  }
+  return v;
+}
+
+Json HeadJson(const ledger::LedgerHead& head) {
+  Json out = {{"size", std::to_string(head.size)},
+              {"root", HexEncode(head.root)},
+              {"last_entry_hash", HexEncode(head.last_entry_hash)},
+              {"halted", head.halted},
+              {"checkpoint", nullptr}};
+  if (head.halted) out["halt_reason"] = head.halt_reason;
+  if (head.checkpoint) out["checkpoint"] = ledger::CheckpointJson(*head.checkpoint);
+  return out;
+}
+
+class LedgerApi {
+ public:
+  LedgerApi(ledger::Ledger& ledger, Metrics& metrics)
+      : ledger_(ledger),
+        metrics_(metrics),
+        commit_latency_(metrics.AddHistogram(
+            "qfs_ledger_commit_latency_seconds",
+            "From a packet's arrival to its durable commit (logged packets only)")) {}
+
+  void SubmitPacket(const net::HttpRequest& request, const net::HttpResponder& respond) {
+    const auto start = std::chrono::steady_clock::now();
+    Result<Json> body = codec::ParseJson(request.body);
+    if (!body.ok() || !body.value().is_object() || body.value().size() != 1 ||
+        !body.value().contains("packet") || !body.value()["packet"].is_string()) {
+      return respond(
+          net::ErrorResponse(400, "INVALID_ARGUMENT", "expected {\"packet\":\"<hex>\"}"));
+    }
+    const std::string& hex = body.value()["packet"].get_ref<const std::string&>();
+    if (hex.size() > 2 * ledger::kPacketBytesMax) {
+      Count(ResultCode::kPacketTooLarge);
+      return respond(Rejection(413, ResultCode::kPacketTooLarge, "packet larger than 64 KiB"));
+    }
+    Result<Bytes> packet = HexDecode(hex);
+    if (!packet.ok()) {
+      return respond(net::ErrorResponse(400, "INVALID_ARGUMENT", "packet must be hex"));
+    }
+    ledger_.SubmitAsync(packet.value(),
+                        [this, respond, start](const Result<ledger::SubmitResult>& r) {
+                          respond(Answer(r, start));
+                        });
+  }
+
+  net::HttpResponse GetAccount(const net::HttpRequest& request) const {
+    Result<ledger::IdentityId> id = ledger::ParseIdentityId(request.params.at("id"));
+    if (!id.ok()) return net::ErrorResponse(400, "INVALID_ARGUMENT", id.status().message());
+    Result<ledger::AccountView> view = ledger_.GetAccount(id.value());
+    if (!view.ok()) return net::ErrorResponse(404, "NOT_FOUND", view.status().message());
+    return Ok(ledger::AccountJson(view.value()));
+  }
+
+  net::HttpResponse GetHead(const net::HttpRequest&) const { return Ok(HeadJson(ledger_.Head())); }
+
+  net::HttpResponse GetEntry(const net::HttpRequest& request) const {
+    std::optional<std::uint64_t> index = ParseIndex(request.params.at("n"));
+    if (!index) return net::ErrorResponse(400, "INVALID_ARGUMENT", "an entry index is a number");
+    const ledger::LedgerHead head = ledger_.Head();
+    if (*index >= head.size) {
+      return net::ErrorResponse(404, "NOT_FOUND",
+                                "no entry " + std::to_string(*index) + " (the ledger has " +
+                                    std::to_string(head.size) + ")");
+    }
+    Result<ledger::LogEntry> entry = ledger_.GetEntry(*index);
+    Result<std::vector<crypto::Digest32>> proof = ledger_.InclusionProof(*index, head.size);
+    if (!entry.ok() || !proof.ok()) {
+      const Status& s = entry.ok() ? proof.status() : entry.status();
+      return net::ErrorResponse(500, std::string(StatusCodeName(s.code())), s.message());
+    }
+    return Ok({{"entry", ledger::EntryJson(entry.value())},
+               {"proof",
+                {{"tree_size", std::to_string(head.size)},
+                 {"root", HexEncode(head.root)},
+                 {"inclusion", ledger::DigestsJson(proof.value())}}}});
+  }
+
+  net::HttpResponse ListEntries(const net::HttpRequest& request) const {
+    const std::optional<std::string> from_text = net::QueryParam(request.query, "from");
+    const std::optional<std::string> limit_text = net::QueryParam(request.query, "limit");
+    const std::optional<std::uint64_t> from = from_text ? ParseIndex(*from_text) : 0;
+    const std::optional<std::uint64_t> limit =
+        limit_text ? ParseIndex(*limit_text) : kEntriesPageDefault;
+    if (!from || !limit || *limit == 0 || *limit > kEntriesPageMax) {
+      return net::ErrorResponse(
+          400, "INVALID_ARGUMENT",
+          "from is an entry index, limit 1.." + std::to_string(kEntriesPageMax));
+    }
+    const std::uint64_t size = ledger_.Head().size;
+    Json entries = Json::array();
+    std::size_t bytes = 0;
+    std::uint64_t next = *from;
+    for (; next < size && next - *from < *limit && bytes < kEntriesPageBytesMax; ++next) {
+      Result<ledger::LogEntry> entry = ledger_.GetEntry(next);
+      if (!entry.ok()) {
+        return net::ErrorResponse(500, std::string(StatusCodeName(entry.code())),
+                                  entry.status().message());
+      }
+      entries.push_back(ledger::EntryJson(entry.value()));
+      bytes += entry.value().payload.size() * 2 + 512;
+    }
+    return Ok(
+        {{"entries", entries}, {"next", next < size ? Json(std::to_string(next)) : Json(nullptr)}});
+  }
+
+ private:
+  net::HttpResponse Answer(const Result<ledger::SubmitResult>& r,
+                           std::chrono::steady_clock::time_point start) {
+    if (!r.ok()) {  // the queue is full, the node is stopping, or the disk failed
+      const int status = r.code() == StatusCode::kUnavailable ? 503 : 500;
+      return net::ErrorResponse(status, std::string(StatusCodeName(r.code())),
+                                r.status().message());
+    }
+    const ledger::SubmitResult& s = r.value();
+    const bool logged = s.result == ResultCode::kOk || static_cast<int>(s.result) >= 100;
+    if (!logged || s.result == ResultCode::kHalted) {
+      Count(s.result);
+      return Rejection(HttpStatusOf(s.result), s.result, Describe(s.result));
+    }
+    if (!s.duplicate) {
+      commit_latency_.Observe(
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                         std::chrono::steady_clock::now() - start)
+                                         .count()));
+      if (s.result != ResultCode::kOk) Count(s.result);
+    }
+    return Ok({{"index", std::to_string(s.index)},
+               {"result", static_cast<int>(s.result)},
+               {"result_name", ledger::ResultCodeName(s.result)},
+               {"duplicate", s.duplicate}});
+  }
+
+  void Count(ResultCode code) {
+    metrics_
+        .AddCounter("qfs_ledger_rejections_total", "Rejected packets by result code",
+                    {{"code", std::string(ledger::ResultCodeName(code))}})
+        .Increment();
+  }
+
+  ledger::Ledger& ledger_;
+  Metrics& metrics_;
+  Histogram& commit_latency_;
+};
+
+}  // namespace
+
+void AddLedgerRoutes(net::Router& router, ledger::Ledger& ledger, Metrics& metrics) {
+  auto api = std::make_shared<LedgerApi>(ledger, metrics);
+  router.AddAsync("POST", "/v1/packets",
+                  [api](const net::HttpRequest& r, const net::HttpResponder& respond) {
+                    api->SubmitPacket(r, respond);
+                  });
+  router.Add("GET", "/v1/accounts/{id}",
+             [api](const net::HttpRequest& r) { return api->GetAccount(r); });
+  router.Add("GET", "/v1/ledger/head",
+             [api](const net::HttpRequest& r) { return api->GetHead(r); });
+  router.Add("GET", "/v1/ledger/entries/{n}",
+             [api](const net::HttpRequest& r) { return api->GetEntry(r); });
+  router.Add("GET", "/v1/ledger/entries",
+             [api](const net::HttpRequest& r) { return api->ListEntries(r); });
+}
+
+void UpdateLedgerGauges(const ledger::Ledger& ledger, Metrics& metrics) {
+  const ledger::LedgerHead head = ledger.Head();
+  metrics.AddGauge("qfs_ledger_entries", "Entries in the log")
+      .Set(static_cast<std::int64_t>(head.size));
+  metrics.AddGauge("qfs_ledger_halted", "1 while the ledger is halted (CIR-302)")
+      .Set(head.halted ? 1 : 0);
+}
+
+}  // namespace qfs::node
