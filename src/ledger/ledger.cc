@@ -107,6 +107,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
   }
   QFS_RETURN_IF_ERROR(ledger->CheckGenesis());
   QFS_RETURN_IF_ERROR(ledger->Replay());
+  for (const auto& [id, account] : ledger->state_->accounts()) ledger->keys_[id] = account.keys;
   ledger->sequencer_ = std::thread([raw = ledger.get()] { raw->SequencerLoop(); });
   return ledger;
 }
@@ -234,22 +235,20 @@ std::optional<SubmitResult> Ledger::Admit(ByteSpan packet_bytes, Pending& pendin
   const Packet& p = pending.packet;
   // The signature is checked here, on the caller's thread, so that verification runs in
   // parallel; the sequencer re-checks everything that can change (revocation, sequence).
+  if (halted_) return SubmitResult{0, ResultCode::kHalted};
   Bytes public_key;
   std::uint16_t algorithm = 0;
-  {
-    std::shared_lock<std::shared_mutex> lock(state_mutex_);
-    if (halted_) return SubmitResult{0, ResultCode::kHalted};
-    if (const auto* reg = std::get_if<RegisterIdentity>(&p.operation)) {
-      algorithm = reg->algorithm;
-      public_key = reg->public_key;
-    } else {
-      const Account* signer = state_->FindAccount(p.signer);
-      if (signer == nullptr || p.key.value >= signer->keys.size()) {
-        return SubmitResult{0, ResultCode::kUnknownSigner};
-      }
-      algorithm = signer->keys[p.key.value].algorithm;
-      public_key = signer->keys[p.key.value].public_key;
+  if (const auto* reg = std::get_if<RegisterIdentity>(&p.operation)) {
+    algorithm = reg->algorithm;
+    public_key = reg->public_key;
+  } else {
+    std::shared_lock<std::shared_mutex> lock(keys_mutex_);
+    auto keys = keys_.find(p.signer);
+    if (keys == keys_.end() || p.key.value >= keys->second.size()) {
+      return SubmitResult{0, ResultCode::kUnknownSigner};
     }
+    algorithm = keys->second[p.key.value].algorithm;
+    public_key = keys->second[p.key.value].public_key;
   }
   Result<const crypto::SignatureScheme*> scheme =
       crypto::SignatureRegistry::Default().Find(p.algorithm);
@@ -288,6 +287,12 @@ std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
   if (admission != ResultCode::kOk) return SubmitResult{0, admission};
   const std::uint64_t index = log_->size();
   const ResultCode result = state_->Apply(p, pending.packet_hash, index, now);
+  if (result == ResultCode::kOk && (std::holds_alternative<RegisterIdentity>(p.operation) ||
+                                    std::holds_alternative<AddKey>(p.operation) ||
+                                    std::holds_alternative<RotateKey>(p.operation) ||
+                                    std::holds_alternative<RevokeKey>(p.operation))) {
+    CopyKeys(p.signer);
+  }
   Status appended = AppendRecord(RecordType::kPacket, EncodePacket(p), result, now);
   if (!appended.ok()) {
     HaltLocked("log append failed: " + appended.message());
@@ -352,6 +357,12 @@ Status Ledger::WriteCheckpoint() {
 void Ledger::MutateStateForTesting(const std::function<void(State&)>& mutate) {
   std::unique_lock<std::shared_mutex> lock(state_mutex_);
   mutate(*state_);
+}
+
+void Ledger::CopyKeys(const IdentityId& id) {
+  const Account* account = state_->FindAccount(id);
+  std::unique_lock<std::shared_mutex> lock(keys_mutex_);
+  if (account != nullptr) keys_[id] = account->keys;
 }
 
 void Ledger::Halt(const std::string& reason) {

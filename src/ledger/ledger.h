@@ -16,10 +16,12 @@
 #ifndef QFS_LEDGER_LEDGER_H_
 #define QFS_LEDGER_LEDGER_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -135,13 +137,20 @@ class Ledger {
   std::unique_ptr<Log> log_;
   std::unique_ptr<State> state_;
   MerkleTree tree_;
-  bool halted_ = false;
+  std::atomic<bool> halted_{false};  // written under state_mutex_; read anywhere
   bool resumable_ = false;  // halted only by a logged halt record, and the log replays cleanly
   std::string halt_reason_;
   int lock_fd_ = -1;
   std::uint64_t last_checkpoint_size_ = 0;  // log size right after the last checkpoint
   std::optional<Checkpoint> last_checkpoint_;
   mutable std::shared_mutex state_mutex_;  // state_, tree_, log_, halted_: shared for reads
+
+  // Every identity's keys, for admission's signature check. A copy of the state's, kept under
+  // its own lock so that admission never waits for the sequencer's exclusive hold across a
+  // group commit's fsync. It may run ahead of durability; the sequencer re-checks keys anyway.
+  void CopyKeys(const IdentityId& id);  // REQUIRES: state_mutex_ held
+  mutable std::shared_mutex keys_mutex_;
+  std::map<IdentityId, std::vector<KeyRecord>> keys_;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;

@@ -166,11 +166,25 @@ ResultCode State::Apply(const Packet& p, const Digest32& packet_hash, std::uint6
   }
   auto it = accounts_.find(p.signer);
   if (it != accounts_.end()) it->second.sequence = p.sequence;
-  operations_[{p.signer, p.operation_id}] = {packet_hash, index, result};
+  RecordOperation({p.signer, p.operation_id}, {packet_hash, index, result});
   return result;
 }
 
 void State::AdvanceTime(std::uint64_t now_us) { Expire(now_us); }
+
+// Records are only ever added (a retry never reaches Apply), so the root commits to them with a
+// running hash in entry order: a checkpoint costs nothing per record ever made.
+void State::RecordOperation(const OperationKey& key, const OperationRecord& record) {
+  codec::Writer w;
+  w.FixedBytes(operations_digest_);
+  w.FixedBytes(key.first.bytes);
+  w.FixedBytes(key.second.bytes);
+  w.FixedBytes(record.packet_hash);
+  w.U64(record.index);
+  w.U16(static_cast<std::uint16_t>(record.result));
+  operations_digest_ = crypto::Sha256(w.bytes());
+  operations_[key] = record;
+}
 
 // Every account an entry can change: the signer, the operation's recipients, the recipient of a
 // pending transfer it posts, and the owners of pending transfers that expire at this time.
@@ -429,13 +443,7 @@ Digest32 State::Root() const {
     w.U8(static_cast<std::uint8_t>(pt.status));
   }
   w.U64(operations_.size());
-  for (const auto& [key, op] : operations_) {
-    w.FixedBytes(key.first.bytes);
-    w.FixedBytes(key.second.bytes);
-    w.FixedBytes(op.packet_hash);
-    w.U64(op.index);
-    w.U16(static_cast<std::uint16_t>(op.result));
-  }
+  w.FixedBytes(operations_digest_);
   return crypto::Sha256(w.bytes());
 }
 

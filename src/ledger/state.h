@@ -91,6 +91,7 @@ class State {
 
   const GenesisParams& params() const { return params_; }
   const Account* FindAccount(const IdentityId& id) const;
+  const std::map<IdentityId, Account>& accounts() const { return accounts_; }
   const PendingTransfer* FindPending(const IdentityId& from, const OperationId& id) const;
   const OperationRecord* FindOperation(const IdentityId& signer, const OperationId& id) const;
   u128 minted(Token t) const { return minted_[static_cast<std::size_t>(t)]; }
@@ -146,6 +147,7 @@ class State {
   ResultCode ReserveOp(const Packet& p, const Reserve& op, std::uint64_t now_us);
   ResultCode FinishPending(const IdentityId& from, const OperationId& id, bool post);
   void Expire(std::uint64_t now_us);
+  void RecordOperation(const OperationKey& key, const OperationRecord& record);
   std::vector<IdentityId> Touched(const Packet& p, std::uint64_t now_us) const;
   std::array<u128, kTokenCount> Held(const std::vector<IdentityId>& ids) const;
 
@@ -154,6 +156,7 @@ class State {
   std::map<OperationKey, PendingTransfer> pending_;
   std::set<std::pair<std::uint64_t, OperationKey>> deadlines_;  // of pending transfers still open
   std::map<OperationKey, OperationRecord> operations_;
+  Digest32 operations_digest_{};  // running hash of the records in the order they were made
   std::array<u128, kTokenCount> minted_{};
   std::array<u128, kTokenCount> burned_{};
   Status last_entry_check_;
