@@ -80,6 +80,11 @@ Ledger::~Ledger() {
   }
   queue_cv_.notify_all();
   if (sequencer_.joinable()) sequencer_.join();
+  // Best effort: without it the next start replays from the last snapshot instead.
+  if (log_ != nullptr && log_->writable() && state_ != nullptr && !halted_ &&
+      log_->size() > last_snapshot_size_) {
+    (void)WriteSnapshotLocked();
+  }
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
@@ -92,8 +97,13 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
                   "cannot create " + ledger->options_.directory + ": " + std::strerror(errno));
   }
   QFS_ASSIGN_OR_RETURN(ledger->lock_fd_, LockDirectory(ledger->options_.directory));
-  LogOptions log_options{ledger->options_.directory + "/log", ledger->options_.segment_bytes_target,
-                         false, true};
+  LogOptions log_options;
+  log_options.directory = ledger->options_.directory + "/log";
+  log_options.segment_bytes_target = ledger->options_.segment_bytes_target;
+  log_options.keep_good_prefix = true;
+  log_options.on_entry = [raw = ledger.get()](const LogEntry& e) {
+    raw->opened_hashes_.push_back(e.entry_hash);
+  };
   QFS_ASSIGN_OR_RETURN(ledger->log_, Log::Open(log_options));
   if (!ledger->log_->writable()) {
     // CIR-302 on a corrupt log: replay the good prefix, serve it, refuse writes. The halt
@@ -136,7 +146,19 @@ Status Ledger::CheckGenesis() {
 
 Status Ledger::Replay() {
   Replayer replay({.check_signatures = false});
-  for (std::uint64_t i = 0; i < log_->size(); ++i) {
+  std::uint64_t first = 0;
+  if (auto snapshot = UsableSnapshot()) {
+    auto& [s, state] = *snapshot;
+    MerkleTree prefix;
+    for (std::uint64_t i = 0; i < s.tree_size; ++i) prefix.Append(LeafHash(opened_hashes_[i]));
+    replay.StartAt(std::move(state), std::move(prefix), s.last_checkpoint_size, s.last_checkpoint);
+    first = s.tree_size;
+    start_.snapshot_entries = s.tree_size;
+    last_snapshot_size_ = s.tree_size;
+  }
+  opened_hashes_ = {};
+  start_.replayed_entries = log_->size() - first;
+  for (std::uint64_t i = first; i < log_->size(); ++i) {
     QFS_ASSIGN_OR_RETURN(LogEntry entry, log_->Read(i));
     Status s = replay.Apply(entry);
     if (s.ok()) continue;
@@ -171,6 +193,43 @@ Status Ledger::Replay() {
   resumable_ = halted_;  // the log says halted and the whole log replays: an operator may resume
   last_checkpoint_size_ = replay.last_checkpoint_size();
   last_checkpoint_ = replay.last_checkpoint();
+  return OkStatus();
+}
+
+std::optional<std::pair<Snapshot, std::unique_ptr<State>>> Ledger::UsableSnapshot() {
+  Result<Snapshot> read = ReadSnapshot(SnapshotPath());
+  if (!read.ok()) {
+    if (read.code() != StatusCode::kNotFound) start_.snapshot_note = read.status().message();
+    return std::nullopt;
+  }
+  Snapshot& s = read.value();
+  if (s.tree_size == 0 || s.tree_size > opened_hashes_.size() ||
+      opened_hashes_[s.tree_size - 1] != s.last_entry_hash ||
+      s.last_checkpoint_size > s.tree_size) {
+    start_.snapshot_note = "the snapshot does not belong to this log";
+    return std::nullopt;
+  }
+  Result<std::unique_ptr<State>> state = State::Decode(s.state);
+  if (!state.ok() || state.value()->Root() != s.state_root) {
+    start_.snapshot_note =
+        "the snapshot's state is damaged" +
+        (state.ok() ? std::string(" (state root mismatch)") : ": " + state.status().message());
+    return std::nullopt;
+  }
+  s.state = {};
+  return std::make_pair(std::move(s), std::move(state).value());
+}
+
+Status Ledger::WriteSnapshotLocked() {
+  Snapshot s;
+  s.tree_size = log_->size();
+  s.last_entry_hash = log_->last_hash();
+  s.state_root = state_->Root();
+  s.last_checkpoint_size = last_checkpoint_size_;
+  s.last_checkpoint = last_checkpoint_;
+  s.state = state_->Encode();
+  QFS_RETURN_IF_ERROR(WriteSnapshot(SnapshotPath(), s));
+  last_snapshot_size_ = s.tree_size;
   return OkStatus();
 }
 
@@ -331,6 +390,10 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     if (!halted_ && log_->size() - last_checkpoint_size_ >= options_.checkpoint_interval) {
       Status s = WriteCheckpoint();
       if (!s.ok()) HaltLocked(s.message());
+    }
+    if (!halted_ && options_.snapshot_interval != 0 &&
+        log_->size() - last_snapshot_size_ >= options_.snapshot_interval) {
+      (void)WriteSnapshotLocked();  // a failure costs a longer replay, nothing else
     }
   }
   // Answered outside the lock, so that a callback's work never holds up readers.

@@ -37,6 +37,7 @@
 #include "ledger/merkle.h"
 #include "ledger/packet.h"
 #include "ledger/replay.h"
+#include "ledger/snapshot.h"
 #include "ledger/state.h"
 
 namespace qfs::ledger {
@@ -56,6 +57,16 @@ struct LedgerOptions {
   std::size_t commit_batch_max = 4096;         // entries per group commit
   std::size_t queue_max = 65'536;              // waiting submissions; more get kUnavailable
   std::uint64_t segment_bytes_target = 64ull << 20;
+  // A state snapshot (DIR/snapshot.qsnap) is written after this many entries and when the
+  // ledger closes, so that a start replays only the entries after it. 0: only on close.
+  std::uint64_t snapshot_interval = 100'000;
+};
+
+// How the last Open got its state.
+struct LedgerStart {
+  std::uint64_t snapshot_entries = 0;  // entries covered by the snapshot used (0: none)
+  std::uint64_t replayed_entries = 0;  // entries replayed after it
+  std::string snapshot_note;           // why a snapshot found was not used, if one was not
 };
 
 struct SubmitResult {
@@ -97,6 +108,7 @@ class Ledger {
   void SubmitAsync(ByteSpan packet_bytes, SubmitCallback done);
 
   LedgerHead Head() const;
+  const LedgerStart& start() const { return start_; }
   Result<AccountView> GetAccount(const IdentityId& id) const;
   Result<LogEntry> GetEntry(std::uint64_t index) const;
   Result<std::vector<Digest32>> InclusionProof(std::uint64_t index, std::uint64_t tree_size) const;
@@ -124,6 +136,11 @@ class Ledger {
   std::optional<SubmitResult> Admit(ByteSpan packet_bytes, Pending& pending) const;
   Status CheckGenesis();
   Status Replay();
+  // The snapshot to start from, if there is a usable one: read, bound to this log, and its
+  // state decoded and matching its root. Sets start_.snapshot_note when one is refused.
+  std::optional<std::pair<Snapshot, std::unique_ptr<State>>> UsableSnapshot();
+  Status WriteSnapshotLocked();
+  std::string SnapshotPath() const { return options_.directory + "/snapshot.qsnap"; }
   Status AppendRecord(RecordType type, ByteSpan body, ResultCode result,
                       std::uint64_t timestamp_us);
   std::uint64_t NextTimestamp();
@@ -143,6 +160,9 @@ class Ledger {
   int lock_fd_ = -1;
   std::uint64_t last_checkpoint_size_ = 0;  // log size right after the last checkpoint
   std::optional<Checkpoint> last_checkpoint_;
+  std::uint64_t last_snapshot_size_ = 0;
+  LedgerStart start_;
+  std::vector<Digest32> opened_hashes_;    // every entry's hash, from the log's open scan
   mutable std::shared_mutex state_mutex_;  // state_, tree_, log_, halted_: shared for reads
 
   // Every identity's keys, for admission's signature check. A copy of the state's, kept under

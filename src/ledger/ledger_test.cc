@@ -441,5 +441,105 @@ TEST_F(LedgerTest, TheGenesisMustMatchTheLoggedOne) {
   EXPECT_EQ(Ledger::Open(Options()).value()->Head().size, 1u);  // nothing was written
 }
 
+// Fills the ledger with mints and transfers; returns alice's ATR balance.
+u128 Traffic(Ledger& ledger, User& admin, std::vector<User>& users, int rounds,
+             const std::function<Bytes(User&, Operation)>& make) {
+  for (int i = 0; i < rounds; ++i) {
+    EXPECT_EQ(ledger.Submit(make(admin, Mint{users[0].id, Token::kAtr, Tokens(3)})).value().result,
+              ResultCode::kOk);
+    EXPECT_EQ(ledger.Submit(make(users[0], Transfer{{users[1].id, Token::kAtr, Tokens(1)}}))
+                  .value()
+                  .result,
+              ResultCode::kOk);
+  }
+  return ledger.GetAccount(users[0].id).value().account.balance[3];
+}
+
+TEST_F(LedgerTest, AStartReplaysOnlyWhatFollowsTheSnapshot) {
+  auto make = [this](User& u, Operation op) { return Make(u, std::move(op)); };
+  LedgerOptions options = Options();
+  options.snapshot_interval = 7;
+  LedgerHead head;
+  {
+    auto ledger = Ledger::Open(options).value();
+    EXPECT_EQ(ledger->start().snapshot_entries, 0u);
+    Traffic(*ledger, admin_, users_, 10, make);
+    head = ledger->Head();
+  }  // closing writes a snapshot of everything
+  {
+    auto ledger = Ledger::Open(options).value();
+    EXPECT_EQ(ledger->start().snapshot_entries, head.size);
+    EXPECT_EQ(ledger->start().replayed_entries, 0u);
+    EXPECT_EQ(ledger->Head().root, head.root);
+    EXPECT_EQ(ledger->GetAccount(users_[0].id).value().account.balance[3], Tokens(20).raw());
+  }
+  // An older snapshot (as after a crash): the suffix is replayed on top of it.
+  const fs::path snapshot = dir_ / "snapshot.qsnap";
+  const fs::path older = dir_ / "older.qsnap";
+  fs::copy_file(snapshot, older);
+  std::uint64_t older_size = 0;
+  u128 balance = 0;
+  {
+    auto ledger = Ledger::Open(options).value();
+    older_size = ledger->Head().size;
+    balance = Traffic(*ledger, admin_, users_, 10, make);
+    head = ledger->Head();
+  }
+  fs::copy_file(older, snapshot, fs::copy_options::overwrite_existing);
+  auto ledger = Ledger::Open(options).value();
+  EXPECT_EQ(ledger->start().snapshot_entries, older_size);
+  EXPECT_EQ(ledger->start().replayed_entries, head.size - older_size);
+  EXPECT_EQ(ledger->Head().root, head.root);
+  EXPECT_EQ(ledger->GetAccount(users_[0].id).value().account.balance[3], balance);
+  // It goes on from there: sequences and operation records came back too.
+  EXPECT_EQ(Traffic(*ledger, admin_, users_, 1, make), balance + Tokens(2).raw());
+}
+
+TEST_F(LedgerTest, ADamagedOrForeignSnapshotIsNeverUsed) {
+  auto make = [this](User& u, Operation op) { return Make(u, std::move(op)); };
+  u128 balance = 0;
+  LedgerHead head;
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    balance = Traffic(*ledger, admin_, users_, 5, make);
+    head = ledger->Head();
+  }
+  const fs::path snapshot = dir_ / "snapshot.qsnap";
+  auto expect_full_replay = [&](const std::string& why) {
+    auto ledger = Ledger::Open(Options()).value();
+    EXPECT_EQ(ledger->start().snapshot_entries, 0u) << why;
+    EXPECT_EQ(ledger->start().replayed_entries, head.size) << why;
+    EXPECT_NE(ledger->start().snapshot_note.find(why), std::string::npos)
+        << ledger->start().snapshot_note;
+    EXPECT_EQ(ledger->Head().root, head.root);
+    EXPECT_EQ(ledger->GetAccount(users_[0].id).value().account.balance[3], balance);
+  };
+  // A flipped byte: the checksum catches it.
+  Snapshot good = ReadSnapshot(snapshot.string()).value();
+  {
+    std::fstream f(snapshot, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x5a');
+  }
+  expect_full_replay("checksum");
+  // A well-formed snapshot whose state was changed (a balance) and re-checksummed.
+  Snapshot forged = good;
+  std::unique_ptr<State> state = State::Decode(good.state).value();
+  state->AdjustBalanceForTesting(users_[2].id, Token::kAtr, 5);
+  forged.state = state->Encode();
+  ASSERT_TRUE(WriteSnapshot(snapshot.string(), forged).ok());
+  expect_full_replay("damaged");
+  // A snapshot of another log (its last entry hash differs).
+  Snapshot foreign = good;
+  foreign.last_entry_hash[0] ^= 1;
+  ASSERT_TRUE(WriteSnapshot(snapshot.string(), foreign).ok());
+  expect_full_replay("does not belong");
+  // A snapshot beyond the log's end (the log lost its tail).
+  Snapshot ahead = good;
+  ahead.tree_size = head.size + 5;
+  ASSERT_TRUE(WriteSnapshot(snapshot.string(), ahead).ok());
+  expect_full_replay("does not belong");
+}
+
 }  // namespace
 }  // namespace qfs::ledger

@@ -237,6 +237,7 @@ Status Log::ScanSegment(std::size_t number, bool last) {
     if (EntryHash(e) != e.entry_hash)
       return Corruption(seg.path, offset, size(), "entry hash mismatch");
     positions_.push_back({static_cast<std::uint32_t>(number), offset});
+    if (options_.on_entry) options_.on_entry(e);
     last_hash_ = e.entry_hash;
     last_timestamp_us_ = e.timestamp_us;
     offset += kFrameBytes + body_length;

@@ -18,6 +18,7 @@
 #define QFS_LEDGER_LOG_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,6 +60,9 @@ struct LogOptions {
   // written: recovery().corruption says why) instead of failing. The node uses this to halt
   // and keep serving the good prefix.
   bool keep_good_prefix = false;
+  // Called on open with each good entry in order, once it has passed every check (the ledger
+  // builds its Merkle tree from the entry hashes without reading the log twice).
+  std::function<void(const LogEntry&)> on_entry = nullptr;
 };
 
 struct LogRecovery {

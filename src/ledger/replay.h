@@ -57,6 +57,15 @@ class Replayer {
   // Checks and applies the next entry. CORRUPTION "entry N: reason" if it does not replay as
   // recorded; the state may then hold part of that entry's effect.
   Status Apply(const LogEntry& entry);
+  // Continues from a snapshot: `state` after the tree's entries, with the checkpoint bookkeeping
+  // as of then. The next Apply is entry tree.size().
+  void StartAt(std::unique_ptr<State> state, MerkleTree tree, std::uint64_t last_checkpoint_size,
+               std::optional<Checkpoint> last_checkpoint) {
+    state_ = std::move(state);
+    tree_ = std::move(tree);
+    last_checkpoint_size_ = last_checkpoint_size;
+    last_checkpoint_ = std::move(last_checkpoint);
+  }
   // Adds an entry's leaf without replaying it (entries after a failure).
   void AppendLeaf(const LogEntry& entry) { tree_.Append(LeafHash(entry.entry_hash)); }
 

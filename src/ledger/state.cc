@@ -12,6 +12,7 @@ namespace qfs::ledger {
 namespace {
 
 constexpr char kStateDomain[] = "qfs.ledger.state.v1";
+constexpr char kSnapshotDomain[] = "qfs.ledger.snapshot.v1";
 constexpr char kGenesisDomain[] = "qfs.ledger.genesis.v1";
 
 std::size_t I(Token t) { return static_cast<std::size_t>(t); }
@@ -36,6 +37,42 @@ void PutAccount(codec::Writer& w, const Account& a) {
   w.U64(a.sequence);
   for (u128 v : a.balance) w.U128(v);
   for (u128 v : a.reserved) w.U128(v);
+}
+
+Status Unordered() {
+  return Status(StatusCode::kCorruption, "state snapshot: duplicate or malformed item");
+}
+
+Result<IdentityId> ReadIdentity(codec::Reader& r) {
+  IdentityId id;
+  QFS_ASSIGN_OR_RETURN(id.bytes, r.FixedArray<20>());
+  return id;
+}
+
+Result<Account> GetAccount(codec::Reader& r) {
+  Account a;
+  QFS_ASSIGN_OR_RETURN(std::size_t keys, r.Count(2 + 4 + 1, kKeysPerIdentityMax));
+  a.keys.resize(keys);
+  for (KeyRecord& k : a.keys) {
+    QFS_ASSIGN_OR_RETURN(k.algorithm, r.U16());
+    QFS_ASSIGN_OR_RETURN(k.public_key, r.LengthPrefixedBytes(kPublicKeyBytesMax));
+    QFS_ASSIGN_OR_RETURN(k.revoked, r.Bool());
+  }
+  QFS_ASSIGN_OR_RETURN(a.roles, r.U32());
+  QFS_ASSIGN_OR_RETURN(a.sequence, r.U64());
+  for (u128& v : a.balance) {
+    QFS_ASSIGN_OR_RETURN(v, r.U128());
+  }
+  for (u128& v : a.reserved) {
+    QFS_ASSIGN_OR_RETURN(v, r.U128());
+  }
+  return a;
+}
+
+void PutLeg(codec::Writer& w, const TransferLeg& leg) {
+  w.FixedBytes(leg.to.bytes);
+  w.U8(static_cast<std::uint8_t>(leg.token));
+  w.U128(leg.amount.raw());
 }
 
 }  // namespace
@@ -436,15 +473,101 @@ Digest32 State::Root() const {
   for (const auto& [key, pt] : pending_) {
     w.FixedBytes(key.first.bytes);
     w.FixedBytes(key.second.bytes);
-    w.FixedBytes(pt.leg.to.bytes);
-    w.U8(static_cast<std::uint8_t>(pt.leg.token));
-    w.U128(pt.leg.amount.raw());
+    PutLeg(w, pt.leg);
     w.U64(pt.deadline_us);
     w.U8(static_cast<std::uint8_t>(pt.status));
   }
   w.U64(operations_.size());
   w.FixedBytes(operations_digest_);
   return crypto::Sha256(w.bytes());
+}
+
+Bytes State::Encode() const {
+  codec::Writer w;
+  w.String(kSnapshotDomain);
+  w.LengthPrefixedBytes(EncodeGenesis(params_));
+  for (std::size_t t = 0; t < kTokenCount; ++t) {
+    w.U128(minted_[t]);
+    w.U128(burned_[t]);
+  }
+  w.U64(accounts_.size());
+  for (const auto& [id, a] : accounts_) {
+    w.FixedBytes(id.bytes);
+    PutAccount(w, a);
+  }
+  w.U64(pending_.size());
+  for (const auto& [key, pt] : pending_) {
+    w.FixedBytes(key.first.bytes);
+    w.FixedBytes(key.second.bytes);
+    PutLeg(w, pt.leg);
+    w.U64(pt.deadline_us);
+    w.U8(static_cast<std::uint8_t>(pt.status));
+  }
+  w.U64(operations_.size());
+  for (const auto& [key, op] : operations_) {
+    w.FixedBytes(key.first.bytes);
+    w.FixedBytes(key.second.bytes);
+    w.FixedBytes(op.packet_hash);
+    w.U64(op.index);
+    w.U16(static_cast<std::uint16_t>(op.result));
+  }
+  w.FixedBytes(operations_digest_);
+  return w.Take();
+}
+
+Result<std::unique_ptr<State>> State::Decode(ByteSpan bytes) {
+  codec::Reader r(bytes);
+  QFS_ASSIGN_OR_RETURN(std::string domain, r.String(64));
+  if (domain != kSnapshotDomain) return Status(StatusCode::kNonCanonical, "not a state snapshot");
+  QFS_ASSIGN_OR_RETURN(Bytes genesis, r.LengthPrefixedBytes(kLogPayloadBytesMax));
+  QFS_ASSIGN_OR_RETURN(GenesisParams params, DecodeGenesis(genesis));
+  auto state = std::make_unique<State>(std::move(params));
+  state->accounts_.clear();
+  for (std::size_t t = 0; t < kTokenCount; ++t) {
+    QFS_ASSIGN_OR_RETURN(state->minted_[t], r.U128());
+    QFS_ASSIGN_OR_RETURN(state->burned_[t], r.U128());
+  }
+  QFS_ASSIGN_OR_RETURN(std::uint64_t accounts, r.U64());
+  for (std::uint64_t i = 0; i < accounts; ++i) {
+    QFS_ASSIGN_OR_RETURN(IdentityId id, ReadIdentity(r));
+    QFS_ASSIGN_OR_RETURN(Account a, GetAccount(r));
+    if (!state->accounts_.emplace(id, std::move(a)).second) return Unordered();
+  }
+  QFS_ASSIGN_OR_RETURN(std::uint64_t pendings, r.U64());
+  for (std::uint64_t i = 0; i < pendings; ++i) {
+    OperationKey key;
+    PendingTransfer pt;
+    QFS_ASSIGN_OR_RETURN(key.first, ReadIdentity(r));
+    QFS_ASSIGN_OR_RETURN(key.second.bytes, r.FixedArray<16>());
+    QFS_ASSIGN_OR_RETURN(pt.leg.to, ReadIdentity(r));
+    QFS_ASSIGN_OR_RETURN(std::uint8_t token, r.U8());
+    QFS_ASSIGN_OR_RETURN(u128 amount, r.U128());
+    QFS_ASSIGN_OR_RETURN(pt.deadline_us, r.U64());
+    QFS_ASSIGN_OR_RETURN(std::uint8_t status, r.U8());
+    std::optional<Token> t = TokenFromWire(token);
+    if (!t || status > static_cast<std::uint8_t>(PendingStatus::kExpired)) return Unordered();
+    pt.leg.token = *t;
+    pt.leg.amount = Amount::FromRaw(amount);
+    pt.status = static_cast<PendingStatus>(status);
+    if (pt.status == PendingStatus::kPending) state->deadlines_.insert({pt.deadline_us, key});
+    if (!state->pending_.emplace(key, pt).second) return Unordered();
+  }
+  QFS_ASSIGN_OR_RETURN(std::uint64_t operations, r.U64());
+  for (std::uint64_t i = 0; i < operations; ++i) {
+    OperationKey key;
+    OperationRecord op;
+    QFS_ASSIGN_OR_RETURN(key.first, ReadIdentity(r));
+    QFS_ASSIGN_OR_RETURN(key.second.bytes, r.FixedArray<16>());
+    QFS_ASSIGN_OR_RETURN(op.packet_hash, r.FixedArray<32>());
+    QFS_ASSIGN_OR_RETURN(op.index, r.U64());
+    QFS_ASSIGN_OR_RETURN(std::uint16_t result, r.U16());
+    op.result = static_cast<ResultCode>(result);
+    if (!state->operations_.emplace(key, op).second) return Unordered();
+  }
+  QFS_ASSIGN_OR_RETURN(state->operations_digest_, r.FixedArray<32>());
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  QFS_RETURN_IF_ERROR(state->CheckInvariants());
+  return state;
 }
 
 }  // namespace qfs::ledger

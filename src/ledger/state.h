@@ -16,6 +16,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <utility>
 #include <vector>
@@ -128,6 +129,10 @@ class State {
   Status CheckInvariants() const;
   // SHA-256 over a domain tag and the canonical encoding of the whole state.
   Digest32 Root() const;
+  // The whole state, for snapshots (docs/formats/log.md), and back. Decode checks the encoding
+  // and the invariants: CORRUPTION / NON_CANONICAL / TRUNCATED for a bad snapshot.
+  Bytes Encode() const;
+  static Result<std::unique_ptr<State>> Decode(ByteSpan bytes);
   // Tests only: changes a balance without an entry (to prove that the checks catch it).
   void AdjustBalanceForTesting(const IdentityId& id, Token token, u128 delta) {
     accounts_.at(id).balance[static_cast<std::size_t>(token)] += delta;

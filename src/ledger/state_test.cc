@@ -301,6 +301,21 @@ TEST_F(StateTest, RandomSequencesKeepInvariantsAndReplayToTheSameRoot) {
     replay.Apply(p, PacketHash(p), index++, time);
   }
   EXPECT_EQ(replay.Root(), state_.Root());
+  // A snapshot of the state decodes to the same state, and goes on the same way.
+  const Bytes snapshot = state_.Encode();
+  std::unique_ptr<State> restored = State::Decode(snapshot).value();
+  EXPECT_EQ(restored->Root(), state_.Root());
+  EXPECT_EQ(restored->Encode(), snapshot);
+  restored->AdvanceTime(now_ + kPendingTimeoutMaxUs);
+  state_.AdvanceTime(now_ + kPendingTimeoutMaxUs);
+  EXPECT_EQ(restored->Root(), state_.Root());  // the same pending transfers expired
+  // Every truncation and a flipped byte in each region are refused, never a crash.
+  for (std::size_t cut = 0; cut < snapshot.size(); cut += 97) {
+    EXPECT_FALSE(State::Decode(ByteSpan(snapshot).first(cut)).ok()) << cut;
+  }
+  Bytes extra = snapshot;
+  extra.push_back(0);
+  EXPECT_EQ(State::Decode(extra).code(), StatusCode::kTrailingBytes);
   // The sequence exercised both outcomes of every kind of operation.
   EXPECT_GT(results[ResultCode::kOk], 300);
   for (ResultCode c :

@@ -321,6 +321,7 @@ Json SchemeFigures(BenchLedger& bench, const std::string& scheme, const LedgerBe
   // The bound: packets like the ones the steps send, verified on every core. The users'
   // sequences are put back afterwards: these packets never reach the ledger.
   std::vector<std::uint64_t> sequences;
+  sequences.reserve(users.size());
   for (const User& u : users) sequences.push_back(u.sequence);
   const std::uint64_t bound = VerifyBound(SignTransfers(users, threads, 4 * threads * 500), keys);
   for (std::size_t i = 0; i < users.size(); ++i) users[i].sequence = sequences[i];

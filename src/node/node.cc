@@ -117,6 +117,7 @@ Status Node::OpenLedger() {
   o.commit_batch_max = options_.ledger_commit_batch_max;
   o.queue_max = options_.ledger_queue_max;
   o.segment_bytes_target = std::uint64_t{options_.ledger_segment_mib} << 20;
+  o.snapshot_interval = options_.ledger_snapshot_interval;
   QFS_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(std::move(o)));
   return OkStatus();
 }
@@ -200,9 +201,15 @@ void AddNodeCommand(CLI::App& app, int* exit_code) {
       *exit_code = 1;
       return;
     }
+    const ledger::LedgerStart& start = node.value()->ledger().start();
     std::cout << "qfs node " << kVersion << ": listening on http://" << options.listen_address
               << ":" << node.value()->port() << " (data dir " << options.data_dir << ", identity "
-              << node.value()->identity().ToHex() << ")" << std::endl;
+              << node.value()->identity().ToHex() << ", ledger "
+              << node.value()->ledger().Head().size << " entries: " << start.snapshot_entries
+              << " from the snapshot, " << start.replayed_entries << " replayed)" << std::endl;
+    if (!start.snapshot_note.empty()) {
+      std::cerr << "qfs node: snapshot not used: " << start.snapshot_note << "\n";
+    }
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     std::cout << "qfs node: stopping (signal " << signal_number << ")" << std::endl;

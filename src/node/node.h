@@ -36,6 +36,7 @@ class Node {
 
   std::uint16_t port() const { return server_->port(); }
   const ledger::IdentityId& identity() const { return identity_; }
+  const ledger::Ledger& ledger() const { return *ledger_; }
   // Every (method, path pattern) the node serves.
   std::vector<std::pair<std::string, std::string>> Routes() const { return routes_; }
   // Stops serving, then closes the ledger (answering what it still holds). Idempotent.

@@ -91,6 +91,8 @@ const std::vector<NodeOptionField>& NodeOptionFields() {
                                                        "entries per group commit"),
       UintField<&NodeOptions::ledger_queue_max>("ledger_queue_max", "packets waiting to commit"),
       UintField<&NodeOptions::ledger_segment_mib>("ledger_segment_mib", "log segment size, MiB"),
+      UintField<&NodeOptions::ledger_snapshot_interval>("ledger_snapshot_interval",
+                                                        "entries between state snapshots"),
   };
   return fields;
 }

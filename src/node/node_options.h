@@ -51,6 +51,9 @@ struct NodeOptions {
   std::uint32_t ledger_queue_max = 65'536;
   // Size at which the log starts a new segment file, MiB.
   std::uint32_t ledger_segment_mib = 64;
+  // Entries between state snapshots (also written at a clean stop); a start replays only what
+  // follows the last one. 0: only at a clean stop.
+  std::uint32_t ledger_snapshot_interval = 100'000;
 };
 
 // One settable field: its key (config file), environment variable, help text, and setter.

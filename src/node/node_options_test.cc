@@ -23,7 +23,8 @@ std::map<std::string, std::string> SampleValues() {
           {"ledger_checkpoint_interval", "500"},
           {"ledger_commit_batch_max", "64"},
           {"ledger_queue_max", "1000"},
-          {"ledger_segment_mib", "8"}};
+          {"ledger_segment_mib", "8"},
+          {"ledger_snapshot_interval", "2000"}};
 }
 
 TEST(NodeOptions, EveryFieldHasASampleValue) {

@@ -2,7 +2,8 @@
 """Crash test: kill -9 a loaded `qfs node` at random moments, CYCLES times (default 50), and
 prove that no acknowledged entry is lost and that the log replays.
 
-Each cycle starts the node on the same data directory, drives it with `qfs bench ledger --node`
+Each cycle starts the node on the same data directory (checkpoints every 64 entries, state
+snapshots every 500, so kills land during both), drives it with `qfs bench ledger --node`
 (8 users sending signed transfers; every acknowledged entry is appended to a file as soon as the
 node answers), and kills the node with SIGKILL after a random 0.2-1.0 s. After all cycles:
 `qfs ledger verify` passes (every CRC, hash, signature, result code and checkpoint state root),
@@ -28,6 +29,7 @@ SEED = int(os.environ.get("QFS_CRASH_SEED", "20261122"))
 def start_node(data_dir):
     proc = subprocess.Popen([QFS, "node", "--listen-port", "0", "--data-dir", data_dir,
                              "--ledger-checkpoint-interval", "64",
+                             "--ledger-snapshot-interval", "500",
                              "--http-requests-per-second-per-client", "100000"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
@@ -35,7 +37,8 @@ def start_node(data_dir):
     if not m:
         proc.kill()
         raise AssertionError("node did not start: %r %r" % (line, proc.stderr.read()))
-    return proc, int(m.group(1))
+    started_from_snapshot = int(re.search(r"(\d+) from the snapshot", line).group(1))
+    return proc, int(m.group(1)), started_from_snapshot
 
 
 def kill(proc):
@@ -67,8 +70,10 @@ class CrashTest(unittest.TestCase):
         data = os.path.join(tmp, "data")
         acks_file = os.path.join(tmp, "acks.jsonl")
         try:
+            snapshot_starts = 0
             for cycle in range(CYCLES):
-                node, port = start_node(data)
+                node, port, from_snapshot = start_node(data)
+                snapshot_starts += 1 if from_snapshot > 0 else 0
                 load = subprocess.Popen(
                     [QFS, "bench", "ledger", "--node", "http://127.0.0.1:%d" % port,
                      "--admin-key", os.path.join(data, "node.key"), "--acks", acks_file,
@@ -78,6 +83,7 @@ class CrashTest(unittest.TestCase):
                 kill(node)
                 kill(load)
             acks = read_acks(acks_file)
+            self.assertGreater(snapshot_starts, 0, "no start used a snapshot (seed %d)" % SEED)
             self.assertGreater(len(acks), CYCLES, "the load hardly ran (seed %d)" % SEED)
             verify = subprocess.run([QFS, "ledger", "verify", os.path.join(data, "ledger")],
                                     capture_output=True, text=True, timeout=600)
@@ -99,7 +105,7 @@ class CrashTest(unittest.TestCase):
                     ("packet", ack["signer"], ack["sequence"], ack["operation_id"], 0),
                     "seed %d: acknowledged entry %s lost or changed" % (SEED, ack["index"]))
             # The node starts on what is left, not halted, with the same tree.
-            node, port = start_node(data)
+            node, port, _ = start_node(data)
             try:
                 import urllib.request
                 with urllib.request.urlopen("http://127.0.0.1:%d/v1/ledger/head" % port) as r:
