@@ -1,4 +1,5 @@
-// Fuzz target: the ledger's decoders (packets, log entry bodies, genesis and checkpoint records)
+// Fuzz target: the ledger's decoders (packets, log entry bodies, genesis and checkpoint records,
+// state snapshots)
 // never crash on malformed input, and whatever they accept re-encodes to exactly the input bytes
 // (one encoding per value). The first byte picks the decoder.
 #include <cstdint>
@@ -23,7 +24,7 @@ void RequireSame(const Bytes& encoded, ByteSpan input) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const ByteSpan in(data + 1, size - 1);
-  switch (data[0] % 4) {
+  switch (data[0] % 5) {
     case 0: {
       auto p = qfs::ledger::DecodePacket(in);
       if (p.ok()) RequireSame(qfs::ledger::EncodePacket(p.value()), in);
@@ -37,6 +38,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 2: {
       auto g = qfs::ledger::DecodeGenesis(in);
       if (g.ok()) RequireSame(qfs::ledger::EncodeGenesis(g.value()), in);
+      break;
+    }
+    case 4: {
+      auto s = qfs::ledger::State::Decode(in);
+      if (s.ok()) RequireSame(s.value()->Encode(), in);
       break;
     }
     default: {

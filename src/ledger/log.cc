@@ -20,9 +20,9 @@ namespace qfs::ledger {
 namespace {
 
 constexpr char kMagic[8] = {'Q', 'F', 'S', 'L', 'O', 'G', '\0', '\1'};
-constexpr std::uint32_t kFormatVersion = 1;
-constexpr std::size_t kHeaderBytes = 24;  // magic, version, first index, CRC of the 20 before
-constexpr std::size_t kFrameBytes = 8;    // body length, CRC of the body
+constexpr std::uint32_t kFormatVersion = 2;  // 2: the frame carries the length's complement
+constexpr std::size_t kHeaderBytes = 24;     // magic, version, first index, CRC of the 20 before
+constexpr std::size_t kFrameBytes = 12;      // body length, its complement, CRC of the body
 constexpr char kEntryDomain[] = "qfs.ledger.entry.v1";
 
 Status IoError(const std::string& what, const std::string& path) {
@@ -208,8 +208,11 @@ Status Log::ScanSegment(std::size_t number, bool last) {
     const std::uint64_t remaining = data.size() - offset;
     const bool zeros = std::all_of(data.begin() + static_cast<std::ptrdiff_t>(offset), data.end(),
                                    [](std::uint8_t b) { return b == 0; });
-    const std::uint64_t body_length = remaining >= kFrameBytes ? GetU32(data.data() + offset) : 0;
-    const bool incomplete = remaining < kFrameBytes || kFrameBytes + body_length > remaining;
+    const bool have_frame = remaining >= kFrameBytes;
+    const std::uint32_t body_length = have_frame ? GetU32(data.data() + offset) : 0;
+    // The complement tells a damaged length from a record that was still being written.
+    const bool length_intact = have_frame && GetU32(data.data() + offset + 4) == ~body_length;
+    const bool incomplete = !have_frame || (length_intact && kFrameBytes + body_length > remaining);
     if (last && (zeros || incomplete)) {  // a write that never finished: never acknowledged
       recovery_.torn_bytes_cut += remaining;
       if (options_.read_only) return OkStatus();
@@ -217,11 +220,12 @@ Status Log::ScanSegment(std::size_t number, bool last) {
         return IoError("cannot truncate", seg.path);
       return OkStatus();
     }
+    if (!length_intact) return Corruption(seg.path, offset, size(), "record length damaged");
     if (incomplete || body_length > kLogRecordBytesMax) {
       return Corruption(seg.path, offset, size(), "truncated record");
     }
     ByteSpan body = ByteSpan(data).subspan(offset + kFrameBytes, body_length);
-    if (GetU32(data.data() + offset + 4) != Crc32c(body)) {
+    if (GetU32(data.data() + offset + 8) != Crc32c(body)) {
       return Corruption(seg.path, offset, size(), "CRC mismatch");
     }
     Result<LogEntry> entry = DecodeEntry(body);
@@ -287,8 +291,10 @@ Status Log::Append(const LogEntry& entry) {
   if (fd_length_ >= options_.segment_bytes_target) QFS_RETURN_IF_ERROR(StartSegment(entry.index));
   const Bytes body = EncodeEntry(entry);
   Bytes record(kFrameBytes);
-  PutU32(record.data(), static_cast<std::uint32_t>(body.size()));
-  PutU32(record.data() + 4, Crc32c(body));
+  const auto length = static_cast<std::uint32_t>(body.size());
+  PutU32(record.data(), length);
+  PutU32(record.data() + 4, ~length);
+  PutU32(record.data() + 8, Crc32c(body));
   record.insert(record.end(), body.begin(), body.end());
   QFS_RETURN_IF_ERROR(WriteAll(fd_, record, segments_.back().path));
   positions_.push_back({static_cast<std::uint32_t>(segments_.size() - 1), fd_length_});
@@ -321,13 +327,13 @@ Result<LogEntry> Log::Read(std::uint64_t index) const {
   if (::pread(fd, frame, kFrameBytes, static_cast<off_t>(pos.offset)) !=
       static_cast<ssize_t>(kFrameBytes)) {
     status = Corruption(path, pos.offset, index, "record frame unreadable");
-  } else if (GetU32(frame) > kLogRecordBytesMax) {
+  } else if (GetU32(frame) > kLogRecordBytesMax || GetU32(frame + 4) != ~GetU32(frame)) {
     status = Corruption(path, pos.offset, index, "record length changed");
   } else {
     body.resize(GetU32(frame));
     if (::pread(fd, body.data(), body.size(), static_cast<off_t>(pos.offset + kFrameBytes)) !=
             static_cast<ssize_t>(body.size()) ||
-        Crc32c(body) != GetU32(frame + 4)) {
+        Crc32c(body) != GetU32(frame + 8)) {
       status = Corruption(path, pos.offset, index, "record changed on disk");
     }
   }

@@ -40,7 +40,7 @@ void PutAccount(codec::Writer& w, const Account& a) {
 }
 
 Status Unordered() {
-  return Status(StatusCode::kCorruption, "state snapshot: duplicate or malformed item");
+  return Status(StatusCode::kCorruption, "state snapshot: an item out of order or malformed");
 }
 
 Result<IdentityId> ReadIdentity(codec::Reader& r) {
@@ -531,7 +531,8 @@ Result<std::unique_ptr<State>> State::Decode(ByteSpan bytes) {
   for (std::uint64_t i = 0; i < accounts; ++i) {
     QFS_ASSIGN_OR_RETURN(IdentityId id, ReadIdentity(r));
     QFS_ASSIGN_OR_RETURN(Account a, GetAccount(r));
-    if (!state->accounts_.emplace(id, std::move(a)).second) return Unordered();
+    if (!state->accounts_.empty() && !(state->accounts_.rbegin()->first < id)) return Unordered();
+    state->accounts_.emplace_hint(state->accounts_.end(), id, std::move(a));
   }
   QFS_ASSIGN_OR_RETURN(std::uint64_t pendings, r.U64());
   for (std::uint64_t i = 0; i < pendings; ++i) {
@@ -549,8 +550,9 @@ Result<std::unique_ptr<State>> State::Decode(ByteSpan bytes) {
     pt.leg.token = *t;
     pt.leg.amount = Amount::FromRaw(amount);
     pt.status = static_cast<PendingStatus>(status);
+    if (!state->pending_.empty() && !(state->pending_.rbegin()->first < key)) return Unordered();
     if (pt.status == PendingStatus::kPending) state->deadlines_.insert({pt.deadline_us, key});
-    if (!state->pending_.emplace(key, pt).second) return Unordered();
+    state->pending_.emplace_hint(state->pending_.end(), key, pt);
   }
   QFS_ASSIGN_OR_RETURN(std::uint64_t operations, r.U64());
   for (std::uint64_t i = 0; i < operations; ++i) {
@@ -562,7 +564,10 @@ Result<std::unique_ptr<State>> State::Decode(ByteSpan bytes) {
     QFS_ASSIGN_OR_RETURN(op.index, r.U64());
     QFS_ASSIGN_OR_RETURN(std::uint16_t result, r.U16());
     op.result = static_cast<ResultCode>(result);
-    if (!state->operations_.emplace(key, op).second) return Unordered();
+    if (!state->operations_.empty() && !(state->operations_.rbegin()->first < key)) {
+      return Unordered();
+    }
+    state->operations_.emplace_hint(state->operations_.end(), key, op);
   }
   QFS_ASSIGN_OR_RETURN(state->operations_digest_, r.FixedArray<32>());
   QFS_RETURN_IF_ERROR(r.ExpectEnd());

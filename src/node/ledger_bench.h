@@ -31,8 +31,8 @@ struct LedgerBenchOptions {
   std::vector<std::string> schemes = {"ed25519", "ed25519+ml-dsa-65"};
   std::vector<std::uint32_t> load_percent = {25, 50, 75, 100, 150};  // of the bound
   double step_seconds = 3;                                           // per load step
-  std::uint32_t users = 1024;
-  std::uint32_t batch_legs = 1000;    // (b): transfers per packet
+  std::uint32_t users = 256;        // per scheme, in the genesis (which holds at most 1024, 1 MiB)
+  std::uint32_t batch_legs = 1000;  // (b): transfers per packet
   std::uint32_t batch_packets = 400;  // (b): packets
   std::uint32_t threads = 0;          // submitters; 0: one per core
   std::uint32_t commit_batch_max = 4096;

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""The ledger benchmark with its peer, in one run on one machine (docs/BENCHMARKS.md):
+
+  `qfs bench ledger` (in process, real fsyncs): (a) single Ed25519 / hybrid transfers at rising
+  offered load vs. the signature-verification bound, (b) batched transfers, (d) verify;
+  PostgreSQL 15 with pgbench running a transfer script (two balance updates and a logged row per
+  transaction, fsync and synchronous_commit on), best of several client counts.
+
+Prints each run's figures and the medians as JSON, and the ratio of QFS's single-transfer
+throughput to PostgreSQL's. Installs PostgreSQL from Debian if needed (scripts/setup
+bench/packages.txt). usage: bench/ledger_compare.py [--runs 3] [--qfs build/release/src/node/qfs]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PG_BIN = "/usr/lib/postgresql/15/bin"
+ACCOUNTS = 1024
+
+SCHEMA = f"""
+CREATE TABLE accounts (id int PRIMARY KEY, balance numeric(38,18) NOT NULL CHECK (balance >= 0));
+CREATE TABLE transfers (id bigserial PRIMARY KEY, from_id int NOT NULL, to_id int NOT NULL,
+                        amount numeric(38,18) NOT NULL, at timestamptz NOT NULL DEFAULT now());
+INSERT INTO accounts SELECT g, 1000000000 FROM generate_series(1, {ACCOUNTS}) g;
+"""
+
+# One transfer: debit (refused if it would go negative), credit, and a row in the transfer log,
+# like one ledger entry.
+TRANSFER = f"""\\set from random(1, {ACCOUNTS})
+\\set to 1 + (:from + random(0, {ACCOUNTS - 2})) % {ACCOUNTS}
+BEGIN;
+UPDATE accounts SET balance = balance - 0.000001 WHERE id = :from AND balance >= 0.000001;
+UPDATE accounts SET balance = balance + 0.000001 WHERE id = :to;
+INSERT INTO transfers (from_id, to_id, amount) VALUES (:from, :to, 0.000001);
+COMMIT;
+"""
+
+
+def as_postgres(cmd):
+    return (["runuser", "-u", "postgres", "--"] + cmd) if os.geteuid() == 0 else cmd
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+class Postgres:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="qfs-bench-pg-")
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.data = os.path.join(self.dir, "data")
+        self.port = "54329"
+
+    def __enter__(self):
+        run(as_postgres([f"{PG_BIN}/initdb", "-D", self.data, "-U", "postgres", "--auth=trust"]))
+        opts = (f"-k {self.dir} -p {self.port} -c listen_addresses='' -c fsync=on "
+                "-c synchronous_commit=on -c full_page_writes=on -c shared_buffers=256MB "
+                "-c max_connections=200")
+        run(as_postgres([f"{PG_BIN}/pg_ctl", "-D", self.data, "-o", opts, "-w", "-l",
+                         os.path.join(self.dir, "log"), "start"]))
+        self.psql(SCHEMA)
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(as_postgres([f"{PG_BIN}/pg_ctl", "-D", self.data, "-m", "fast", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def psql(self, sql):
+        run(as_postgres(["psql", "-h", self.dir, "-p", self.port, "-U", "postgres", "-q",
+                         "-v", "ON_ERROR_STOP=1", "-c", sql]))
+
+    def pgbench(self, clients, seconds):
+        script = os.path.join(self.dir, "transfer.sql")
+        with open(script, "w") as f:
+            f.write(TRANSFER)
+        if os.geteuid() == 0:
+            shutil.chown(script, "postgres", "postgres")
+        out = run(as_postgres([f"{PG_BIN}/pgbench", "-h", self.dir, "-p", self.port, "-U",
+                               "postgres", "-n", "-c", str(clients), "-j", "2", "-T",
+                               str(seconds), "-f", script, "postgres"])).stdout
+        tps = float(re.search(r"tps = ([0-9.]+)", out).group(1))
+        failed = re.search(r"number of failed transactions: (\d+)", out)
+        return {"clients": clients, "tps": round(tps), "failed": int(failed.group(1)) if failed else 0}
+
+
+def one_run(args):
+    with Postgres() as pg:
+        pg_runs = [pg.pgbench(c, args.pg_seconds) for c in args.clients]
+    best_pg = max(pg_runs, key=lambda r: r["tps"])
+    qfs = json.loads(run([args.qfs, "bench", "ledger", "--step-seconds", str(args.step_seconds)])
+                     .stdout)
+    single = qfs["single_transfers"]
+    ed = single["ed25519"]["peak_accepted_per_s"]
+    hybrid = single["ed25519+ml-dsa-65"]["peak_accepted_per_s"]
+    return {"postgres": {"runs": pg_runs, "best_tps": best_pg["tps"]},
+            "qfs": qfs,
+            "ratio_ed25519_vs_postgres": round(ed / best_pg["tps"], 2),
+            "ratio_hybrid_vs_postgres": round(hybrid / best_pg["tps"], 2)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qfs", default=os.path.join(ROOT, "build/release/src/node/qfs"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--pg-seconds", type=int, default=10)
+    ap.add_argument("--step-seconds", type=float, default=3)
+    ap.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")],
+                    default=[8, 32, 64])
+    args = ap.parse_args()
+    subprocess.run([os.path.join(ROOT, "scripts/setup"), os.path.join(ROOT, "bench/packages.txt")],
+                   check=True)
+    runs = []
+    for i in range(args.runs):
+        r = one_run(args)
+        runs.append(r)
+        print(json.dumps({"run": i + 1, **r}), flush=True)
+        time.sleep(2)
+
+    def med(f):
+        return statistics.median(f(r) for r in runs)
+
+    single = lambda r, s: r["qfs"]["single_transfers"][s]
+    summary = {
+        "runs": len(runs),
+        "postgres_best_tps": med(lambda r: r["postgres"]["best_tps"]),
+    }
+    for s in ("ed25519", "ed25519+ml-dsa-65"):
+        summary[s] = {
+            "verify_bound_per_s": med(lambda r: single(r, s)["verify_bound_per_s"]),
+            "peak_accepted_per_s": med(lambda r: single(r, s)["peak_accepted_per_s"]),
+            "peak_percent_of_bound": med(lambda r: single(r, s)["peak_percent_of_bound"]),
+            "p99_us_at_half_bound": med(lambda r: single(r, s)["p99_us_at_half_bound"]),
+        }
+    summary["batched_transfers_per_s"] = med(lambda r: r["qfs"]["batched"]["transfers_per_s"])
+    summary["verify_entries_per_s"] = med(lambda r: r["qfs"]["verify"]["verify_entries_per_s"])
+    summary["verify_percent_of_bound"] = med(lambda r: r["qfs"]["verify"]["percent_of_bound"])
+    summary["ratio_ed25519_vs_postgres"] = med(lambda r: r["ratio_ed25519_vs_postgres"])
+    summary["ratio_hybrid_vs_postgres"] = med(lambda r: r["ratio_hybrid_vs_postgres"])
+    summary["worst_ratio_ed25519_vs_postgres"] = min(r["ratio_ed25519_vs_postgres"] for r in runs)
+    print(json.dumps({"median": summary}, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
