@@ -1,6 +1,7 @@
 #include "ledger/ledger.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -290,7 +291,10 @@ std::optional<SubmitResult> Ledger::Admit(ByteSpan packet_bytes, Pending& pendin
   Result<Packet> decoded = DecodePacket(packet_bytes);
   if (!decoded.ok()) return SubmitResult{0, ResultCode::kMalformedPacket};
   pending.packet = std::move(decoded).value();
-  pending.packet_hash = PacketHash(pending.packet);
+  // The decoder is strict (one encoding per packet), so the wire bytes are the canonical
+  // encoding: hash and log them as they are instead of encoding the packet again.
+  pending.wire.assign(packet_bytes.begin(), packet_bytes.end());
+  pending.packet_hash = crypto::Sha256(pending.wire);
   const Packet& p = pending.packet;
   // The signature is checked here, on the caller's thread, so that verification runs in
   // parallel; the sequencer re-checks everything that can change (revocation, sequence).
@@ -319,6 +323,7 @@ std::optional<SubmitResult> Ledger::Admit(ByteSpan packet_bytes, Pending& pendin
 }
 
 void Ledger::SequencerLoop() {
+  ::pthread_setname_np(::pthread_self(), "qfs-sequencer");  // for top, perf and gdb
   for (;;) {
     std::vector<std::unique_ptr<Pending>> batch;
     {
@@ -352,7 +357,7 @@ std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
                                     std::holds_alternative<RevokeKey>(p.operation))) {
     CopyKeys(p.signer);
   }
-  Status appended = AppendRecord(RecordType::kPacket, EncodePacket(p), result, now);
+  Status appended = AppendRecord(RecordType::kPacket, pending.wire, result, now);
   if (!appended.ok()) {
     HaltLocked("log append failed: " + appended.message());
     return SubmitResult{0, ResultCode::kHalted};

@@ -126,6 +126,7 @@ class Ledger {
 
  private:
   struct Pending {
+    Bytes wire;  // as submitted: the canonical encoding
     Packet packet;
     Digest32 packet_hash;
     SubmitCallback done;
