@@ -456,10 +456,7 @@ Status State::CheckInvariants() const {
   return OkStatus();
 }
 
-Digest32 State::Root() const {
-  codec::Writer w;
-  w.String(kStateDomain);
-  w.FixedBytes(crypto::Sha256(EncodeGenesis(params_)));
+void State::PutBalancesAndPending(codec::Writer& w) const {
   for (std::size_t t = 0; t < kTokenCount; ++t) {
     w.U128(minted_[t]);
     w.U128(burned_[t]);
@@ -477,6 +474,13 @@ Digest32 State::Root() const {
     w.U64(pt.deadline_us);
     w.U8(static_cast<std::uint8_t>(pt.status));
   }
+}
+
+Digest32 State::Root() const {
+  codec::Writer w;
+  w.String(kStateDomain);
+  w.FixedBytes(crypto::Sha256(EncodeGenesis(params_)));
+  PutBalancesAndPending(w);
   w.U64(operations_.size());
   w.FixedBytes(operations_digest_);
   return crypto::Sha256(w.bytes());
@@ -486,23 +490,7 @@ Bytes State::Encode() const {
   codec::Writer w;
   w.String(kSnapshotDomain);
   w.LengthPrefixedBytes(EncodeGenesis(params_));
-  for (std::size_t t = 0; t < kTokenCount; ++t) {
-    w.U128(minted_[t]);
-    w.U128(burned_[t]);
-  }
-  w.U64(accounts_.size());
-  for (const auto& [id, a] : accounts_) {
-    w.FixedBytes(id.bytes);
-    PutAccount(w, a);
-  }
-  w.U64(pending_.size());
-  for (const auto& [key, pt] : pending_) {
-    w.FixedBytes(key.first.bytes);
-    w.FixedBytes(key.second.bytes);
-    PutLeg(w, pt.leg);
-    w.U64(pt.deadline_us);
-    w.U8(static_cast<std::uint8_t>(pt.status));
-  }
+  PutBalancesAndPending(w);
   w.U64(operations_.size());
   for (const auto& [key, op] : operations_) {
     w.FixedBytes(key.first.bytes);

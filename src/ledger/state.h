@@ -27,6 +27,10 @@
 #include "ledger/packet.h"
 #include "ledger/types.h"
 
+namespace qfs::codec {
+class Writer;
+}
+
 namespace qfs::ledger {
 
 using crypto::Digest32;
@@ -153,6 +157,8 @@ class State {
   ResultCode FinishPending(const IdentityId& from, const OperationId& id, bool post);
   void Expire(std::uint64_t now_us);
   void RecordOperation(const OperationKey& key, const OperationRecord& record);
+  // Supplies, accounts and pending transfers: the part the root and a snapshot share.
+  void PutBalancesAndPending(codec::Writer& w) const;
   std::vector<IdentityId> Touched(const Packet& p, std::uint64_t now_us) const;
   std::array<u128, kTokenCount> Held(const std::vector<IdentityId>& ids) const;
 

@@ -96,6 +96,7 @@ TEST_F(HttpServerTest, PathParametersMatchOneSegmentAndLiteralsWin) {
 TEST_F(HttpServerTest, AsyncHandlersAnswerFromAnotherThread) {
   StartServer({});
   std::vector<std::thread> clients;
+  clients.reserve(8);
   std::atomic<int> answered{0};
   for (int i = 0; i < 8; ++i) {
     clients.emplace_back([&, i] {
