@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/text_encoding.h"
 #include "cli/key_file.h"
+#include "cli/output.h"
 #include "crypto/hash.h"
 #include "ledger/audit.h"
 #include "ledger/ledger.h"
@@ -410,11 +411,15 @@ Json VerifyFigures(BenchLedger& bench) {
 }  // namespace
 
 Result<Json> RunLedgerBench(const LedgerBenchOptions& options) {
-  if (options.schemes.empty() || options.users < 2 || options.users < options.threads ||
-      options.batch_legs < 1 || options.batch_legs > ledger::kBatchLegsMax ||
-      options.step_seconds <= 0) {
-    return Status(StatusCode::kInvalidArgument, "bad bench options");
+  auto bad = [](const std::string& why) { return Status(StatusCode::kInvalidArgument, why); };
+  if (options.schemes.empty()) return bad("--schemes: at least one signature scheme");
+  if (options.users < 2 || options.users < options.threads) {
+    return bad("--users: at least 2, and at least one per submitting thread");
   }
+  if (options.batch_legs < 1 || options.batch_legs > ledger::kBatchLegsMax) {
+    return bad("--batch-legs: 1.." + std::to_string(ledger::kBatchLegsMax));
+  }
+  if (options.step_seconds <= 0) return bad("--step-seconds must be positive");
   for (const std::string& name : options.schemes) {
     QFS_RETURN_IF_ERROR(crypto::SignatureRegistry::Default().FindByName(name).status());
   }
@@ -624,8 +629,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   cmd->callback([o, load, exit_code] {
     Result<Json> r = load->node.empty() ? RunLedgerBench(*o) : RunNodeLoad(*load);
     if (!r.ok()) {
-      std::cout << "{\"error\":{\"code\":\"" << StatusCodeName(r.code())
-                << "\",\"message\":" << Json(r.status().message()).dump() << "}}\n";
+      cli::PrintError(r.status());
       *exit_code = 1;
       return;
     }
