@@ -101,17 +101,13 @@ Result<std::uint32_t> ParseRoles(const std::string& text) {
     std::size_t end = text.find(',', start);
     if (end == std::string::npos) end = text.size();
     const std::string name = text.substr(start, end - start);
-    if (name == "admin") {
-      roles |= ledger::kRoleAdmin;
-    } else if (name == "minter") {
-      roles |= ledger::kRoleMinter;
-    } else if (name == "burner") {
-      roles |= ledger::kRoleBurner;
-    } else {
+    const std::optional<ledger::Role> role = ledger::RoleFromName(name);
+    if (!role) {
       return Status(
           StatusCode::kInvalidArgument,
           "roles are a comma list of admin, minter, burner (or none), not '" + text + "'");
     }
+    roles |= *role;
     start = end + 1;
   }
   return roles;

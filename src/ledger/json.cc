@@ -101,9 +101,6 @@ Json RecordJson(const LogEntry& entry) {
   return {{"type", "undecodable"}, {"payload", Hex(entry.payload)}};
 }
 
-constexpr std::pair<std::uint32_t, const char*> kRoleNames[] = {
-    {kRoleAdmin, "admin"}, {kRoleMinter, "minter"}, {kRoleBurner, "burner"}};
-
 Status Invalid(const std::string& what) {
   return Status(StatusCode::kInvalidArgument, "genesis: " + what);
 }
@@ -125,14 +122,10 @@ Result<std::uint32_t> ParseRoles(const Json& j, const std::string& field) {
   if (!j.is_array()) return Invalid(field + " must be a list of role names");
   std::uint32_t roles = 0;
   for (const Json& r : j) {
-    bool known = false;
-    for (const auto& [bit, name] : kRoleNames) {
-      if (r.is_string() && r.get<std::string>() == name) {
-        roles |= bit;
-        known = true;
-      }
-    }
-    if (!known) return Invalid(field + ": unknown role " + r.dump());
+    const std::optional<Role> role =
+        r.is_string() ? RoleFromName(r.get<std::string>()) : std::nullopt;
+    if (!role) return Invalid(field + ": unknown role " + r.dump());
+    roles |= *role;
   }
   return roles;
 }
@@ -176,8 +169,8 @@ Result<GenesisParams::Identity> ParseGenesisIdentity(const Json& j, const std::s
 
 Json RolesJson(std::uint32_t roles) {
   Json out = Json::array();
-  for (const auto& [bit, name] : kRoleNames) {
-    if ((roles & bit) != 0) out.push_back(name);
+  for (const RoleName& r : kRoleNames) {
+    if ((roles & r.bit) != 0) out.push_back(r.name);
   }
   return out;
 }

@@ -56,6 +56,22 @@ enum Role : std::uint32_t {
 };
 inline constexpr std::uint32_t kRolesAll = kRoleAdmin | kRoleMinter | kRoleBurner;
 
+// Each role's name in JSON, the CLI and the docs.
+struct RoleName {
+  Role bit;
+  std::string_view name;
+};
+inline constexpr std::array<RoleName, 3> kRoleNames = {
+    {{kRoleAdmin, "admin"}, {kRoleMinter, "minter"}, {kRoleBurner, "burner"}}};
+
+// The role named `name`, or nullopt for an unknown name.
+inline std::optional<Role> RoleFromName(std::string_view name) {
+  for (const RoleName& r : kRoleNames) {
+    if (r.name == name) return r.bit;
+  }
+  return std::nullopt;
+}
+
 // Numbered result codes. 0-99: admission (the packet never reaches the log); 100-299: business
 // rejections, logged with the entry so that replay reproduces them; 302: the node is halted.
 enum class ResultCode : std::uint16_t {

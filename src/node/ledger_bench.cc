@@ -74,7 +74,15 @@ std::uint64_t WallMicros() {
                                         .count());
 }
 
-// The user's next packet carrying `op`; the operation id is unique per (signer, sequence).
+// The operation id of a bench packet: unique per (signer, sequence).
+ledger::OperationId BenchOperationId(std::uint64_t sequence) {
+  ledger::OperationId id;
+  for (std::size_t i = 0; i < 8; ++i) id.bytes[i] = static_cast<std::uint8_t>(sequence >> (8 * i));
+  id.bytes[15] = 0xbe;
+  return id;
+}
+
+// The user's next packet carrying `op`.
 Bytes NextPacket(User& u, Operation op, std::uint32_t network = kNetwork) {
   ledger::Packet p;
   p.network = network;
@@ -82,10 +90,7 @@ Bytes NextPacket(User& u, Operation op, std::uint32_t network = kNetwork) {
   p.key.value = u.key_index;
   p.sequence = ++u.sequence;
   p.client_time_us = WallMicros();
-  for (std::size_t i = 0; i < 8; ++i) {
-    p.operation_id.bytes[i] = static_cast<std::uint8_t>(p.sequence >> (8 * i));
-  }
-  p.operation_id.bytes[15] = 0xbe;
+  p.operation_id = BenchOperationId(p.sequence);
   p.operation = std::move(op);
   QFS_CHECK(ledger::SignPacket(p, *u.scheme, u.key.secret_key).ok());
   return ledger::EncodePacket(p);
@@ -569,10 +574,7 @@ class NodeLoad {
     latency_us_.push_back(static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
     if (acks_.is_open()) {
-      ledger::OperationId id;
-      for (std::size_t i = 0; i < 8; ++i)
-        id.bytes[i] = static_cast<std::uint8_t>(u.sequence >> (8 * i));
-      id.bytes[15] = 0xbe;
+      const ledger::OperationId id = BenchOperationId(u.sequence);
       acks_ << Json{{"index", answer.value("index", std::string())},
                     {"signer", u.id.ToHex()},
                     {"sequence", std::to_string(u.sequence)},

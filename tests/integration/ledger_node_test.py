@@ -123,6 +123,16 @@ class LedgerNodeTest(unittest.TestCase):
         self.assertIsNotNone(out["index"])
         code, out = self.qfs("tx", "-k", alice_key, "mint", alice, "ATR", "1")
         self.assertEqual((code, out["result_name"]), (1, "ROLE_REQUIRED"))
+        # Roles by name: the admin grants minter; an unknown name is refused before signing.
+        code, out = self.qfs("tx", "-k", self.node_key, "set-roles", alice, "minter,burner")
+        self.assertEqual((code, out["result"]), (0, 0), out)
+        code, out = self.qfs("account", "show", alice)
+        self.assertEqual(out["roles"], ["minter", "burner"])
+        code, out = self.qfs("tx", "-k", self.node_key, "set-roles", alice, "minter,root")
+        self.assertEqual((code, out["error"]["code"]), (1, "INVALID_ARGUMENT"), out)
+        self.assertIn("'minter,root'", out["error"]["message"])
+        code, out = self.qfs("tx", "-k", self.node_key, "set-roles", alice, "none")
+        self.assertEqual((code, out["result"]), (0, 0), out)
         # An admission rejection never reaches the log.
         size = int(http(self.port, "/v1/ledger/head")[1]["size"])
         code, out = self.qfs("tx", "-k", alice_key, "--sequence", "77", "transfer", bob, "ATR", "1")
