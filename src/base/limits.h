@@ -40,6 +40,11 @@ inline constexpr std::size_t kHttpConnectionsMax = 1024;
 inline constexpr std::uint32_t kHttpIdleTimeoutMs = 30'000;
 inline constexpr std::uint32_t kHttpRequestsPerSecondPerClientMax = 200;
 
+// MLS (RFC 9420) messages: the largest encoded message (a Welcome or GroupInfo with the ratchet
+// tree of a large group), and the widest group.
+inline constexpr std::size_t kMlsMessageBytesMax = 16 * 1024 * 1024;
+inline constexpr std::uint32_t kMlsGroupLeavesMax = 1u << 16;
+
 static_assert(kCodecBytesFieldMax <= kCodecMessageBytesMax);
 static_assert(kDecimalTextBytesMax < kMathLineBytesMax);
 static_assert(kHttpHeaderBytesMax < kHttpRequestBytesMax);

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/text_encoding.h"
+#include "cli/input.h"
 #include "cli/key_file.h"
 #include "cli/output.h"
 #include "codec/json.h"
@@ -29,23 +30,6 @@ void ShowProgress(std::uint64_t done, std::uint64_t total) {
                std::string(width - filled, '.').c_str(), static_cast<unsigned long long>(done),
                static_cast<unsigned long long>(total));
   if (done == total) std::fprintf(stderr, "\n");
-}
-
-// The whole of FILE (or stdin for "-"), at most kJsonTextBytesMax bytes.
-Status ReadTextInput(const std::string& file, std::string* out) {
-  std::ifstream f;
-  std::istream* in = &std::cin;
-  if (file != "-") {
-    f.open(file, std::ios::binary);
-    if (!f) return Status(StatusCode::kNotFound, "cannot open " + file);
-    in = &f;
-  }
-  std::ostringstream buffer;
-  buffer << in->rdbuf();
-  *out = buffer.str();
-  if (out->size() > kJsonTextBytesMax)
-    return Status(StatusCode::kTooLarge, "proof document too large");
-  return OkStatus();
 }
 
 Result<ledger::LedgerHead> ResumeLedger(const std::string& dir, const std::string& key_file,
@@ -131,9 +115,9 @@ void AddLedgerCommand(CLI::App& app, int* exit_code) {
   check->add_option("FILE", *file, "Proof document, - for stdin")->required();
   check->add_option("--public-key", *pinned, "hex: require heads signed by this node key");
   check->callback([file, pinned, exit_code] {
-    std::string text;
-    Status read = ReadTextInput(*file, &text);
-    Result<codec::Json> doc = read.ok() ? codec::ParseJson(text) : Result<codec::Json>(read);
+    Result<std::string> text = ReadTextInput(*file, kJsonTextBytesMax, "the proof document");
+    Result<codec::Json> doc =
+        text.ok() ? codec::ParseJson(text.value()) : Result<codec::Json>(text.status());
     Result<Bytes> key = HexDecode(*pinned);
     if (!doc.ok() || !key.ok()) {
       PrintError(!doc.ok() ? doc.status() : key.status());

@@ -80,6 +80,8 @@ class Reader {
   Result<i128> I128();
   Result<bool> Bool();
   Result<Bytes> FixedBytes(std::size_t n);
+  // The next n bytes in place (valid while the input is), without copying.
+  Result<ByteSpan> FixedView(std::size_t n) { return Take(n, "fixed bytes"); }
   // N bytes into a fixed-size array (hashes, ids).
   template <std::size_t N>
   Result<std::array<std::uint8_t, N>> FixedArray() {

@@ -6,6 +6,7 @@
 #include "cli/keygen_command.h"
 #include "cli/ledger_command.h"
 #include "cli/math_command.h"
+#include "cli/mls_command.h"
 #include "cli/tx_command.h"
 #include "node/ledger_bench.h"
 #include "node/node.h"
@@ -25,6 +26,7 @@ int Run(int argc, char** argv) {
   qfs::cli::AddLedgerCommand(app, &exit_code);
   qfs::cli::AddTxCommand(app, &exit_code);
   qfs::cli::AddAccountCommand(app, &exit_code);
+  qfs::cli::AddMlsCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

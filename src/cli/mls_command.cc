@@ -1,0 +1,69 @@
+#include "cli/mls_command.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <vector>
+
+#include "base/limits.h"
+#include "cli/input.h"
+#include "cli/output.h"
+#include "codec/json.h"
+#include "mls/vectors.h"
+
+namespace qfs::cli {
+
+Result<std::size_t> RunMlsVectorFile(const std::string& file, bool json, std::ostream& out) {
+  QFS_ASSIGN_OR_RETURN(std::string text, ReadTextInput(file, kJsonTextBytesMax, file));
+  QFS_ASSIGN_OR_RETURN(mls::VectorReport report, mls::RunVectors(text));
+  if (json) {
+    codec::Json cases = codec::Json::array();
+    for (const mls::CaseResult& c : report.cases) {
+      codec::Json one = {{"case", c.index},
+                         {"outcome", std::string(mls::CaseOutcomeName(c.outcome))}};
+      if (!c.detail.empty()) one["detail"] = c.detail;
+      cases.push_back(std::move(one));
+    }
+    const codec::Json doc = {{"file", file},
+                             {"kind", report.kind},
+                             {"passed", report.passed},
+                             {"failed", report.failed},
+                             {"skipped", report.skipped},
+                             {"cases", cases}};
+    out << codec::CanonicalJson(doc).value() << "\n";
+    return report.failed;
+  }
+  for (const mls::CaseResult& c : report.cases) {
+    out << file << " case " << c.index << ": " << mls::CaseOutcomeName(c.outcome);
+    if (!c.detail.empty()) out << ": " << c.detail;
+    out << "\n";
+  }
+  out << file << " (" << report.kind << "): " << report.passed << " passed, " << report.failed
+      << " failed, " << report.skipped << " skipped\n";
+  return report.failed;
+}
+
+void AddMlsCommand(CLI::App& app, int* exit_code) {
+  CLI::App* cmd = app.add_subcommand("mls", "MLS (RFC 9420) client library");
+  cmd->require_subcommand(1);
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto json = std::make_shared<bool>(false);
+  CLI::App* vectors =
+      cmd->add_subcommand("vectors", "Run MLS test-vector files (mls-implementations format)");
+  vectors->add_option("FILE", *files, "Vector files")->required();
+  vectors->add_flag("--json", *json, "One JSON report per file");
+  vectors->callback([files, json, exit_code] {
+    *exit_code = 0;
+    for (const std::string& file : *files) {
+      Result<std::size_t> failed = RunMlsVectorFile(file, *json, std::cout);
+      if (!failed.ok()) {
+        PrintError(Status(failed.status().code(), file + ": " + failed.status().message()));
+        *exit_code = 1;
+      } else if (failed.value() > 0) {
+        *exit_code = 1;
+      }
+    }
+  });
+}
+
+}  // namespace qfs::cli

@@ -1,0 +1,116 @@
+#include "mls/secret_tree.h"
+
+#include <string>
+
+#include "base/check.h"
+#include "crypto/hash.h"
+
+namespace qfs::mls {
+
+SecretTree::SecretTree(const CipherSuite& suite, const SecretBytes& encryption_secret,
+                       std::uint32_t leaves, SecretTreeOptions options)
+    : suite_(suite),
+      options_(options),
+      leaves_(leaves),
+      node_secrets_(NodeCount(leaves)),
+      leaf_ratchets_(leaves) {
+  node_secrets_[Root(leaves)] = encryption_secret.Clone();
+}
+
+SecretTree::Leaf& SecretTree::LeafRatchets(LeafIndex leaf) {
+  Leaf& out = leaf_ratchets_[leaf];
+  if (out.ready) return out;
+  // Walk down from the lowest ancestor that still holds its secret, splitting as we go.
+  const NodeIndex target = LeafToNode(leaf);
+  std::vector<NodeIndex> path = DirectPath(target, leaves_);
+  path.insert(path.begin(), target);
+  std::size_t i = 0;
+  while (!node_secrets_[path[i]].has_value()) ++i;  // the root holds one until split
+  for (; i > 0; --i) {
+    const NodeIndex node = path[i];
+    const SecretBytes& secret = *node_secrets_[node];
+    node_secrets_[Left(node)] =
+        suite_.ExpandWithLabel(secret.span(), "tree", crypto::AsBytes("left"), suite_.hash_bytes());
+    node_secrets_[Right(node)] = suite_.ExpandWithLabel(
+        secret.span(), "tree", crypto::AsBytes("right"), suite_.hash_bytes());
+    node_secrets_[node].reset();
+  }
+  const SecretBytes& leaf_secret = *node_secrets_[target];
+  out.handshake.secret =
+      suite_.ExpandWithLabel(leaf_secret.span(), "handshake", {}, suite_.hash_bytes());
+  out.application.secret =
+      suite_.ExpandWithLabel(leaf_secret.span(), "application", {}, suite_.hash_bytes());
+  node_secrets_[target].reset();
+  out.ready = true;
+  return out;
+}
+
+KeyAndNonce SecretTree::Advance(Ratchet& r) {
+  const std::uint32_t g = r.next_generation;
+  KeyAndNonce out;
+  out.generation = g;
+  out.key = suite_.DeriveTreeSecret(r.secret.span(), "key", g, suite_.aead_key_bytes());
+  out.nonce = suite_.DeriveTreeSecret(r.secret.span(), "nonce", g, suite_.aead_nonce_bytes());
+  r.secret = suite_.DeriveTreeSecret(r.secret.span(), "secret", g, suite_.hash_bytes());
+  ++r.next_generation;
+  return out;
+}
+
+KeyAndNonce SecretTree::Next(LeafIndex leaf, RatchetKind kind) {
+  QFS_CHECK(leaf < leaves_);
+  Leaf& l = LeafRatchets(leaf);
+  return Advance(kind == RatchetKind::kHandshake ? l.handshake : l.application);
+}
+
+Result<KeyAndNonce> SecretTree::Get(LeafIndex leaf, RatchetKind kind, std::uint32_t generation) {
+  if (leaf >= leaves_) {
+    return Status(StatusCode::kOutOfRange,
+                  "leaf " + std::to_string(leaf) + " outside a tree of " + std::to_string(leaves_));
+  }
+  Leaf& l = LeafRatchets(leaf);
+  Ratchet& r = kind == RatchetKind::kHandshake ? l.handshake : l.application;
+  if (generation < r.next_generation) {
+    auto kept = r.skipped.find(generation);
+    if (kept == r.skipped.end()) {
+      return Status(StatusCode::kNotFound,
+                    "generation " + std::to_string(generation) + " was used or is too old");
+    }
+    KeyAndNonce out = std::move(kept->second);
+    r.skipped.erase(kept);
+    return out;
+  }
+  if (generation - r.next_generation > options_.forward_generations_max) {
+    return Status(StatusCode::kTooLarge, "generation " + std::to_string(generation) +
+                                             " is too far ahead of " +
+                                             std::to_string(r.next_generation));
+  }
+  while (r.next_generation < generation) {
+    KeyAndNonce skipped = Advance(r);
+    const std::uint32_t g = skipped.generation;
+    r.skipped.emplace(g, std::move(skipped));
+    if (r.skipped.size() > options_.out_of_order_keys) r.skipped.erase(r.skipped.begin());
+  }
+  return Advance(r);
+}
+
+namespace {
+
+ByteSpan Sample(const CipherSuite& suite, ByteSpan ciphertext) {
+  return ciphertext.first(std::min(ciphertext.size(), suite.hash_bytes()));
+}
+
+}  // namespace
+
+SecretBytes SenderDataKey(const CipherSuite& suite, ByteSpan sender_data_secret,
+                          ByteSpan ciphertext) {
+  return suite.ExpandWithLabel(sender_data_secret, "key", Sample(suite, ciphertext),
+                               suite.aead_key_bytes());
+}
+
+SecretBytes SenderDataNonce(const CipherSuite& suite, ByteSpan sender_data_secret,
+                            ByteSpan ciphertext) {
+  return suite.ExpandWithLabel(sender_data_secret, "nonce", Sample(suite, ciphertext),
+                               suite.aead_nonce_bytes());
+}
+
+}  // namespace qfs::mls

@@ -1,0 +1,76 @@
+#include "mls/tls_codec.h"
+
+#include <string>
+
+#include "base/check.h"
+
+namespace qfs::mls {
+
+Bytes EncodeVarInt(std::uint32_t v) {
+  QFS_CHECK(v <= kVarIntMax);
+  if (v < (1u << 6)) return {static_cast<std::uint8_t>(v)};
+  if (v < (1u << 14))
+    return {static_cast<std::uint8_t>(0x40 | v >> 8), static_cast<std::uint8_t>(v)};
+  return {static_cast<std::uint8_t>(0x80 | v >> 24), static_cast<std::uint8_t>(v >> 16),
+          static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
+
+void TlsWriter::VarInt(std::uint32_t v) { Raw(EncodeVarInt(v)); }
+
+void TlsWriter::Opaque(ByteSpan data) {
+  QFS_CHECK(data.size() <= kVarIntMax);
+  VarInt(static_cast<std::uint32_t>(data.size()));
+  Raw(data);
+}
+
+Result<std::uint32_t> TlsReader::VarInt() {
+  const std::size_t at = position();
+  QFS_ASSIGN_OR_RETURN(ByteSpan first, r_.FixedView(1));
+  const int prefix = first[0] >> 6;
+  if (prefix == 3) {
+    return Status(StatusCode::kBadLength,
+                  "invalid variable-length integer prefix 11 at byte " + std::to_string(at));
+  }
+  const int width = 1 << prefix;  // 1, 2 or 4 bytes
+  std::uint32_t v = first[0] & 0x3F;
+  QFS_ASSIGN_OR_RETURN(ByteSpan rest, r_.FixedView(static_cast<std::size_t>(width - 1)));
+  for (std::uint8_t x : rest) v = v << 8 | x;
+  if (EncodeVarInt(v).size() != static_cast<std::size_t>(width)) {
+    return Status(StatusCode::kNonCanonical,
+                  "variable-length integer at byte " + std::to_string(at) + " is not minimal");
+  }
+  return v;
+}
+
+Result<ByteSpan> TlsReader::OpaqueView(std::size_t max) {
+  const std::size_t at = position();
+  QFS_ASSIGN_OR_RETURN(std::uint32_t length, VarInt());
+  if (length > max) {
+    return Status(StatusCode::kTooLarge, "vector at byte " + std::to_string(at) + " holds " +
+                                             std::to_string(length) + " bytes, more than " +
+                                             std::to_string(max));
+  }
+  return r_.FixedView(length);
+}
+
+Result<Bytes> TlsReader::Opaque(std::size_t max) {
+  QFS_ASSIGN_OR_RETURN(ByteSpan b, OpaqueView(max));
+  return Bytes(b.begin(), b.end());
+}
+
+Result<TlsReader> TlsReader::Vector(std::size_t max) {
+  QFS_ASSIGN_OR_RETURN(ByteSpan b, OpaqueView(max));
+  return TlsReader(b);
+}
+
+Result<bool> TlsReader::Presence() {
+  const std::size_t at = position();
+  QFS_ASSIGN_OR_RETURN(std::uint8_t v, U8());
+  if (v > 1) {
+    return Status(StatusCode::kNonCanonical,
+                  "optional presence byte at " + std::to_string(at) + " is " + std::to_string(v));
+  }
+  return v == 1;
+}
+
+}  // namespace qfs::mls

@@ -1,0 +1,419 @@
+#include "mls/vectors.h"
+
+#include <functional>
+#include <optional>
+
+#include "base/text_encoding.h"
+#include "codec/json.h"
+#include "crypto/random.h"
+#include "mls/cipher_suite.h"
+#include "mls/key_schedule.h"
+#include "mls/secret_tree.h"
+#include "mls/tls_codec.h"
+#include "mls/tree_math.h"
+
+namespace qfs::mls {
+namespace {
+
+using codec::Json;
+
+Status Bad(const std::string& what) { return Status(StatusCode::kInvalidArgument, what); }
+
+Result<Bytes> HexField(const Json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || !it->is_string()) {
+    return Bad(std::string("field '") + name + "' is missing or not a string");
+  }
+  return HexDecode(it->get<std::string>());
+}
+
+Result<std::uint64_t> UintField(const Json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || !it->is_number_unsigned()) {
+    return Bad(std::string("field '") + name + "' is missing or not an unsigned number");
+  }
+  return it->get<std::uint64_t>();
+}
+
+Result<const Json*> ObjectField(const Json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || !it->is_object()) {
+    return Bad(std::string("field '") + name + "' is missing or not an object");
+  }
+  return &*it;
+}
+
+Result<const Json*> ArrayField(const Json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || !it->is_array()) {
+    return Bad(std::string("field '") + name + "' is missing or not an array");
+  }
+  return &*it;
+}
+
+// OK when `got` is `want`; otherwise names the value and shows both.
+Status Same(const std::string& what, ByteSpan got, ByteSpan want) {
+  if (got.size() == want.size() && std::equal(got.begin(), got.end(), want.begin())) {
+    return OkStatus();
+  }
+  return Bad(what + " differs: got " + HexEncode(got) + ", want " + HexEncode(want));
+}
+
+Result<CipherSuite> SuiteOf(const Json& j) {
+  QFS_ASSIGN_OR_RETURN(std::uint64_t id, UintField(j, "cipher_suite"));
+  if (id > 0xFFFF) return Bad("cipher_suite out of range");
+  return CipherSuite::Find(static_cast<std::uint16_t>(id));
+}
+
+// --- tree-math ---------------------------------------------------------------------------------
+Status CheckOptionalNode(const Json& list, std::uint32_t i, std::optional<NodeIndex> want,
+                         const char* name) {
+  const Json& got = list[i];
+  const bool ok = want.has_value() ? got.is_number_unsigned() && got.get<std::uint64_t>() == *want
+                                   : got.is_null();
+  if (ok) return OkStatus();
+  return Bad(std::string(name) + "[" + std::to_string(i) + "] is " + got.dump() + ", computed " +
+             (want.has_value() ? std::to_string(*want) : "null"));
+}
+
+Status TreeMath(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(std::uint64_t leaves, UintField(c, "n_leaves"));
+  QFS_ASSIGN_OR_RETURN(std::uint64_t nodes, UintField(c, "n_nodes"));
+  QFS_ASSIGN_OR_RETURN(std::uint64_t root, UintField(c, "root"));
+  if (leaves == 0 || leaves > kMlsGroupLeavesMax || (leaves & (leaves - 1)) != 0) {
+    return Bad("n_leaves must be a power of two up to " + std::to_string(kMlsGroupLeavesMax));
+  }
+  const auto n = static_cast<std::uint32_t>(leaves);
+  if (nodes != NodeCount(n)) return Bad("n_nodes " + std::to_string(nodes) + " is wrong");
+  if (root != Root(n)) return Bad("root " + std::to_string(root) + " is wrong");
+  const char* names[] = {"left", "right", "parent", "sibling"};
+  for (const char* name : names) {
+    QFS_ASSIGN_OR_RETURN(const Json* list, ArrayField(c, name));
+    if (list->size() != nodes) return Bad(std::string(name) + " does not list every node");
+  }
+  for (std::uint32_t i = 0; i < nodes; ++i) {
+    const bool leaf = IsLeaf(i), is_root = i == Root(n);
+    QFS_RETURN_IF_ERROR(
+        CheckOptionalNode(c["left"], i, leaf ? std::nullopt : std::optional(Left(i)), "left"));
+    QFS_RETURN_IF_ERROR(
+        CheckOptionalNode(c["right"], i, leaf ? std::nullopt : std::optional(Right(i)), "right"));
+    QFS_RETURN_IF_ERROR(CheckOptionalNode(
+        c["parent"], i, is_root ? std::nullopt : std::optional(Parent(i, n)), "parent"));
+    QFS_RETURN_IF_ERROR(CheckOptionalNode(
+        c["sibling"], i, is_root ? std::nullopt : std::optional(Sibling(i, n)), "sibling"));
+  }
+  return OkStatus();
+}
+
+// --- crypto-basics -----------------------------------------------------------------------------
+Result<std::string> StringField(const Json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end() || !it->is_string()) {
+    return Bad(std::string("field '") + name + "' is missing or not a string");
+  }
+  return it->get<std::string>();
+}
+
+Status RefHash(const CipherSuite& suite, const Json& v) {
+  QFS_ASSIGN_OR_RETURN(std::string label, StringField(v, "label"));
+  QFS_ASSIGN_OR_RETURN(Bytes value, HexField(v, "value"));
+  QFS_ASSIGN_OR_RETURN(Bytes out, HexField(v, "out"));
+  return Same("ref_hash", suite.RefHash(label, value), out);
+}
+
+Status ExpandWithLabel(const CipherSuite& suite, const Json& v) {
+  QFS_ASSIGN_OR_RETURN(Bytes secret, HexField(v, "secret"));
+  QFS_ASSIGN_OR_RETURN(std::string label, StringField(v, "label"));
+  QFS_ASSIGN_OR_RETURN(Bytes context, HexField(v, "context"));
+  QFS_ASSIGN_OR_RETURN(std::uint64_t length, UintField(v, "length"));
+  QFS_ASSIGN_OR_RETURN(Bytes out, HexField(v, "out"));
+  if (length > 255 * suite.hash_bytes()) return Bad("length beyond 255 * Nh");
+  return Same("expand_with_label", suite.ExpandWithLabel(secret, label, context, length).span(),
+              out);
+}
+
+Status DeriveSecret(const CipherSuite& suite, const Json& v) {
+  QFS_ASSIGN_OR_RETURN(Bytes secret, HexField(v, "secret"));
+  QFS_ASSIGN_OR_RETURN(std::string label, StringField(v, "label"));
+  QFS_ASSIGN_OR_RETURN(Bytes out, HexField(v, "out"));
+  return Same("derive_secret", suite.DeriveSecret(secret, label).span(), out);
+}
+
+Status DeriveTreeSecret(const CipherSuite& suite, const Json& v) {
+  QFS_ASSIGN_OR_RETURN(Bytes secret, HexField(v, "secret"));
+  QFS_ASSIGN_OR_RETURN(std::string label, StringField(v, "label"));
+  QFS_ASSIGN_OR_RETURN(std::uint64_t generation, UintField(v, "generation"));
+  QFS_ASSIGN_OR_RETURN(std::uint64_t length, UintField(v, "length"));
+  QFS_ASSIGN_OR_RETURN(Bytes out, HexField(v, "out"));
+  if (generation > 0xFFFFFFFFu || length > 255 * suite.hash_bytes()) {
+    return Bad("generation or length out of range");
+  }
+  return Same(
+      "derive_tree_secret",
+      suite.DeriveTreeSecret(secret, label, static_cast<std::uint32_t>(generation), length).span(),
+      out);
+}
+
+Status SignWithLabel(const CipherSuite& suite, const Json& v) {
+  QFS_ASSIGN_OR_RETURN(Bytes priv, HexField(v, "priv"));
+  QFS_ASSIGN_OR_RETURN(Bytes pub, HexField(v, "pub"));
+  QFS_ASSIGN_OR_RETURN(Bytes content, HexField(v, "content"));
+  QFS_ASSIGN_OR_RETURN(std::string label, StringField(v, "label"));
+  QFS_ASSIGN_OR_RETURN(Bytes signature, HexField(v, "signature"));
+  Status given = suite.VerifyWithLabel(pub, label, content, signature);
+  if (!given.ok()) return Bad("the vector's signature does not verify: " + given.message());
+  QFS_ASSIGN_OR_RETURN(SignatureKeyPair pair, suite.SignatureKeyFromPrivate(priv));
+  QFS_RETURN_IF_ERROR(Same("public key of priv", pair.public_key, pub));
+  QFS_ASSIGN_OR_RETURN(Bytes ours, suite.SignWithLabel(pair.private_key, label, content));
+  Status fresh = suite.VerifyWithLabel(pub, label, content, ours);
+  if (!fresh.ok()) return Bad("our signature does not verify: " + fresh.message());
+  return OkStatus();
+}
+
+Status EncryptWithLabel(const CipherSuite& suite, const Json& v) {
+  QFS_ASSIGN_OR_RETURN(Bytes priv, HexField(v, "priv"));
+  QFS_ASSIGN_OR_RETURN(Bytes pub, HexField(v, "pub"));
+  QFS_ASSIGN_OR_RETURN(std::string label, StringField(v, "label"));
+  QFS_ASSIGN_OR_RETURN(Bytes context, HexField(v, "context"));
+  QFS_ASSIGN_OR_RETURN(Bytes plaintext, HexField(v, "plaintext"));
+  QFS_ASSIGN_OR_RETURN(Bytes kem_output, HexField(v, "kem_output"));
+  QFS_ASSIGN_OR_RETURN(Bytes ciphertext, HexField(v, "ciphertext"));
+  const SecretBytes private_key{ByteSpan(priv)};
+  QFS_ASSIGN_OR_RETURN(SecretBytes opened,
+                       suite.DecryptWithLabel(private_key, label, context, kem_output, ciphertext));
+  QFS_RETURN_IF_ERROR(Same("decrypted plaintext", opened.span(), plaintext));
+  QFS_ASSIGN_OR_RETURN(HpkeCiphertext ours, suite.EncryptWithLabel(pub, label, context, plaintext,
+                                                                   crypto::SystemRandom()));
+  QFS_ASSIGN_OR_RETURN(SecretBytes again, suite.DecryptWithLabel(private_key, label, context,
+                                                                 ours.kem_output, ours.ciphertext));
+  return Same("our round trip", again.span(), plaintext);
+}
+
+Status CryptoBasics(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
+  const std::pair<const char*, Status (*)(const CipherSuite&, const Json&)> parts[] = {
+      {"ref_hash", RefHash},
+      {"expand_with_label", ExpandWithLabel},
+      {"derive_secret", DeriveSecret},
+      {"derive_tree_secret", DeriveTreeSecret},
+      {"sign_with_label", SignWithLabel},
+      {"encrypt_with_label", EncryptWithLabel}};
+  for (const auto& [name, check] : parts) {
+    QFS_ASSIGN_OR_RETURN(const Json* v, ObjectField(c, name));
+    Status s = check(suite, *v);
+    if (!s.ok()) return Status(s.code(), std::string(name) + ": " + s.message());
+  }
+  return OkStatus();
+}
+
+// --- deserialization ---------------------------------------------------------------------------
+Status Deserialization(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(Bytes header, HexField(c, "vlbytes_header"));
+  QFS_ASSIGN_OR_RETURN(std::uint64_t length, UintField(c, "length"));
+  TlsReader r(header);
+  QFS_ASSIGN_OR_RETURN(std::uint32_t decoded, r.VarInt());
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  if (decoded != length) {
+    return Bad("decoded " + std::to_string(decoded) + ", want " + std::to_string(length));
+  }
+  return Same("re-encoded header", EncodeVarInt(decoded), header);
+}
+
+// --- secret-tree -------------------------------------------------------------------------------
+Status SecretTreeCase(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
+  QFS_ASSIGN_OR_RETURN(const Json* sender, ObjectField(c, "sender_data"));
+  QFS_ASSIGN_OR_RETURN(Bytes sd_secret, HexField(*sender, "sender_data_secret"));
+  QFS_ASSIGN_OR_RETURN(Bytes sd_ciphertext, HexField(*sender, "ciphertext"));
+  QFS_ASSIGN_OR_RETURN(Bytes sd_key, HexField(*sender, "key"));
+  QFS_ASSIGN_OR_RETURN(Bytes sd_nonce, HexField(*sender, "nonce"));
+  QFS_RETURN_IF_ERROR(
+      Same("sender data key", SenderDataKey(suite, sd_secret, sd_ciphertext).span(), sd_key));
+  QFS_RETURN_IF_ERROR(
+      Same("sender data nonce", SenderDataNonce(suite, sd_secret, sd_ciphertext).span(), sd_nonce));
+  QFS_ASSIGN_OR_RETURN(Bytes encryption_secret, HexField(c, "encryption_secret"));
+  QFS_ASSIGN_OR_RETURN(const Json* leaves, ArrayField(c, "leaves"));
+  const std::size_t n = leaves->size();
+  if (n == 0 || n > kMlsGroupLeavesMax || (n & (n - 1)) != 0) {
+    return Bad("the number of leaves must be a power of two");
+  }
+  SecretTree tree(suite, SecretBytes(ByteSpan(encryption_secret)), static_cast<std::uint32_t>(n));
+  for (std::uint32_t leaf = 0; leaf < n; ++leaf) {
+    if (!(*leaves)[leaf].is_array()) return Bad("leaves[" + std::to_string(leaf) + "]");
+    for (const Json& g : (*leaves)[leaf]) {
+      QFS_ASSIGN_OR_RETURN(std::uint64_t generation, UintField(g, "generation"));
+      if (generation > 0xFFFFFFFFu) return Bad("generation out of range");
+      const std::string where =
+          "leaf " + std::to_string(leaf) + " generation " + std::to_string(generation) + " ";
+      const std::pair<RatchetKind, const char*> kinds[] = {
+          {RatchetKind::kHandshake, "handshake"}, {RatchetKind::kApplication, "application"}};
+      for (const auto& [kind, name] : kinds) {
+        QFS_ASSIGN_OR_RETURN(Bytes key, HexField(g, (std::string(name) + "_key").c_str()));
+        QFS_ASSIGN_OR_RETURN(Bytes nonce, HexField(g, (std::string(name) + "_nonce").c_str()));
+        QFS_ASSIGN_OR_RETURN(KeyAndNonce got,
+                             tree.Get(leaf, kind, static_cast<std::uint32_t>(generation)));
+        QFS_RETURN_IF_ERROR(Same(where + name + " key", got.key.span(), key));
+        QFS_RETURN_IF_ERROR(Same(where + name + " nonce", got.nonce.span(), nonce));
+      }
+    }
+  }
+  return OkStatus();
+}
+
+// --- key-schedule ------------------------------------------------------------------------------
+Status KeyScheduleCase(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
+  QFS_ASSIGN_OR_RETURN(Bytes group_id, HexField(c, "group_id"));
+  QFS_ASSIGN_OR_RETURN(Bytes init, HexField(c, "initial_init_secret"));
+  QFS_ASSIGN_OR_RETURN(const Json* epochs, ArrayField(c, "epochs"));
+  SecretBytes init_secret{ByteSpan(init)};
+  for (std::size_t i = 0; i < epochs->size(); ++i) {
+    const Json& e = (*epochs)[i];
+    const std::string at = "epoch " + std::to_string(i) + ": ";
+    GroupContext context;
+    context.cipher_suite = suite.id();
+    context.group_id = group_id;
+    context.epoch = i;
+    QFS_ASSIGN_OR_RETURN(context.tree_hash, HexField(e, "tree_hash"));
+    QFS_ASSIGN_OR_RETURN(context.confirmed_transcript_hash,
+                         HexField(e, "confirmed_transcript_hash"));
+    QFS_ASSIGN_OR_RETURN(Bytes want_context, HexField(e, "group_context"));
+    const Bytes encoded = EncodeGroupContext(context);
+    QFS_RETURN_IF_ERROR(Same(at + "group_context", encoded, want_context));
+    QFS_ASSIGN_OR_RETURN(Bytes commit_secret, HexField(e, "commit_secret"));
+    QFS_ASSIGN_OR_RETURN(Bytes psk_secret, HexField(e, "psk_secret"));
+    EpochSecrets s =
+        DeriveEpochSecrets(suite, init_secret.span(), commit_secret, psk_secret, encoded);
+    const std::pair<const char*, const SecretBytes*> outputs[] = {
+        {"joiner_secret", &s.joiner_secret},
+        {"welcome_secret", &s.welcome_secret},
+        {"init_secret", &s.init_secret},
+        {"sender_data_secret", &s.sender_data_secret},
+        {"encryption_secret", &s.encryption_secret},
+        {"exporter_secret", &s.exporter_secret},
+        {"epoch_authenticator", &s.epoch_authenticator},
+        {"external_secret", &s.external_secret},
+        {"confirmation_key", &s.confirmation_key},
+        {"membership_key", &s.membership_key},
+        {"resumption_psk", &s.resumption_psk}};
+    for (const auto& [name, secret] : outputs) {
+      QFS_ASSIGN_OR_RETURN(Bytes want, HexField(e, name));
+      QFS_RETURN_IF_ERROR(Same(at + name, secret->span(), want));
+    }
+    QFS_ASSIGN_OR_RETURN(Bytes external_pub, HexField(e, "external_pub"));
+    QFS_RETURN_IF_ERROR(Same(at + "external_pub",
+                             suite.DeriveHpkeKey(s.external_secret.span()).public_key,
+                             external_pub));
+    QFS_ASSIGN_OR_RETURN(const Json* exporter, ObjectField(e, "exporter"));
+    QFS_ASSIGN_OR_RETURN(std::string label, StringField(*exporter, "label"));
+    QFS_ASSIGN_OR_RETURN(Bytes exporter_context, HexField(*exporter, "context"));
+    QFS_ASSIGN_OR_RETURN(std::uint64_t length, UintField(*exporter, "length"));
+    QFS_ASSIGN_OR_RETURN(Bytes exported, HexField(*exporter, "secret"));
+    if (length > 255 * suite.hash_bytes()) return Bad(at + "exporter length out of range");
+    QFS_RETURN_IF_ERROR(
+        Same(at + "exporter",
+             MlsExport(suite, s.exporter_secret.span(), label, exporter_context, length).span(),
+             exported));
+    init_secret = std::move(s.init_secret);
+  }
+  return OkStatus();
+}
+
+// --- psk_secret --------------------------------------------------------------------------------
+Status PskSecretCase(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
+  QFS_ASSIGN_OR_RETURN(const Json* list, ArrayField(c, "psks"));
+  std::vector<PskWithSecret> psks;
+  for (const Json& p : *list) {
+    PskWithSecret psk;
+    QFS_ASSIGN_OR_RETURN(psk.id.psk_id, HexField(p, "psk_id"));
+    QFS_ASSIGN_OR_RETURN(psk.id.psk_nonce, HexField(p, "psk_nonce"));
+    QFS_ASSIGN_OR_RETURN(Bytes secret, HexField(p, "psk"));
+    psk.psk = SecretBytes(ByteSpan(secret));
+    psks.push_back(std::move(psk));
+  }
+  QFS_ASSIGN_OR_RETURN(Bytes want, HexField(c, "psk_secret"));
+  return Same("psk_secret", PskSecret(suite, psks).span(), want);
+}
+
+// --- recognizing a file ------------------------------------------------------------------------
+struct Kind {
+  const char* name;
+  const char* marker;            // a field only this kind's cases have
+  Status (*check)(const Json&);  // nullptr: recognized, not yet supported
+};
+
+constexpr Kind kKinds[] = {
+    {"tree-math", "n_leaves", TreeMath},
+    {"crypto-basics", "ref_hash", CryptoBasics},
+    {"deserialization", "vlbytes_header", Deserialization},
+    {"secret-tree", "sender_data", SecretTreeCase},
+    {"key-schedule", "initial_init_secret", KeyScheduleCase},
+    {"psk_secret", "psks", PskSecretCase},
+    {"transcript-hashes", "interim_transcript_hash_before", nullptr},
+    {"message-protection", "application_priv", nullptr},
+    {"passive-client", "initial_epoch_authenticator", nullptr},
+    {"welcome", "init_priv", nullptr},
+    {"tree-operations", "tree_before", nullptr},
+    {"tree-validation", "resolutions", nullptr},
+    {"treekem", "update_paths", nullptr},
+    {"messages", "mls_welcome", nullptr},
+};
+
+}  // namespace
+
+std::string_view CaseOutcomeName(CaseOutcome outcome) {
+  switch (outcome) {
+    case CaseOutcome::kPassed:
+      return "passed";
+    case CaseOutcome::kFailed:
+      return "failed";
+    case CaseOutcome::kSkipped:
+      return "skipped";
+  }
+  return "unknown";
+}
+
+Result<VectorReport> RunVectors(std::string_view json_text) {
+  QFS_ASSIGN_OR_RETURN(Json cases, codec::ParseJson(json_text));
+  if (!cases.is_array() || cases.empty() || !cases[0].is_object()) {
+    return Status(StatusCode::kParseError, "a vector file is a non-empty JSON array of objects");
+  }
+  const Kind* kind = nullptr;
+  for (const Kind& k : kKinds) {
+    if (cases[0].contains(k.marker)) {
+      kind = &k;
+      break;
+    }
+  }
+  if (kind == nullptr) return Bad("not a kind of MLS test-vector file this runner knows");
+  VectorReport report;
+  report.kind = kind->name;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    CaseResult r;
+    r.index = i;
+    if (kind->check == nullptr) {
+      r.outcome = CaseOutcome::kSkipped;
+      r.detail = std::string(kind->name) + " vectors are not implemented yet";
+    } else if (!cases[i].is_object()) {
+      r.outcome = CaseOutcome::kFailed;
+      r.detail = "the case is not a JSON object";
+    } else {
+      Status s = kind->check(cases[i]);
+      if (s.code() == StatusCode::kUnknownAlgorithm) {
+        r.outcome = CaseOutcome::kSkipped;
+        r.detail = s.message();
+      } else if (!s.ok()) {
+        r.outcome = CaseOutcome::kFailed;
+        r.detail = s.ToString();
+      }
+    }
+    (r.outcome == CaseOutcome::kPassed   ? report.passed
+     : r.outcome == CaseOutcome::kFailed ? report.failed
+                                         : report.skipped)++;
+    report.cases.push_back(std::move(r));
+  }
+  return report;
+}
+
+}  // namespace qfs::mls
