@@ -32,6 +32,8 @@ inline constexpr std::size_t kAeadPlaintextBytesMax = 64 * 1024 * 1024;
 inline constexpr std::size_t kLogPayloadBytesMax = 1024 * 1024;
 // A record body: the payload plus the fixed fields (index, hashes, time, result, lengths).
 inline constexpr std::size_t kLogRecordBytesMax = kLogPayloadBytesMax + 256;
+// Appended records buffered before a write (Sync writes whatever is buffered).
+inline constexpr std::size_t kLogWriteBufferBytes = 1024 * 1024;
 
 // Node HTTP server.
 inline constexpr std::size_t kHttpRequestBytesMax = 1024 * 1024;

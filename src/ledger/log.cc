@@ -144,7 +144,10 @@ Result<LogEntry> DecodeEntry(ByteSpan body) {
 }
 
 Log::~Log() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) {
+    (void)Flush();  // unacknowledged records: written if the disk allows, never promised
+    ::close(fd_);
+  }
 }
 
 Result<std::unique_ptr<Log>> Log::Open(const LogOptions& options) {
@@ -251,6 +254,7 @@ Status Log::ScanSegment(std::size_t number, bool last) {
 
 Status Log::StartSegment(std::uint64_t first_index) {
   if (fd_ >= 0) {
+    QFS_RETURN_IF_ERROR(Flush());
     if (::fdatasync(fd_) != 0) return IoError("cannot sync", segments_.back().path);
     ::close(fd_);
     fd_ = -1;
@@ -290,22 +294,31 @@ Status Log::Append(const LogEntry& entry) {
   if (entry.entry_hash != EntryHash(entry)) return invalid("entry hash does not match");
   if (fd_length_ >= options_.segment_bytes_target) QFS_RETURN_IF_ERROR(StartSegment(entry.index));
   const Bytes body = EncodeEntry(entry);
-  Bytes record(kFrameBytes);
   const auto length = static_cast<std::uint32_t>(body.size());
-  PutU32(record.data(), length);
-  PutU32(record.data() + 4, ~length);
-  PutU32(record.data() + 8, Crc32c(body));
-  record.insert(record.end(), body.begin(), body.end());
-  QFS_RETURN_IF_ERROR(WriteAll(fd_, record, segments_.back().path));
+  std::uint8_t frame[kFrameBytes];
+  PutU32(frame, length);
+  PutU32(frame + 4, ~length);
+  PutU32(frame + 8, Crc32c(body));
+  buffer_.insert(buffer_.end(), frame, frame + kFrameBytes);
+  buffer_.insert(buffer_.end(), body.begin(), body.end());
   positions_.push_back({static_cast<std::uint32_t>(segments_.size() - 1), fd_length_});
-  fd_length_ += record.size();
+  fd_length_ += kFrameBytes + body.size();
   last_hash_ = entry.entry_hash;
   last_timestamp_us_ = entry.timestamp_us;
+  if (buffer_.size() >= kLogWriteBufferBytes) return Flush();
+  return OkStatus();
+}
+
+Status Log::Flush() {
+  if (buffer_.empty()) return OkStatus();
+  QFS_RETURN_IF_ERROR(WriteAll(fd_, buffer_, segments_.back().path));
+  buffer_.clear();
   return OkStatus();
 }
 
 Status Log::Sync() {
   QFS_CHECK(writable());
+  QFS_RETURN_IF_ERROR(Flush());
   if (::fdatasync(fd_) != 0) return IoError("cannot sync", segments_.back().path);
   if (directory_dirty_) {
     QFS_RETURN_IF_ERROR(SyncDirectory(options_.directory));
@@ -319,6 +332,14 @@ Result<LogEntry> Log::Read(std::uint64_t index) const {
     return Status(StatusCode::kOutOfRange, "no log entry " + std::to_string(index));
   const Position& pos = positions_[index];
   const std::string& path = segments_[pos.segment].path;
+  const std::uint64_t written = fd_length_ - buffer_.size();
+  if (!buffer_.empty() && pos.segment + 1 == segments_.size() && pos.offset >= written) {
+    // Still in the buffer: appended, not yet written.
+    const ByteSpan record = ByteSpan(buffer_).subspan(pos.offset - written);
+    QFS_ASSIGN_OR_RETURN(LogEntry e,
+                         DecodeEntry(record.subspan(kFrameBytes, GetU32(record.data()))));
+    return e;
+  }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return IoError("cannot open", path);
   std::uint8_t frame[kFrameBytes];

@@ -95,6 +95,33 @@ TEST_F(LogTest, EntriesSurviveReopenAndReadBack) {
   EXPECT_EQ(log->Read(119).value().index, 119u);
 }
 
+// Appends are buffered until Sync: unsynced entries read back from the buffer, are written by
+// Sync, and a buffer past kLogWriteBufferBytes is written without waiting for Sync.
+TEST_F(LogTest, BufferedEntriesReadBackAndSyncWritesThem) {
+  auto log = Log::Open(Options()).value();
+  Fill(*log, 2);
+  const auto on_disk = [&] { return fs::file_size(Segments().front()); };
+  const std::uintmax_t synced = on_disk();
+  std::vector<LogEntry> pending;
+  for (int i = 0; i < 3; ++i) {
+    pending.push_back(MakeEntry(log->size(), log->last_hash()));
+    ASSERT_TRUE(log->Append(pending.back()).ok());
+  }
+  EXPECT_EQ(on_disk(), synced);  // nothing written yet
+  EXPECT_EQ(log->Read(1).value().index, 1u);
+  for (const LogEntry& e : pending) EXPECT_EQ(log->Read(e.index).value(), e);
+  ASSERT_TRUE(log->Sync().ok());
+  EXPECT_GT(on_disk(), synced);
+  for (const LogEntry& e : pending) EXPECT_EQ(log->Read(e.index).value(), e);
+  const std::uintmax_t before_big = on_disk();
+  const std::size_t payload = 64 * 1024;
+  while (on_disk() == before_big) {
+    ASSERT_LT(log->size(), 5 + kLogWriteBufferBytes / payload + 2) << "never written";
+    ASSERT_TRUE(log->Append(MakeEntry(log->size(), log->last_hash(), payload)).ok());
+  }
+  EXPECT_GE(on_disk() - before_big, kLogWriteBufferBytes);
+}
+
 TEST_F(LogTest, AppendRejectsEntriesThatDoNotContinueTheChain) {
   auto log = Log::Open(Options()).value();
   Fill(*log, 3);
