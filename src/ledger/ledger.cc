@@ -241,15 +241,9 @@ std::uint64_t Ledger::NextTimestamp() {
 
 Status Ledger::AppendRecord(RecordType type, ByteSpan body, ResultCode result,
                             std::uint64_t timestamp_us) {
-  LogEntry e;
-  e.index = log_->size();
-  e.previous_hash = log_->last_hash();
-  e.timestamp_us = timestamp_us;
-  e.payload = Payload(type, body);
-  e.result = static_cast<std::uint16_t>(result);
-  e.entry_hash = EntryHash(e);
-  QFS_RETURN_IF_ERROR(log_->Append(e));
-  if (state_ != nullptr) tree_.Append(LeafHash(e.entry_hash));  // replay appends the rest
+  QFS_ASSIGN_OR_RETURN(const Digest32 hash, log_->Append(timestamp_us, Payload(type, body),
+                                                         static_cast<std::uint16_t>(result)));
+  if (state_ != nullptr) tree_.Append(LeafHash(hash));  // replay appends the rest
   return OkStatus();
 }
 
@@ -268,6 +262,7 @@ void Ledger::SubmitAsync(ByteSpan packet_bytes, SubmitCallback done) {
   }
   pending->done = std::move(done);
   Status refused;
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(queue_mutex_);
     if (stopping_) {
@@ -277,10 +272,12 @@ void Ledger::SubmitAsync(ByteSpan packet_bytes, SubmitCallback done) {
     } else {
       queue_.push_back(std::move(pending));
       pending = nullptr;  // the sequencer owns it now
+      // The sequencer waits for a first entry, then (in the commit window) for a full batch.
+      wake = queue_.size() == 1 || queue_.size() == options_.commit_batch_max;
     }
   }
   if (pending == nullptr) {
-    queue_cv_.notify_one();
+    if (wake) queue_cv_.notify_one();
     return;
   }
   pending->done(refused);
@@ -329,7 +326,14 @@ void Ledger::SequencerLoop() {
     {
       std::unique_lock<std::mutex> lock(queue_mutex_);
       queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping
+      if (queue_.empty()) return;    // stopping
+      if (last_sync_entries_ > 1) {  // concurrent writers: let more of them join this commit
+        const auto window_end =
+            last_sync_start_ + std::chrono::microseconds(options_.commit_window_us);
+        queue_cv_.wait_until(lock, window_end, [this] {
+          return stopping_ || queue_.size() >= options_.commit_batch_max;
+        });
+      }
       while (!queue_.empty() && batch.size() < options_.commit_batch_max) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -381,6 +385,11 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
       } else {
         logged.push_back(p.get());
       }
+    }
+    if (!logged.empty()) {
+      last_sync_start_ = std::chrono::steady_clock::now();
+      last_sync_entries_ = logged.size();
+      ++group_commits_;
     }
     Status synced = logged.empty() ? OkStatus() : log_->Sync();
     if (!synced.ok()) HaltLocked("log sync failed: " + synced.message());
@@ -476,7 +485,7 @@ void Ledger::HaltLocked(const std::string& reason) {
 LedgerHead Ledger::Head() const {
   std::shared_lock<std::shared_mutex> lock(state_mutex_);
   return {log_->size(), tree_.Root(tree_.size()), log_->last_hash(), halted_,
-          halt_reason_, last_checkpoint_};
+          halt_reason_, last_checkpoint_,         group_commits_};
 }
 
 Result<AccountView> Ledger::GetAccount(const IdentityId& id) const {

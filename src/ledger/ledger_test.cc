@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 namespace qfs::ledger {
@@ -111,6 +114,59 @@ TEST_F(LedgerTest, CommitsReplaysAndProves) {
   EXPECT_FALSE(ledger->Head().halted);
   EXPECT_EQ(ledger->GetAccount(users_[0].id).value().account.balance[3], Tokens(30).raw());
   EXPECT_EQ(ledger->GetAccount(users_[0].id).value().account.sequence, 2u);
+}
+
+TEST_F(LedgerTest, TheCommitWindowGroupsConcurrentWritersAndNeverHoldsALoneOne) {
+  LedgerOptions o = Options();
+  o.commit_window_us = 3'000'000;  // long enough that waiting on it would be unmistakable
+  auto ledger = Ledger::Open(std::move(o)).value();
+  const std::uint64_t before = ledger->Head().group_commits;
+  // A lone writer: every commit covered one entry, so none waits for the window.
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(
+        ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(1)})).value().result,
+        ResultCode::kOk);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_EQ(ledger->Head().group_commits, before + 4);
+  // Concurrent writers. The first answer runs on the sequencer and holds it until seven more
+  // packets are queued, which then share one commit; after that commit the sequencer waits
+  // for the window, so packets arriving tens of milliseconds apart share the next one.
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool release = false;
+  std::vector<std::uint64_t> indexes;
+  const auto answered = [&](const Result<SubmitResult>& r) {
+    std::lock_guard<std::mutex> lock(mutex);
+    indexes.push_back(r.ok() && r.value().result == ResultCode::kOk ? r.value().index : 0);
+    cv.notify_all();
+  };
+  const auto mint = [&] { return Make(admin_, Mint{users_[1].id, Token::kAtr, Tokens(1)}); };
+  ledger->SubmitAsync(mint(), [&](const Result<SubmitResult>& r) {
+    answered(r);
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait(lock, [&] { return release; });
+  });
+  for (int i = 0; i < 7; ++i) ledger->SubmitAsync(mint(), answered);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    release = true;
+    cv.notify_all();
+  }
+  const auto wait_for = [&](std::size_t n) {
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait(lock, [&] { return indexes.size() == n; });
+  };
+  wait_for(8);
+  EXPECT_EQ(ledger->Head().group_commits, before + 4 + 2);
+  for (int i = 0; i < 5; ++i) {
+    ledger->SubmitAsync(mint(), answered);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  wait_for(13);
+  EXPECT_EQ(std::count(indexes.begin(), indexes.end(), 0u), 0);
+  EXPECT_EQ(ledger->Head().group_commits, before + 4 + 2 + 1) << "the window did not group them";
 }
 
 TEST_F(LedgerTest, RetriesAreIdempotentAndRejectionsAreNotLogged) {

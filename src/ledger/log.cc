@@ -67,6 +67,16 @@ std::optional<std::uint64_t> ParseSegmentName(std::string_view name) {
   return value;
 }
 
+// What EntryHash hashes before the entry's fields: the domain, length-prefixed.
+ByteSpan EntryDomainPrefix() {
+  static const Bytes prefix = [] {
+    codec::Writer w;
+    w.String(kEntryDomain);
+    return w.Take();
+  }();
+  return prefix;
+}
+
 // The fields EntryHash covers, in order.
 void EncodeHashedFields(const LogEntry& e, codec::Writer& w) {
   w.U64(e.index);
@@ -118,9 +128,8 @@ Status SyncDirectory(const std::string& dir) {
 
 Digest32 EntryHash(const LogEntry& entry) {
   codec::Writer w;
-  w.String(kEntryDomain);
   EncodeHashedFields(entry, w);
-  return crypto::Sha256(w.bytes());
+  return crypto::Sha256({EntryDomainPrefix(), w.bytes()});
 }
 
 Bytes EncodeEntry(const LogEntry& entry) {
@@ -284,29 +293,45 @@ Status Log::OpenForAppend(const Segment& segment, std::uint64_t length) {
 }
 
 Status Log::Append(const LogEntry& entry) {
-  QFS_CHECK(writable());
   auto invalid = [](const std::string& why) { return Status(StatusCode::kInvalidArgument, why); };
   if (entry.index != size()) return invalid("entry index must be " + std::to_string(size()));
   if (entry.previous_hash != last_hash_) return invalid("previous hash does not match the log");
-  if (size() > 0 && entry.timestamp_us <= last_timestamp_us_)
-    return invalid("timestamp must increase");
-  if (entry.payload.size() > kLogPayloadBytesMax) return invalid("payload too large");
   if (entry.entry_hash != EntryHash(entry)) return invalid("entry hash does not match");
-  if (fd_length_ >= options_.segment_bytes_target) QFS_RETURN_IF_ERROR(StartSegment(entry.index));
-  const Bytes body = EncodeEntry(entry);
-  const auto length = static_cast<std::uint32_t>(body.size());
-  std::uint8_t frame[kFrameBytes];
+  return Append(entry.timestamp_us, entry.payload, entry.result).status();
+}
+
+Result<Digest32> Log::Append(std::uint64_t timestamp_us, ByteSpan payload, std::uint16_t result) {
+  QFS_CHECK(writable());
+  auto invalid = [](const std::string& why) { return Status(StatusCode::kInvalidArgument, why); };
+  if (size() > 0 && timestamp_us <= last_timestamp_us_) return invalid("timestamp must increase");
+  if (payload.size() > kLogPayloadBytesMax) return invalid("payload too large");
+  if (fd_length_ >= options_.segment_bytes_target) QFS_RETURN_IF_ERROR(StartSegment(size()));
+  // The body as EncodeEntry writes it, encoded in place: the hashed fields, then their hash.
+  const std::size_t hashed_bytes = 8 + 32 + 8 + 4 + payload.size() + 2;
+  const std::size_t body_bytes = hashed_bytes + 32;
+  const std::size_t start = buffer_.size();
+  buffer_.resize(start + kFrameBytes + body_bytes);
+  std::uint8_t* frame = buffer_.data() + start;
+  std::uint8_t* body = frame + kFrameBytes;
+  PutU64(body, size());
+  std::memcpy(body + 8, last_hash_.data(), 32);
+  PutU64(body + 40, timestamp_us);
+  PutU32(body + 48, static_cast<std::uint32_t>(payload.size()));
+  if (!payload.empty()) std::memcpy(body + 52, payload.data(), payload.size());
+  body[52 + payload.size()] = static_cast<std::uint8_t>(result >> 8);
+  body[53 + payload.size()] = static_cast<std::uint8_t>(result);
+  const Digest32 hash = crypto::Sha256({EntryDomainPrefix(), ByteSpan(body, hashed_bytes)});
+  std::memcpy(body + hashed_bytes, hash.data(), 32);
+  const auto length = static_cast<std::uint32_t>(body_bytes);
   PutU32(frame, length);
   PutU32(frame + 4, ~length);
-  PutU32(frame + 8, Crc32c(body));
-  buffer_.insert(buffer_.end(), frame, frame + kFrameBytes);
-  buffer_.insert(buffer_.end(), body.begin(), body.end());
+  PutU32(frame + 8, Crc32c(ByteSpan(body, body_bytes)));
   positions_.push_back({static_cast<std::uint32_t>(segments_.size() - 1), fd_length_});
-  fd_length_ += kFrameBytes + body.size();
-  last_hash_ = entry.entry_hash;
-  last_timestamp_us_ = entry.timestamp_us;
-  if (buffer_.size() >= kLogWriteBufferBytes) return Flush();
-  return OkStatus();
+  fd_length_ += kFrameBytes + body_bytes;
+  last_hash_ = hash;
+  last_timestamp_us_ = timestamp_us;
+  if (buffer_.size() >= kLogWriteBufferBytes) QFS_RETURN_IF_ERROR(Flush());
+  return hash;
 }
 
 Status Log::Flush() {

@@ -86,11 +86,14 @@ class Log {
   // Append and Sync may be called: not read-only and no corruption was found.
   bool writable() const { return fd_ >= 0; }
 
-  // Appends one entry. REQUIRES (checked, INVALID_ARGUMENT): entry.index == size(),
-  // previous_hash == last_hash(), timestamp above the last, entry_hash == EntryHash(entry),
-  // payload within kLogPayloadBytesMax. The record is buffered (up to kLogWriteBufferBytes)
-  // and written by Sync, so a group commit costs one write and one fdatasync. IO_ERROR if a
-  // write fails; the log is then unusable.
+  // Appends the next entry (index size(), previous hash last_hash()) and returns its entry
+  // hash, which the log computes in the same pass that encodes the record. REQUIRES (checked,
+  // INVALID_ARGUMENT): timestamp above the last, payload within kLogPayloadBytesMax. The
+  // record is buffered (up to kLogWriteBufferBytes) and written by Sync, so a group commit
+  // costs one write and one fdatasync. IO_ERROR if a write fails; the log is then unusable.
+  Result<Digest32> Append(std::uint64_t timestamp_us, ByteSpan payload, std::uint16_t result);
+  // The same for a whole entry, which must also continue the chain (index == size(),
+  // previous_hash == last_hash()) and carry its own hash (entry_hash == EntryHash(entry)).
   Status Append(const LogEntry& entry);
   // Writes the buffered records and makes every appended entry durable (fdatasync; the
   // directory too after a new segment).

@@ -240,6 +240,8 @@ void UpdateLedgerGauges(const ledger::Ledger& ledger, Metrics& metrics) {
       .Set(static_cast<std::int64_t>(head.size));
   metrics.AddGauge("qfs_ledger_halted", "1 while the ledger is halted (CIR-302)")
       .Set(head.halted ? 1 : 0);
+  metrics.AddGauge("qfs_ledger_group_commits", "Group commits (fdatasyncs) since the node started")
+      .Set(static_cast<std::int64_t>(head.group_commits));
 }
 
 }  // namespace qfs::node

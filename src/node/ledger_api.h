@@ -25,7 +25,8 @@ inline constexpr std::size_t kEntriesPageDefault = 100;
 // Registers the routes above; `ledger` and `metrics` must outlive the router's server.
 void AddLedgerRoutes(net::Router& router, ledger::Ledger& ledger, Metrics& metrics);
 
-// Refreshes the ledger gauges (qfs_ledger_entries, qfs_ledger_halted) before a scrape.
+// Refreshes the ledger gauges (qfs_ledger_entries, qfs_ledger_halted,
+// qfs_ledger_group_commits) before a scrape.
 void UpdateLedgerGauges(const ledger::Ledger& ledger, Metrics& metrics);
 
 }  // namespace qfs::node

@@ -173,6 +173,7 @@ class BenchLedger {
     o.node_secret_key = &b->node_key_.key.secret_key;
     o.node_public_key = b->node_key_.key.public_key;
     o.commit_batch_max = options.commit_batch_max;
+    o.commit_window_us = options.commit_window_us;
     o.queue_max = 1 << 20;
     QFS_ASSIGN_OR_RETURN(b->ledger_, ledger::Ledger::Open(std::move(o)));
     QFS_RETURN_IF_ERROR(b->Fund());
@@ -278,6 +279,7 @@ std::uint64_t VerifyBound(const std::vector<std::vector<Bytes>>& packets,
 struct StepFigures {
   std::uint64_t offered = 0, accepted_per_s = 0, p50_us = 0, p99_us = 0, p100_us = 0;
   std::uint64_t rejected = 0;
+  std::uint64_t group_commits = 0;  // fdatasyncs during the step
 };
 
 // Open loop: the k-th packet (thread k % T) is due at start + k / rate; latency runs from the
@@ -291,6 +293,7 @@ StepFigures RunStep(BenchLedger& bench, const std::vector<std::vector<Bytes>>& p
   std::vector<std::uint8_t> ok(total, 0);
   Completion done(total);
   std::atomic<std::int64_t> last_answer_ns{0};
+  const std::uint64_t commits_before = bench.ledger().Head().group_commits;
   const auto start = SteadyClock::now() + std::chrono::milliseconds(20);
   Parallel(threads, [&](std::uint32_t t) {
     for (std::size_t i = 0; i < packets[t].size(); ++i) {
@@ -312,6 +315,7 @@ StepFigures RunStep(BenchLedger& bench, const std::vector<std::vector<Bytes>>& p
   });
   done.Wait();
   StepFigures f;
+  f.group_commits = bench.ledger().Head().group_commits - commits_before;
   f.offered = rate;
   std::uint64_t accepted = 0;
   for (std::uint8_t x : ok) accepted += x;
@@ -363,6 +367,7 @@ Json SchemeFigures(BenchLedger& bench, const std::string& scheme, const LedgerBe
                      {"accepted_per_s", f.accepted_per_s},
                      {"accepted_percent_of_bound", percent},
                      {"rejected", f.rejected},
+                     {"group_commits", f.group_commits},
                      {"p50_us", f.p50_us},
                      {"p99_us", f.p99_us},
                      {"p100_us", f.p100_us}});
@@ -645,6 +650,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--batch-legs", o->batch_legs, "(b): transfers per packet");
   cmd->add_option("--batch-packets", o->batch_packets, "(b): packets");
   cmd->add_option("--threads", o->threads, "Submitting threads (default: one per core)");
+  cmd->add_option("--commit-window-us", o->commit_window_us, "The ledger's group commit window");
   cmd->add_option("--node", load->node, "Load this running node over HTTP instead");
   cmd->add_option("--admin-key", load->admin_key, "With --node: a minter's key file");
   cmd->add_option("--acks", load->acks_file, "With --node: append acknowledged entries here");

@@ -19,6 +19,7 @@
 
 #include "base/status.h"
 #include "codec/json.h"
+#include "ledger/ledger.h"
 
 namespace CLI {
 class App;
@@ -36,6 +37,7 @@ struct LedgerBenchOptions {
   std::uint32_t batch_packets = 400;  // (b): packets
   std::uint32_t threads = 0;          // submitters; 0: one per core
   std::uint32_t commit_batch_max = 4096;
+  std::uint32_t commit_window_us = ledger::LedgerOptions{}.commit_window_us;
 };
 
 // Runs (a), (b) and (d) and returns the figures as JSON.

@@ -115,6 +115,7 @@ Status Node::OpenLedger() {
   o.node_public_key = node_key_.public_key;
   o.checkpoint_interval = options_.ledger_checkpoint_interval;
   o.commit_batch_max = options_.ledger_commit_batch_max;
+  o.commit_window_us = options_.ledger_commit_window_us;
   o.queue_max = options_.ledger_queue_max;
   o.segment_bytes_target = std::uint64_t{options_.ledger_segment_mib} << 20;
   o.snapshot_interval = options_.ledger_snapshot_interval;
