@@ -81,6 +81,7 @@ Ledger::~Ledger() {
   }
   queue_cv_.notify_all();
   if (sequencer_.joinable()) sequencer_.join();
+  if (snapshot_writer_.joinable()) snapshot_writer_.join();
   // Best effort: without it the next start replays from the last snapshot instead.
   if (log_ != nullptr && log_->writable() && state_ != nullptr && !halted_ &&
       log_->size() > last_snapshot_size_) {
@@ -222,6 +223,11 @@ std::optional<std::pair<Snapshot, std::unique_ptr<State>>> Ledger::UsableSnapsho
 }
 
 Status Ledger::WriteSnapshotLocked() {
+  QFS_RETURN_IF_ERROR(WriteSnapshot(SnapshotPath(), TakeSnapshotLocked()));
+  return OkStatus();
+}
+
+Snapshot Ledger::TakeSnapshotLocked() {
   Snapshot s;
   s.tree_size = log_->size();
   s.last_entry_hash = log_->last_hash();
@@ -229,9 +235,8 @@ Status Ledger::WriteSnapshotLocked() {
   s.last_checkpoint_size = last_checkpoint_size_;
   s.last_checkpoint = last_checkpoint_;
   s.state = state_->Encode();
-  QFS_RETURN_IF_ERROR(WriteSnapshot(SnapshotPath(), s));
   last_snapshot_size_ = s.tree_size;
-  return OkStatus();
+  return s;
 }
 
 std::uint64_t Ledger::NextTimestamp() {
@@ -374,6 +379,7 @@ std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
 void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
   std::vector<std::pair<Pending*, Result<SubmitResult>>> answers;
   answers.reserve(batch.size());
+  std::optional<Snapshot> snapshot;  // taken under the lock, written after it
   {
     std::unique_lock<std::shared_mutex> lock(state_mutex_);
     std::vector<Pending*> logged;
@@ -407,11 +413,20 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     }
     if (!halted_ && options_.snapshot_interval != 0 &&
         log_->size() - last_snapshot_size_ >= options_.snapshot_interval) {
-      (void)WriteSnapshotLocked();  // a failure costs a longer replay, nothing else
+      snapshot = TakeSnapshotLocked();
     }
   }
   // Answered outside the lock, so that a callback's work never holds up readers.
   for (auto& [p, answer] : answers) p->done(std::move(answer));
+  if (snapshot.has_value()) {
+    // Written (checksum, file, fsync, rename) off the sequencer, so commits go on meanwhile; a
+    // failure costs a longer replay, nothing else. One writer at a time: they share the file.
+    if (snapshot_writer_.joinable()) snapshot_writer_.join();
+    snapshot_writer_ = std::thread([path = SnapshotPath(), s = std::move(*snapshot)] {
+      ::pthread_setname_np(::pthread_self(), "qfs-snapshot");
+      (void)WriteSnapshot(path, s);
+    });
+  }
 }
 
 Status Ledger::WriteCheckpoint() {

@@ -149,6 +149,9 @@ class Ledger {
   // state decoded and matching its root. Sets start_.snapshot_note when one is refused.
   std::optional<std::pair<Snapshot, std::unique_ptr<State>>> UsableSnapshot();
   Status WriteSnapshotLocked();
+  // The state as a snapshot (encoded under state_mutex_, which the caller holds); marks it
+  // taken so the next one is due snapshot_interval entries later.
+  Snapshot TakeSnapshotLocked();
   std::string SnapshotPath() const { return options_.directory + "/snapshot.qsnap"; }
   Status AppendRecord(RecordType type, ByteSpan body, ResultCode result,
                       std::uint64_t timestamp_us);
@@ -190,6 +193,7 @@ class Ledger {
   std::chrono::steady_clock::time_point last_sync_start_{};
   std::size_t last_sync_entries_ = 0;
   std::thread sequencer_;
+  std::thread snapshot_writer_;  // the last interval snapshot's file write; joined before the next
 };
 
 }  // namespace qfs::ledger

@@ -12,7 +12,7 @@ namespace qfs::ledger {
 namespace {
 
 constexpr char kStateDomain[] = "qfs.ledger.state.v1";
-constexpr char kSnapshotDomain[] = "qfs.ledger.snapshot.v1";
+constexpr char kSnapshotDomain[] = "qfs.ledger.snapshot.v2";  // 2: records in entry order
 constexpr char kGenesisDomain[] = "qfs.ledger.genesis.v1";
 
 std::size_t I(Token t) { return static_cast<std::size_t>(t); }
@@ -143,8 +143,7 @@ const PendingTransfer* State::FindPending(const IdentityId& from, const Operatio
 }
 
 const OperationRecord* State::FindOperation(const IdentityId& signer, const OperationId& id) const {
-  auto it = operations_.find({signer, id});
-  return it == operations_.end() ? nullptr : &it->second;
+  return operations_.Find({signer, id});
 }
 
 ResultCode State::CheckAdmissionState(const Packet& p, std::uint64_t now_us,
@@ -220,7 +219,7 @@ void State::RecordOperation(const OperationKey& key, const OperationRecord& reco
   w.U64(record.index);
   w.U16(static_cast<std::uint16_t>(record.result));
   operations_digest_ = crypto::Sha256(w.bytes());
-  operations_[key] = record;
+  operations_.Add(key, record);
 }
 
 // Every account an entry can change: the signer, the operation's recipients, the recipient of a
@@ -492,7 +491,7 @@ Bytes State::Encode() const {
   w.LengthPrefixedBytes(EncodeGenesis(params_));
   PutBalancesAndPending(w);
   w.U64(operations_.size());
-  for (const auto& [key, op] : operations_) {
+  for (const auto& [key, op] : operations_.records()) {  // entry order
     w.FixedBytes(key.first.bytes);
     w.FixedBytes(key.second.bytes);
     w.FixedBytes(op.packet_hash);
@@ -552,10 +551,13 @@ Result<std::unique_ptr<State>> State::Decode(ByteSpan bytes) {
     QFS_ASSIGN_OR_RETURN(op.index, r.U64());
     QFS_ASSIGN_OR_RETURN(std::uint16_t result, r.U16());
     op.result = static_cast<ResultCode>(result);
-    if (!state->operations_.empty() && !(state->operations_.rbegin()->first < key)) {
+    // Entry order: indexes increase, and a key has one record.
+    if (!state->operations_.empty() &&
+        !(state->operations_.records().back().second.index < op.index)) {
       return Unordered();
     }
-    state->operations_.emplace_hint(state->operations_.end(), key, op);
+    if (state->operations_.Find(key) != nullptr) return Unordered();
+    state->operations_.Add(key, op);
   }
   QFS_ASSIGN_OR_RETURN(state->operations_digest_, r.FixedArray<32>());
   QFS_RETURN_IF_ERROR(r.ExpectEnd());

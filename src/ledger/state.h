@@ -24,6 +24,7 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "crypto/hash.h"
+#include "ledger/operation_index.h"
 #include "ledger/packet.h"
 #include "ledger/types.h"
 
@@ -81,15 +82,6 @@ struct PendingTransfer {
   PendingStatus status = PendingStatus::kPending;
 };
 
-// What a packet's operation id remembers: a retry with the same packet gets this back.
-struct OperationRecord {
-  Digest32 packet_hash{};
-  std::uint64_t index = 0;
-  ResultCode result = ResultCode::kOk;
-};
-
-using OperationKey = std::pair<IdentityId, OperationId>;
-
 class State {
  public:
   explicit State(GenesisParams params);
@@ -116,6 +108,8 @@ class State {
 
   // Applies an admitted packet as log entry `index` at node time now_us (>= every earlier
   // entry's): first expires pending transfers whose deadline has passed, then the operation.
+  // REQUIRES (checked): no record for its operation id yet (FindOperation; a retry is answered
+  // from the record and never applied).
   // Returns the result code to record. A business rejection changes nothing but the signer's
   // sequence and the operation record.
   ResultCode Apply(const Packet& packet, const Digest32& packet_hash, std::uint64_t index,
@@ -166,7 +160,7 @@ class State {
   std::map<IdentityId, Account> accounts_;
   std::map<OperationKey, PendingTransfer> pending_;
   std::set<std::pair<std::uint64_t, OperationKey>> deadlines_;  // of pending transfers still open
-  std::map<OperationKey, OperationRecord> operations_;
+  OperationIndex operations_;
   Digest32 operations_digest_{};  // running hash of the records in the order they were made
   std::array<u128, kTokenCount> minted_{};
   std::array<u128, kTokenCount> burned_{};

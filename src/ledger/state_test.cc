@@ -50,6 +50,8 @@ class StateTest : public ::testing::Test {
     p.operation_id.bytes.fill(op_id);
     p.operation_id.bytes[0] = static_cast<std::uint8_t>(p.sequence);
     p.operation_id.bytes[1] = static_cast<std::uint8_t>(p.sequence >> 8);
+    p.operation_id.bytes[2] = static_cast<std::uint8_t>(++made_);  // unique per packet made
+    p.operation_id.bytes[3] = static_cast<std::uint8_t>(made_ >> 8);
     p.operation = std::move(op);
     const crypto::SignatureScheme* ed =
         crypto::SignatureRegistry::Default().Find(crypto::SignatureAlgorithm::kEd25519).value();
@@ -62,12 +64,17 @@ class StateTest : public ::testing::Test {
     now_ += 1000;
     const ResultCode admission = state_.CheckAdmission(p, now_);
     if (admission != ResultCode::kOk) return admission;
+    if (const OperationRecord* r = state_.FindOperation(p.signer, p.operation_id)) {
+      return r->packet_hash == PacketHash(p) ? r->result : ResultCode::kOperationConflict;
+    }
     const ResultCode result = state_.Apply(p, PacketHash(p), index_++, now_);
     EXPECT_TRUE(state_.last_entry_check().ok()) << state_.last_entry_check().ToString();
     EXPECT_TRUE(state_.CheckInvariants().ok()) << state_.CheckInvariants().ToString();
     return result;
   }
   ResultCode Do(User& u, Operation op) { return Submit(Make(u, std::move(op))); }
+
+  std::uint32_t made_ = 0;  // packets made, for unique operation ids
 
   u128 Balance(const User& u, Token t) const {
     return state_.FindAccount(u.id)->balance[static_cast<std::size_t>(t)];
