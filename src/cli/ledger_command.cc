@@ -26,9 +26,10 @@ void ShowProgress(std::uint64_t done, std::uint64_t total) {
   static const bool tty = ::isatty(STDERR_FILENO) != 0;
   if (!tty || total == 0) return;
   const std::uint64_t width = 40, filled = width * done / total;
-  std::fprintf(stderr, "\rverify [%s%s] %llu/%llu entries", std::string(filled, '#').c_str(),
-               std::string(width - filled, '.').c_str(), static_cast<unsigned long long>(done),
-               static_cast<unsigned long long>(total));
+  std::fprintf(stderr, "\rverify [%s%s] %llu/%llu MiB", std::string(filled, '#').c_str(),
+               std::string(width - filled, '.').c_str(),
+               static_cast<unsigned long long>(done >> 20),
+               static_cast<unsigned long long>(total >> 20));
   if (done == total) std::fprintf(stderr, "\n");
 }
 

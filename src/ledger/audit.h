@@ -3,6 +3,7 @@
 // checkpoint, recorded result codes, checkpoint roots, invariants), and export the log as JSONL.
 //
 //   Result<VerifyReport> r = VerifyLedger(dir, [](std::uint64_t done, std::uint64_t total) {});
+//   (progress in bytes of the log)
 //   Status s = ExportLedger(dir, std::cout);
 //
 // Thread safety: pure functions of the directory; they never write to it.
@@ -30,7 +31,8 @@ struct VerifyReport {
   bool halted = false;           // the log ends in a halt without a resume
 };
 
-using Progress = std::function<void(std::uint64_t done, std::uint64_t total)>;
+// Progress in bytes of the log read so far, of all of them.
+using Progress = std::function<void(std::uint64_t done_bytes, std::uint64_t total_bytes)>;
 
 // `directory` is the ledger directory (holding log/). CORRUPTION "entry N: reason" (or the
 // log's own "log entry N (file at byte B): reason") names the first bad entry.

@@ -71,6 +71,9 @@ struct LogRecovery {
   Status corruption;                 // with keep_good_prefix: the first bad record
 };
 
+// A record's size in a segment beyond its payload: frame, fixed fields, entry hash.
+inline constexpr std::uint64_t kRecordOverheadBytes = 12 + 8 + 32 + 8 + 4 + 2 + 32;
+
 class Log {
  public:
   static Result<std::unique_ptr<Log>> Open(const LogOptions& options);

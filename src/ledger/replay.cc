@@ -3,6 +3,7 @@
 #include <string>
 
 #include "codec/encoding.h"
+#include "crypto/hash.h"
 
 namespace qfs::ledger {
 namespace {
@@ -100,7 +101,9 @@ Status Replayer::ApplyPacket(const LogEntry& entry, ByteSpan body) {
   if (state_->FindOperation(p.signer, p.operation_id) != nullptr) {
     return Integrity(entry.index, "logged packet repeats an operation id");
   }
-  const ResultCode result = state_->Apply(p, PacketHash(p), entry.index, entry.timestamp_us);
+  // The decoder is strict, so the logged bytes are the packet's canonical encoding: hash them
+  // as they are (as admission did) instead of encoding the packet again.
+  const ResultCode result = state_->Apply(p, crypto::Sha256(body), entry.index, entry.timestamp_us);
   if (!state_->last_entry_check().ok()) {
     return Integrity(entry.index, state_->last_entry_check().message());
   }
