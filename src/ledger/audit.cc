@@ -48,7 +48,7 @@ Result<VerifyReport> VerifyLedger(const std::string& directory, const Progress& 
     if (progress && e.index % 4096 == 0) progress(std::min(done_bytes, total_bytes), total_bytes);
   };
   Result<std::unique_ptr<Log>> opened = Log::Open(options);
-  QFS_RETURN_IF_ERROR(replayed);  // an entry before the one the scan stopped at, if any
+  if (!replayed.ok()) return replayed;  // an entry before the one the scan stopped at, if any
   QFS_ASSIGN_OR_RETURN(std::unique_ptr<Log> log, std::move(opened));
   if (progress) progress(total_bytes, total_bytes);
   report.entries = log->size();

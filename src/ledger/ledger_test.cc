@@ -131,8 +131,8 @@ TEST_F(LedgerTest, TheCommitWindowGroupsConcurrentWritersAndNeverHoldsALoneOne) 
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   EXPECT_EQ(ledger->Head().group_commits, before + 4);
   // Concurrent writers. The first answer runs on the sequencer and holds it until seven more
-  // packets are queued, which then share one commit; after that commit the sequencer waits
-  // for the window, so packets arriving tens of milliseconds apart share the next one.
+  // packets are queued, so the burst's last commit covers several entries; after it the
+  // sequencer waits for the window, so packets arriving tens of milliseconds apart share one.
   std::mutex mutex;
   std::condition_variable cv;
   bool release = false;
@@ -159,14 +159,17 @@ TEST_F(LedgerTest, TheCommitWindowGroupsConcurrentWritersAndNeverHoldsALoneOne) 
     cv.wait(lock, [&] { return indexes.size() == n; });
   };
   wait_for(8);
-  EXPECT_EQ(ledger->Head().group_commits, before + 4 + 2);
+  // One commit for the eight, or one for the first and one for the seven (a fast sequencer):
+  // either way the last covered several entries.
+  const std::uint64_t after_burst = ledger->Head().group_commits;
+  EXPECT_TRUE(after_burst == before + 4 + 1 || after_burst == before + 4 + 2) << after_burst;
   for (int i = 0; i < 5; ++i) {
     ledger->SubmitAsync(mint(), answered);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   wait_for(13);
   EXPECT_EQ(std::count(indexes.begin(), indexes.end(), 0u), 0);
-  EXPECT_EQ(ledger->Head().group_commits, before + 4 + 2 + 1) << "the window did not group them";
+  EXPECT_EQ(ledger->Head().group_commits, after_burst + 1) << "the window did not group them";
 }
 
 TEST_F(LedgerTest, RetriesAreIdempotentAndRejectionsAreNotLogged) {
