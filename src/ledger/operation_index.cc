@@ -21,21 +21,19 @@ std::size_t OperationIndex::KeyHash::operator()(const OperationKey& key) const {
   return static_cast<std::size_t>(h);
 }
 
-OperationIndex::KeyHash OperationIndex::RandomKeyHash() {
-  KeyHash hash;
-  crypto::SystemRandom().Fill(hash.secret);  // only the table's layout depends on it
-  return hash;
+OperationIndex::OperationIndex() {
+  crypto::SystemRandom().Fill(hash_.secret);  // only the tables' layout depends on it
+  shards_.assign(kShards, Shard(0, hash_));
 }
 
-OperationIndex::OperationIndex() : positions_(0, RandomKeyHash()) {}
-
 const OperationRecord* OperationIndex::Find(const OperationKey& key) const {
-  auto it = positions_.find(key);
-  return it == positions_.end() ? nullptr : &records_[it->second].second;
+  const Shard& shard = shards_[ShardNumber(hash_(key))];
+  auto it = shard.find(key);
+  return it == shard.end() ? nullptr : &records_[it->second].second;
 }
 
 void OperationIndex::Add(const OperationKey& key, const OperationRecord& record) {
-  const bool added = positions_.emplace(key, records_.size()).second;
+  const bool added = shards_[ShardNumber(hash_(key))].emplace(key, records_.size()).second;
   QFS_CHECK(added);
   records_.emplace_back(key, record);
 }

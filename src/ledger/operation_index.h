@@ -19,6 +19,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -41,14 +42,15 @@ class OperationIndex {
  public:
   OperationIndex();
 
-  // The record for `key`, or nullptr. The pointer is valid until the next Add.
+  // The record for `key`, or nullptr. The pointer stays valid (records never move).
   const OperationRecord* Find(const OperationKey& key) const;
   // REQUIRES: no record for `key` yet (checked).
   void Add(const OperationKey& key, const OperationRecord& record);
   std::size_t size() const { return records_.size(); }
   bool empty() const { return records_.empty(); }
   // In the order they were added (the log's order).
-  const std::vector<std::pair<OperationKey, OperationRecord>>& records() const { return records_; }
+  using Records = std::deque<std::pair<OperationKey, OperationRecord>>;
+  const Records& records() const { return records_; }
 
  private:
   struct KeyHash {
@@ -56,10 +58,16 @@ class OperationIndex {
     std::size_t operator()(const OperationKey& key) const;
   };
 
-  std::vector<std::pair<OperationKey, OperationRecord>> records_;
-  static KeyHash RandomKeyHash();
+  using Shard = std::unordered_map<OperationKey, std::size_t, KeyHash>;  // key -> records_ index
+  static constexpr std::size_t kShards = 256;
+  static std::size_t ShardNumber(std::size_t hash) { return hash >> (8 * sizeof(hash) - 8); }
 
-  std::unordered_map<OperationKey, std::size_t, KeyHash> positions_;  // into records_
+  // Neither ever moves what it holds wholesale: a deque grows by blocks, and each shard rehashes
+  // only its 1/256 of the keys, so no insert stalls the sequencer for long (one table of
+  // millions of records took tens of milliseconds to rehash, a vector as long to reallocate).
+  KeyHash hash_;
+  Records records_;
+  std::vector<Shard> shards_;  // kShards of them
 };
 
 }  // namespace qfs::ledger

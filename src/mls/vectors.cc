@@ -8,6 +8,7 @@
 #include "crypto/random.h"
 #include "mls/cipher_suite.h"
 #include "mls/key_schedule.h"
+#include "mls/ratchet_tree.h"
 #include "mls/secret_tree.h"
 #include "mls/tls_codec.h"
 #include "mls/tree_math.h"
@@ -336,6 +337,82 @@ Status PskSecretCase(const Json& c) {
   return Same("psk_secret", PskSecret(suite, psks).span(), want);
 }
 
+// --- tree-validation ---------------------------------------------------------------------------
+Status TreeValidation(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
+  QFS_ASSIGN_OR_RETURN(Bytes encoded, HexField(c, "tree"));
+  QFS_ASSIGN_OR_RETURN(Bytes group_id, HexField(c, "group_id"));
+  QFS_ASSIGN_OR_RETURN(const Json* hashes, ArrayField(c, "tree_hashes"));
+  QFS_ASSIGN_OR_RETURN(const Json* resolutions, ArrayField(c, "resolutions"));
+  QFS_ASSIGN_OR_RETURN(RatchetTree tree, RatchetTree::Decode(encoded));
+  const std::uint32_t nodes = NodeCount(tree.leaf_count());
+  if (hashes->size() != nodes || resolutions->size() != nodes) {
+    return Bad("tree_hashes and resolutions must list the tree's " + std::to_string(nodes) +
+               " nodes");
+  }
+  for (NodeIndex n = 0; n < nodes; ++n) {
+    if (!(*hashes)[n].is_string()) return Bad("tree_hashes items are hex strings");
+    QFS_ASSIGN_OR_RETURN(Bytes want, HexDecode((*hashes)[n].get<std::string>()));
+    QFS_RETURN_IF_ERROR(
+        Same("tree hash of node " + std::to_string(n), tree.TreeHash(suite, n), want));
+    const Json got = tree.Resolution(n);
+    if (got != (*resolutions)[n]) {
+      return Bad("resolution of node " + std::to_string(n) + " is " + got.dump() + ", want " +
+                 (*resolutions)[n].dump());
+    }
+  }
+  QFS_RETURN_IF_ERROR(tree.VerifyParentHashes(suite));
+  return tree.VerifyLeafSignatures(suite, group_id);
+}
+
+// --- tree-operations ---------------------------------------------------------------------------
+// The proposal's change to the tree: Add (a KeyPackage's leaf), Update (a leaf) or Remove.
+Status ApplyProposal(RatchetTree& tree, ByteSpan proposal, LeafIndex sender) {
+  TlsReader r(proposal);
+  QFS_ASSIGN_OR_RETURN(std::uint16_t type, r.U16());
+  switch (type) {
+    case 1: {  // add: KeyPackage { version, cipher_suite, init_key, leaf_node, extensions, sig }
+      QFS_RETURN_IF_ERROR(r.U16().status());
+      QFS_RETURN_IF_ERROR(r.U16().status());
+      QFS_RETURN_IF_ERROR(r.Opaque().status());
+      QFS_ASSIGN_OR_RETURN(LeafNode leaf, DecodeLeafNode(r));
+      QFS_RETURN_IF_ERROR(r.Vector().status());
+      QFS_RETURN_IF_ERROR(r.Opaque().status());
+      QFS_RETURN_IF_ERROR(r.ExpectEnd());
+      return tree.Add(std::move(leaf)).status();
+    }
+    case 2: {  // update
+      QFS_ASSIGN_OR_RETURN(LeafNode leaf, DecodeLeafNode(r));
+      QFS_RETURN_IF_ERROR(r.ExpectEnd());
+      return tree.Update(sender, std::move(leaf));
+    }
+    case 3: {  // remove
+      QFS_ASSIGN_OR_RETURN(std::uint32_t removed, r.U32());
+      QFS_RETURN_IF_ERROR(r.ExpectEnd());
+      return tree.Remove(removed);
+    }
+    default:
+      return Bad("proposal type " + std::to_string(type) + " does not change the tree");
+  }
+}
+
+Status TreeOperations(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
+  QFS_ASSIGN_OR_RETURN(Bytes before, HexField(c, "tree_before"));
+  QFS_ASSIGN_OR_RETURN(Bytes after, HexField(c, "tree_after"));
+  QFS_ASSIGN_OR_RETURN(Bytes proposal, HexField(c, "proposal"));
+  QFS_ASSIGN_OR_RETURN(Bytes hash_before, HexField(c, "tree_hash_before"));
+  QFS_ASSIGN_OR_RETURN(Bytes hash_after, HexField(c, "tree_hash_after"));
+  QFS_ASSIGN_OR_RETURN(std::uint64_t sender, UintField(c, "proposal_sender"));
+  if (sender > kMlsGroupLeavesMax) return Bad("proposal_sender out of range");
+  QFS_ASSIGN_OR_RETURN(RatchetTree tree, RatchetTree::Decode(before));
+  QFS_RETURN_IF_ERROR(
+      Same("tree_hash_before", tree.TreeHash(suite, Root(tree.leaf_count())), hash_before));
+  QFS_RETURN_IF_ERROR(ApplyProposal(tree, proposal, static_cast<LeafIndex>(sender)));
+  QFS_RETURN_IF_ERROR(Same("tree_after", tree.Encode(), after));
+  return Same("tree_hash_after", tree.TreeHash(suite, Root(tree.leaf_count())), hash_after);
+}
+
 // --- recognizing a file ------------------------------------------------------------------------
 struct Kind {
   const char* name;
@@ -354,8 +431,8 @@ constexpr Kind kKinds[] = {
     {"message-protection", "application_priv", nullptr},
     {"passive-client", "initial_epoch_authenticator", nullptr},
     {"welcome", "init_priv", nullptr},
-    {"tree-operations", "tree_before", nullptr},
-    {"tree-validation", "resolutions", nullptr},
+    {"tree-operations", "tree_before", TreeOperations},
+    {"tree-validation", "resolutions", TreeValidation},
     {"treekem", "update_paths", nullptr},
     {"messages", "mls_welcome", nullptr},
 };

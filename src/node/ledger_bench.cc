@@ -174,6 +174,7 @@ class BenchLedger {
     o.node_public_key = b->node_key_.key.public_key;
     o.commit_batch_max = options.commit_batch_max;
     o.commit_window_us = options.commit_window_us;
+    o.snapshot_interval = options.snapshot_interval;
     o.queue_max = 1 << 20;
     QFS_ASSIGN_OR_RETURN(b->ledger_, ledger::Ledger::Open(std::move(o)));
     QFS_RETURN_IF_ERROR(b->Fund());
@@ -651,6 +652,8 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--batch-packets", o->batch_packets, "(b): packets");
   cmd->add_option("--threads", o->threads, "Submitting threads (default: one per core)");
   cmd->add_option("--commit-window-us", o->commit_window_us, "The ledger's group commit window");
+  cmd->add_option("--snapshot-interval", o->snapshot_interval,
+                  "The ledger's entries between snapshots (0: only at close)");
   cmd->add_option("--node", load->node, "Load this running node over HTTP instead");
   cmd->add_option("--admin-key", load->admin_key, "With --node: a minter's key file");
   cmd->add_option("--acks", load->acks_file, "With --node: append acknowledged entries here");
