@@ -18,6 +18,7 @@
 #define QFS_LEDGER_LOG_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -123,7 +124,7 @@ class Log {
 
   LogOptions options_;
   std::vector<Segment> segments_;
-  std::vector<Position> positions_;
+  std::deque<Position> positions_;  // a deque: growing it never copies what it holds
   Digest32 last_hash_{};
   std::uint64_t last_timestamp_us_ = 0;
   LogRecovery recovery_;

@@ -33,7 +33,7 @@ void MerkleTree::Append(const Digest32& leaf_hash) {
   // Each completed pair completes a perfect subtree one level up.
   for (std::size_t level = 0; levels_[level].size() % 2 == 0; ++level) {
     if (level + 1 == levels_.size()) levels_.emplace_back();
-    const std::vector<Digest32>& below = levels_[level];
+    const std::deque<Digest32>& below = levels_[level];
     levels_[level + 1].push_back(NodeHash(below[below.size() - 2], below.back()));
   }
 }

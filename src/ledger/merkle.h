@@ -17,6 +17,7 @@
 #define QFS_LEDGER_MERKLE_H_
 
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "base/bytes.h"
@@ -55,7 +56,9 @@ class MerkleTree {
   void SubProof(std::uint64_t first, std::uint64_t begin, std::uint64_t end, bool whole,
                 std::vector<Digest32>& out) const;
   // levels_[l][i] is the hash of the perfect subtree over leaves [i 2^l, (i + 1) 2^l).
-  std::vector<std::vector<Digest32>> levels_;
+  // Deques, not vectors: growing one never copies the millions of hashes it holds (a vector's
+  // doubling did, for tens of milliseconds, under the ledger's state lock).
+  std::vector<std::deque<Digest32>> levels_;
 };
 
 // RFC 9162 2.1.3.2. OK, or BAD_PROOF with the reason.
