@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <system_error>
 #include <type_traits>
 
@@ -14,8 +15,11 @@ namespace {
 
 using codec::Json;
 
-Result<std::unique_ptr<Log>> OpenReadOnly(const std::string& directory) {
-  return Log::Open({directory + "/log", 64ull << 20, true});
+Result<std::unique_ptr<Log>> OpenReadOnly(const std::string& directory,
+                                          std::function<void(const LogEntry&)> on_entry = nullptr) {
+  LogOptions options{directory + "/log", 64ull << 20, true};
+  options.on_entry = std::move(on_entry);
+  return Log::Open(options);
 }
 
 // The bytes of the log's segment files, for progress.
@@ -38,16 +42,14 @@ Result<VerifyReport> VerifyLedger(const std::string& directory, const Progress& 
   Status replayed;  // the first entry that does not replay (the scan goes on to the end)
   const std::uint64_t total_bytes = LogBytes(directory + "/log");
   std::uint64_t done_bytes = 0;
-  LogOptions options{directory + "/log", 64ull << 20, true};
-  options.on_entry = [&](const LogEntry& e) {
+  Result<std::unique_ptr<Log>> opened = OpenReadOnly(directory, [&](const LogEntry& e) {
     if (!replayed.ok()) return;
     replayed = replay.Apply(e);
     report.packets +=
         !e.payload.empty() && e.payload[0] == static_cast<std::uint8_t>(RecordType::kPacket);
     done_bytes += e.payload.size() + kRecordOverheadBytes;
     if (progress && e.index % 4096 == 0) progress(std::min(done_bytes, total_bytes), total_bytes);
-  };
-  Result<std::unique_ptr<Log>> opened = Log::Open(options);
+  });
   if (!replayed.ok()) return replayed;  // an entry before the one the scan stopped at, if any
   QFS_ASSIGN_OR_RETURN(std::unique_ptr<Log> log, std::move(opened));
   if (progress) progress(total_bytes, total_bytes);

@@ -222,10 +222,7 @@ std::optional<std::pair<Snapshot, std::unique_ptr<State>>> Ledger::UsableSnapsho
   return std::make_pair(std::move(s), std::move(state).value());
 }
 
-Status Ledger::WriteSnapshotLocked() {
-  QFS_RETURN_IF_ERROR(WriteSnapshot(SnapshotPath(), TakeSnapshotLocked()));
-  return OkStatus();
-}
+Status Ledger::WriteSnapshotLocked() { return WriteSnapshot(SnapshotPath(), TakeSnapshotLocked()); }
 
 Snapshot Ledger::TakeSnapshotLocked() {
   Snapshot s;

@@ -23,6 +23,7 @@ constexpr char kMagic[8] = {'Q', 'F', 'S', 'L', 'O', 'G', '\0', '\1'};
 constexpr std::uint32_t kFormatVersion = 2;  // 2: the frame carries the length's complement
 constexpr std::size_t kHeaderBytes = 24;     // magic, version, first index, CRC of the 20 before
 constexpr std::size_t kFrameBytes = 12;      // body length, its complement, CRC of the body
+static_assert(kRecordOverheadBytes == kFrameBytes + 8 + 32 + 8 + 4 + 2 + 32);
 constexpr char kEntryDomain[] = "qfs.ledger.entry.v1";
 
 Status IoError(const std::string& what, const std::string& path) {
@@ -78,12 +79,17 @@ ByteSpan EntryDomainPrefix() {
 }
 
 // The fields EntryHash covers, in order.
+void EncodeHashedFields(std::uint64_t index, const Digest32& previous_hash,
+                        std::uint64_t timestamp_us, ByteSpan payload, std::uint16_t result,
+                        codec::Writer& w) {
+  w.U64(index);
+  w.FixedBytes(previous_hash);
+  w.U64(timestamp_us);
+  w.LengthPrefixedBytes(payload);
+  w.U16(result);
+}
 void EncodeHashedFields(const LogEntry& e, codec::Writer& w) {
-  w.U64(e.index);
-  w.FixedBytes(e.previous_hash);
-  w.U64(e.timestamp_us);
-  w.LengthPrefixedBytes(e.payload);
-  w.U16(e.result);
+  EncodeHashedFields(e.index, e.previous_hash, e.timestamp_us, e.payload, e.result, w);
 }
 
 Result<Bytes> ReadWholeFile(const std::string& path) {
@@ -306,28 +312,21 @@ Result<Digest32> Log::Append(std::uint64_t timestamp_us, ByteSpan payload, std::
   if (size() > 0 && timestamp_us <= last_timestamp_us_) return invalid("timestamp must increase");
   if (payload.size() > kLogPayloadBytesMax) return invalid("payload too large");
   if (fd_length_ >= options_.segment_bytes_target) QFS_RETURN_IF_ERROR(StartSegment(size()));
-  // The body as EncodeEntry writes it, encoded in place: the hashed fields, then their hash.
-  const std::size_t hashed_bytes = 8 + 32 + 8 + 4 + payload.size() + 2;
-  const std::size_t body_bytes = hashed_bytes + 32;
-  const std::size_t start = buffer_.size();
-  buffer_.resize(start + kFrameBytes + body_bytes);
-  std::uint8_t* frame = buffer_.data() + start;
-  std::uint8_t* body = frame + kFrameBytes;
-  PutU64(body, size());
-  std::memcpy(body + 8, last_hash_.data(), 32);
-  PutU64(body + 40, timestamp_us);
-  PutU32(body + 48, static_cast<std::uint32_t>(payload.size()));
-  if (!payload.empty()) std::memcpy(body + 52, payload.data(), payload.size());
-  body[52 + payload.size()] = static_cast<std::uint8_t>(result >> 8);
-  body[53 + payload.size()] = static_cast<std::uint8_t>(result);
-  const Digest32 hash = crypto::Sha256({EntryDomainPrefix(), ByteSpan(body, hashed_bytes)});
-  std::memcpy(body + hashed_bytes, hash.data(), 32);
-  const auto length = static_cast<std::uint32_t>(body_bytes);
+  // The body as EncodeEntry writes it, with the entry hash computed from the same bytes.
+  codec::Writer w;
+  EncodeHashedFields(size(), last_hash_, timestamp_us, payload, result, w);
+  const Digest32 hash = crypto::Sha256({EntryDomainPrefix(), w.bytes()});
+  w.FixedBytes(hash);
+  const ByteSpan body = w.bytes();
+  const auto length = static_cast<std::uint32_t>(body.size());
+  std::uint8_t frame[kFrameBytes];
   PutU32(frame, length);
   PutU32(frame + 4, ~length);
-  PutU32(frame + 8, Crc32c(ByteSpan(body, body_bytes)));
+  PutU32(frame + 8, Crc32c(body));
+  buffer_.insert(buffer_.end(), frame, frame + kFrameBytes);
+  buffer_.insert(buffer_.end(), body.begin(), body.end());
   positions_.push_back({static_cast<std::uint32_t>(segments_.size() - 1), fd_length_});
-  fd_length_ += kFrameBytes + body_bytes;
+  fd_length_ += kFrameBytes + body.size();
   last_hash_ = hash;
   last_timestamp_us_ = timestamp_us;
   if (buffer_.size() >= kLogWriteBufferBytes) QFS_RETURN_IF_ERROR(Flush());
