@@ -48,7 +48,9 @@ bool IsValidUtf8(std::string_view s) {
 
 // --- Writer ----------------------------------------------------------------------------------
 void Writer::BigEndian(std::uint64_t v, int width) {
-  for (int i = width - 1; i >= 0; --i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  std::uint8_t b[8];
+  for (int i = 0; i < width; ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * (width - 1 - i)));
+  out_.insert(out_.end(), b, b + width);
 }
 
 void Writer::U128(u128 v) {

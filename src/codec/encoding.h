@@ -59,6 +59,8 @@ class Writer {
   // REQUIRES: count <= kCodecListItemsMax.
   void Count(std::size_t count);
 
+  // Room for `total` bytes in all, so that a large encoding grows without reallocating.
+  void Reserve(std::size_t total) { out_.reserve(total); }
   const Bytes& bytes() const { return out_; }
   Bytes Take() { return std::move(out_); }
 

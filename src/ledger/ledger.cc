@@ -222,18 +222,25 @@ std::optional<std::pair<Snapshot, std::unique_ptr<State>>> Ledger::UsableSnapsho
   return std::make_pair(std::move(s), std::move(state).value());
 }
 
-Status Ledger::WriteSnapshotLocked() { return WriteSnapshot(SnapshotPath(), TakeSnapshotLocked()); }
+Status Ledger::WriteSnapshotLocked() {
+  return WriteSnapshot(SnapshotPath(), TakeSnapshotLocked().Encode());
+}
 
-Snapshot Ledger::TakeSnapshotLocked() {
-  Snapshot s;
+Ledger::FrozenSnapshot Ledger::TakeSnapshotLocked() {
+  FrozenSnapshot f{Snapshot{}, state_->Freeze()};
+  Snapshot& s = f.header;
   s.tree_size = log_->size();
   s.last_entry_hash = log_->last_hash();
   s.state_root = state_->Root();
   s.last_checkpoint_size = last_checkpoint_size_;
   s.last_checkpoint = last_checkpoint_;
-  s.state = state_->Encode();
   last_snapshot_size_ = s.tree_size;
-  return s;
+  return f;
+}
+
+Snapshot Ledger::FrozenSnapshot::Encode() && {
+  header.state = state.Encode();
+  return std::move(header);
 }
 
 std::uint64_t Ledger::NextTimestamp() {
@@ -376,7 +383,7 @@ std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
 void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
   std::vector<std::pair<Pending*, Result<SubmitResult>>> answers;
   answers.reserve(batch.size());
-  std::optional<Snapshot> snapshot;  // taken under the lock, written after it
+  std::optional<FrozenSnapshot> snapshot;  // frozen under the lock, encoded and written after it
   {
     std::unique_lock<std::shared_mutex> lock(state_mutex_);
     std::vector<Pending*> logged;
@@ -409,20 +416,25 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
       if (!s.ok()) HaltLocked(s.message());
     }
     if (!halted_ && options_.snapshot_interval != 0 &&
-        log_->size() - last_snapshot_size_ >= options_.snapshot_interval) {
+        log_->size() - last_snapshot_size_ >= options_.snapshot_interval &&
+        !snapshot_writing_.load()) {
       snapshot = TakeSnapshotLocked();
     }
   }
   // Answered outside the lock, so that a callback's work never holds up readers.
   for (auto& [p, answer] : answers) p->done(std::move(answer));
   if (snapshot.has_value()) {
-    // Written (checksum, file, fsync, rename) off the sequencer, so commits go on meanwhile; a
-    // failure costs a longer replay, nothing else. One writer at a time: they share the file.
-    if (snapshot_writer_.joinable()) snapshot_writer_.join();
-    snapshot_writer_ = std::thread([path = SnapshotPath(), s = std::move(*snapshot)] {
-      ::pthread_setname_np(::pthread_self(), "qfs-snapshot");
-      (void)WriteSnapshot(path, s);
-    });
+    // Encoded and written (checksum, file, fsync, rename) off the sequencer, so commits go on
+    // meanwhile; a failure costs a longer replay, nothing else. One writer at a time: they share
+    // the file.
+    if (snapshot_writer_.joinable()) snapshot_writer_.join();  // done: snapshot_writing_ was false
+    snapshot_writing_.store(true);
+    snapshot_writer_ =
+        std::thread([this, path = SnapshotPath(), f = std::move(*snapshot)]() mutable {
+          ::pthread_setname_np(::pthread_self(), "qfs-snapshot");
+          (void)WriteSnapshot(path, std::move(f).Encode());
+          snapshot_writing_.store(false);
+        });
   }
 }
 

@@ -149,9 +149,16 @@ class Ledger {
   // state decoded and matching its root. Sets start_.snapshot_note when one is refused.
   std::optional<std::pair<Snapshot, std::unique_ptr<State>>> UsableSnapshot();
   Status WriteSnapshotLocked();
-  // The state as a snapshot (encoded under state_mutex_, which the caller holds); marks it
-  // taken so the next one is due snapshot_interval entries later.
-  Snapshot TakeSnapshotLocked();
+  // A snapshot in the making: its header filled in, its state frozen (State::Freeze).
+  struct FrozenSnapshot {
+    Snapshot header;  // header.state is empty until Encode
+    State::Frozen state;
+    Snapshot Encode() &&;
+  };
+  // Freezes the state under state_mutex_, which the caller holds (the records are shared, not
+  // encoded: microseconds however long the log); marks the snapshot taken so the next one is
+  // due snapshot_interval entries later. Encoding it needs no lock.
+  FrozenSnapshot TakeSnapshotLocked();
   std::string SnapshotPath() const { return options_.directory + "/snapshot.qsnap"; }
   Status AppendRecord(RecordType type, ByteSpan body, ResultCode result,
                       std::uint64_t timestamp_us);
@@ -194,6 +201,8 @@ class Ledger {
   std::size_t last_sync_entries_ = 0;
   std::thread sequencer_;
   std::thread snapshot_writer_;  // the last interval snapshot's file write; joined before the next
+  // While it runs, a due snapshot waits (the sequencer never blocks on a slow writer).
+  std::atomic<bool> snapshot_writing_{false};
 };
 
 }  // namespace qfs::ledger

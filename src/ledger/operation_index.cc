@@ -29,13 +29,28 @@ OperationIndex::OperationIndex() {
 const OperationRecord* OperationIndex::Find(const OperationKey& key) const {
   const Shard& shard = shards_[ShardNumber(hash_(key))];
   auto it = shard.find(key);
-  return it == shard.end() ? nullptr : &records_[it->second].second;
+  return it == shard.end() ? nullptr : &At(it->second).second;
 }
 
 void OperationIndex::Add(const OperationKey& key, const OperationRecord& record) {
-  const bool added = shards_[ShardNumber(hash_(key))].emplace(key, records_.size()).second;
+  const bool added = shards_[ShardNumber(hash_(key))].emplace(key, size_).second;
   QFS_CHECK(added);
-  records_.emplace_back(key, record);
+  if (size_ % kBlockRecords == 0) {
+    blocks_.push_back(std::make_shared<std::vector<Entry>>());
+    blocks_.back()->reserve(kBlockRecords);
+  }
+  blocks_.back()->emplace_back(key, record);
+  ++size_;
+}
+
+OperationIndex::Frozen OperationIndex::Freeze() const {
+  Frozen f;
+  f.size_ = size_;
+  f.blocks_.assign(blocks_.begin(), blocks_.end());
+  // The last block may still grow: the frozen view gets its own copy of it.
+  if (size_ % kBlockRecords != 0)
+    f.blocks_.back() = std::make_shared<std::vector<Entry>>(*blocks_.back());
+  return f;
 }
 
 }  // namespace qfs::ledger

@@ -4,22 +4,30 @@
 //   OperationIndex ops;
 //   ops.Add({signer, id}, {packet_hash, index, result});
 //   const OperationRecord* r = ops.Find({signer, id});    // nullptr if none
-//   for (const auto& [key, record] : ops.records()) ...   // entry order
+//   OperationIndex::Frozen f = ops.Freeze();               // the records so far, in entry order,
+//   f.ForEach([](const OperationIndex::Entry& e) {...});  // readable on any thread meanwhile
 //
 // Why not std::map: there is one record per logged packet, forever, and a map of millions of
 // records costs ~20 cache-missing 36-byte comparisons per lookup and per insert, on the
 // sequencer thread, for every entry. The index is a hash table whose hash (SipHash-2-4) is keyed
 // by a secret drawn from the OS when the index is made, so nobody can choose operation ids
 // that collide. Determinism is kept by construction: the table is only ever probed, never
-// iterated; everything ordered (snapshots, the state root's running hash) uses records(), whose
-// order is the log's.
+// iterated; everything ordered (snapshots, the state root's running hash) uses the records in
+// the order they were added, which is the log's.
+//
+// Records live in blocks of kBlockRecords. A full block never changes again, so Freeze() shares
+// the full blocks and copies only the last, partial one: a snapshot of millions of records is
+// taken in microseconds under the state's lock and encoded afterwards, off it.
+//
+// Thread safety: one writer, no concurrent readers of the index itself (the ledger's state lock);
+// a Frozen may be read on any thread while the index goes on growing.
 #ifndef QFS_LEDGER_OPERATION_INDEX_H_
 #define QFS_LEDGER_OPERATION_INDEX_H_
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -40,17 +48,38 @@ using OperationKey = std::pair<IdentityId, OperationId>;
 
 class OperationIndex {
  public:
+  using Entry = std::pair<OperationKey, OperationRecord>;
+  static constexpr std::size_t kBlockRecords = 4096;
+
+  // The records at the moment of Freeze(), in the order they were added.
+  class Frozen {
+   public:
+    std::size_t size() const { return size_; }
+    template <typename F>
+    void ForEach(F&& f) const {
+      for (const auto& block : blocks_) {
+        for (const Entry& e : *block) f(e);
+      }
+    }
+
+   private:
+    friend class OperationIndex;
+    std::vector<std::shared_ptr<const std::vector<Entry>>> blocks_;  // the last one is a copy
+    std::size_t size_ = 0;
+  };
+
   OperationIndex();
 
   // The record for `key`, or nullptr. The pointer stays valid (records never move).
   const OperationRecord* Find(const OperationKey& key) const;
   // REQUIRES: no record for `key` yet (checked).
   void Add(const OperationKey& key, const OperationRecord& record);
-  std::size_t size() const { return records_.size(); }
-  bool empty() const { return records_.empty(); }
-  // In the order they were added (the log's order).
-  using Records = std::deque<std::pair<OperationKey, OperationRecord>>;
-  const Records& records() const { return records_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // REQUIRES: !empty(). The record added last.
+  const Entry& back() const { return blocks_.back()->back(); }
+  // O(size / kBlockRecords + kBlockRecords).
+  Frozen Freeze() const;
 
  private:
   struct KeyHash {
@@ -58,15 +87,19 @@ class OperationIndex {
     std::size_t operator()(const OperationKey& key) const;
   };
 
-  using Shard = std::unordered_map<OperationKey, std::size_t, KeyHash>;  // key -> records_ index
+  using Shard = std::unordered_map<OperationKey, std::size_t, KeyHash>;  // key -> record number
   static constexpr std::size_t kShards = 256;
   static std::size_t ShardNumber(std::size_t hash) { return hash >> (8 * sizeof(hash) - 8); }
 
-  // Neither ever moves what it holds wholesale: a deque grows by blocks, and each shard rehashes
-  // only its 1/256 of the keys, so no insert stalls the sequencer for long (one table of
-  // millions of records took tens of milliseconds to rehash, a vector as long to reallocate).
+  const Entry& At(std::size_t n) const { return (*blocks_[n / kBlockRecords])[n % kBlockRecords]; }
+
+  // Neither ever moves what it holds wholesale: records grow by blocks (each reserved in full, so
+  // none reallocates), and each shard rehashes only its 1/256 of the keys, so no insert stalls
+  // the sequencer for long (one table of millions of records took tens of milliseconds to
+  // rehash, a vector as long to reallocate).
   KeyHash hash_;
-  Records records_;
+  std::vector<std::shared_ptr<std::vector<Entry>>> blocks_;
+  std::size_t size_ = 0;
   std::vector<Shard> shards_;  // kShards of them
 };
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace qfs::ledger {
 namespace {
 
@@ -25,13 +27,38 @@ TEST(OperationIndexTest, FindsEveryRecordAndListsThemInTheOrderMade) {
     const OperationRecord* r = ops.Find(Key((i * 7919) % kCount));
     ASSERT_NE(r, nullptr);
     EXPECT_EQ(r->index, i);
-    EXPECT_EQ(ops.records()[i].second.index, i);
-    EXPECT_EQ(ops.records()[i].first, Key((i * 7919) % kCount));
   }
+  std::uint32_t seen = 0;
+  ops.Freeze().ForEach([&](const OperationIndex::Entry& e) {
+    EXPECT_EQ(e.second.index, seen);
+    EXPECT_EQ(e.first, Key((seen * 7919) % kCount));
+    ++seen;
+  });
+  EXPECT_EQ(seen, kCount);
+  EXPECT_EQ(ops.back().second.index, kCount - 1);
   EXPECT_EQ(ops.Find(Key(kCount)), nullptr);
   OperationKey other_signer = Key(5);
   other_signer.first.bytes[19] = 1;
   EXPECT_EQ(ops.Find(other_signer), nullptr);
+}
+
+// A frozen view keeps the records of its moment, exactly, however the index grows afterwards
+// (across a partial block, which Freeze copies, and full blocks, which it shares).
+TEST(OperationIndexTest, AFrozenViewIsUnchangedByLaterRecords) {
+  OperationIndex ops;
+  const std::uint32_t first = OperationIndex::kBlockRecords + 10;
+  for (std::uint32_t i = 0; i < first; ++i) ops.Add(Key(i), {{}, i, ResultCode::kOk});
+  const OperationIndex::Frozen frozen = ops.Freeze();
+  for (std::uint32_t i = first; i < 3 * OperationIndex::kBlockRecords; ++i) {
+    ops.Add(Key(i), {{}, i, ResultCode::kOk});
+  }
+  ASSERT_EQ(frozen.size(), first);
+  std::vector<std::uint64_t> indexes;
+  frozen.ForEach([&](const OperationIndex::Entry& e) { indexes.push_back(e.second.index); });
+  ASSERT_EQ(indexes.size(), first);
+  for (std::uint32_t i = 0; i < first; ++i) ASSERT_EQ(indexes[i], i);
+  EXPECT_EQ(ops.size(), 3 * OperationIndex::kBlockRecords);
+  EXPECT_EQ(OperationIndex().Freeze().size(), 0u);
 }
 
 TEST(OperationIndexDeathTest, AddingAKeyTwiceIsAProgrammerError) {

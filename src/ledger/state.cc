@@ -485,20 +485,34 @@ Digest32 State::Root() const {
   return crypto::Sha256(w.bytes());
 }
 
-Bytes State::Encode() const {
+State::Frozen State::Freeze() const {
+  Frozen f;
   codec::Writer w;
   w.String(kSnapshotDomain);
   w.LengthPrefixedBytes(EncodeGenesis(params_));
   PutBalancesAndPending(w);
+  f.head_ = w.Take();
+  f.operations_ = operations_.Freeze();
+  f.operations_digest_ = operations_digest_;
+  return f;
+}
+
+Bytes State::Frozen::Encode() const {
+  constexpr std::size_t kRecordBytes = 20 + 16 + 32 + 8 + 2;
+  codec::Writer w;
+  w.Reserve(head_.size() + 8 + operations_.size() * kRecordBytes + 32);
+  w.FixedBytes(head_);
   w.U64(operations_.size());
-  for (const auto& [key, op] : operations_.records()) {  // entry order
+  operations_.ForEach([&w](const OperationIndex::Entry& e) {  // entry order
+    const auto& [key, op] = e;
     w.FixedBytes(key.first.bytes);
     w.FixedBytes(key.second.bytes);
     w.FixedBytes(op.packet_hash);
     w.U64(op.index);
     w.U16(static_cast<std::uint16_t>(op.result));
-  }
+  });
   w.FixedBytes(operations_digest_);
+  QFS_CHECK(w.bytes().size() == head_.size() + 8 + operations_.size() * kRecordBytes + 32);
   return w.Take();
 }
 
@@ -552,8 +566,7 @@ Result<std::unique_ptr<State>> State::Decode(ByteSpan bytes) {
     QFS_ASSIGN_OR_RETURN(std::uint16_t result, r.U16());
     op.result = static_cast<ResultCode>(result);
     // Entry order: indexes increase, and a key has one record.
-    if (!state->operations_.empty() &&
-        !(state->operations_.records().back().second.index < op.index)) {
+    if (!state->operations_.empty() && !(state->operations_.back().second.index < op.index)) {
       return Unordered();
     }
     if (state->operations_.Find(key) != nullptr) return Unordered();

@@ -129,8 +129,23 @@ class State {
   Digest32 Root() const;
   // The whole state, for snapshots (docs/formats/log.md), and back. Decode checks the encoding
   // and the invariants: CORRUPTION / NON_CANONICAL / TRUNCATED for a bad snapshot.
-  Bytes Encode() const;
+  Bytes Encode() const { return Freeze().Encode(); }
   static Result<std::unique_ptr<State>> Decode(ByteSpan bytes);
+  // The same in two steps, so that a snapshot holds the state's lock only for what may change:
+  // Freeze() encodes the supplies, accounts and pending transfers and shares the operation
+  // records (append-only, see OperationIndex); Encode() may then run on any thread, while the
+  // state goes on, and gives what State::Encode() gave at the moment of Freeze().
+  class Frozen {
+   public:
+    Bytes Encode() const;
+
+   private:
+    friend class State;
+    Bytes head_;  // domain, genesis, supplies, accounts, pending transfers
+    OperationIndex::Frozen operations_;
+    Digest32 operations_digest_{};
+  };
+  Frozen Freeze() const;
   // Tests only: changes a balance without an entry (to prove that the checks catch it).
   void AdjustBalanceForTesting(const IdentityId& id, Token token, u128 delta) {
     accounts_.at(id).balance[static_cast<std::size_t>(token)] += delta;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <random>
 
 #include "crypto/wallet.h"
@@ -262,7 +263,13 @@ TEST_F(StateTest, RandomSequencesKeepInvariantsAndReplayToTheSameRoot) {
   std::vector<std::pair<Packet, std::uint64_t>> applied;    // with their node times
   std::map<IdentityId, std::vector<OperationId>> reserves;  // by signer
   std::map<ResultCode, int> results;
+  std::optional<State::Frozen> frozen;  // at step 1500, across a partial block of records
+  Bytes encoded_at_freeze;
   for (int step = 0; step < 3000; ++step) {
+    if (step == 1500) {
+      frozen = state_.Freeze();
+      encoded_at_freeze = state_.Encode();
+    }
     User& u = *users[rng() % users.size()];
     const IdentityId to = users[rng() % users.size()]->id;
     const auto token = static_cast<Token>(rng() % kTokenCount);
@@ -313,6 +320,10 @@ TEST_F(StateTest, RandomSequencesKeepInvariantsAndReplayToTheSameRoot) {
   std::unique_ptr<State> restored = State::Decode(snapshot).value();
   EXPECT_EQ(restored->Root(), state_.Root());
   EXPECT_EQ(restored->Encode(), snapshot);
+  // A frozen state encodes as the state did when it was frozen, whatever happened since.
+  ASSERT_TRUE(frozen.has_value());
+  EXPECT_EQ(frozen->Encode(), encoded_at_freeze);
+  EXPECT_NE(encoded_at_freeze, snapshot);
   restored->AdvanceTime(now_ + kPendingTimeoutMaxUs);
   state_.AdvanceTime(now_ + kPendingTimeoutMaxUs);
   EXPECT_EQ(restored->Root(), state_.Root());  // the same pending transfers expired
