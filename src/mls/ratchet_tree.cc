@@ -332,7 +332,29 @@ Status RatchetTree::VerifyLeafSignatures(const CipherSuite& suite, ByteSpan grou
 }
 
 void RatchetTree::BlankDirectPath(LeafIndex index) {
+  QFS_CHECK(index < leaves_);
   for (NodeIndex n : DirectPath(LeafToNode(index), leaves_)) nodes_[n].reset();
+}
+
+std::vector<RatchetTree::PathStep> RatchetTree::FilteredDirectPath(LeafIndex index) const {
+  QFS_CHECK(index < leaves_);
+  std::vector<PathStep> out;
+  const std::vector<NodeIndex> path = DirectPath(LeafToNode(index), leaves_);
+  const std::vector<NodeIndex> copath = Copath(LeafToNode(index), leaves_);
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (!Resolution(copath[i]).empty()) out.push_back({path[i], copath[i]});
+  }
+  return out;
+}
+
+void RatchetTree::SetLeaf(LeafIndex index, LeafNode leaf_node) {
+  QFS_CHECK(index < leaves_);
+  nodes_[LeafToNode(index)] = Node(std::move(leaf_node));
+}
+
+void RatchetTree::SetParent(NodeIndex n, ParentNode parent_node) {
+  QFS_CHECK(n < nodes_.size() && !IsLeaf(n));
+  nodes_[n] = Node(std::move(parent_node));
 }
 
 Result<LeafIndex> RatchetTree::Add(LeafNode leaf_node) {

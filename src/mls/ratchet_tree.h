@@ -119,12 +119,24 @@ class RatchetTree {
   Status Update(LeafIndex index, LeafNode leaf);
   Status Remove(LeafIndex index);
 
+  // The filtered direct path of a leaf (section 4.1.2) as (parent, its child on the leaf's
+  // copath) pairs from the leaf's parent up to the root, leaving out each parent whose copath
+  // child has an empty resolution.
+  struct PathStep {
+    NodeIndex parent = 0;
+    NodeIndex copath_child = 0;
+  };
+  std::vector<PathStep> FilteredDirectPath(LeafIndex index) const;
+  // The raw changes TreeKEM makes. REQUIRES: the index is within the tree (checked).
+  void SetLeaf(LeafIndex index, LeafNode leaf);
+  void SetParent(NodeIndex n, ParentNode parent);
+  void BlankDirectPath(LeafIndex index);
+
  private:
   // The tree hash with the leaves in `removed` blanked and left out of every unmerged list (the
   // "original sibling tree hash" of section 7.9).
   Bytes TreeHashWithout(const CipherSuite& suite, NodeIndex n,
                         const std::vector<LeafIndex>& removed) const;
-  void BlankDirectPath(LeafIndex index);
 
   std::uint32_t leaves_ = 0;                // a power of two, or 0
   std::vector<std::optional<Node>> nodes_;  // NodeCount(leaves_) of them

@@ -1,6 +1,7 @@
 #include "mls/vectors.h"
 
 #include <functional>
+#include <map>
 #include <optional>
 
 #include "base/text_encoding.h"
@@ -12,6 +13,7 @@
 #include "mls/secret_tree.h"
 #include "mls/tls_codec.h"
 #include "mls/tree_math.h"
+#include "mls/treekem.h"
 
 namespace qfs::mls {
 namespace {
@@ -413,6 +415,116 @@ Status TreeOperations(const Json& c) {
   return Same("tree_hash_after", tree.TreeHash(suite, Root(tree.leaf_count())), hash_after);
 }
 
+// --- treekem -----------------------------------------------------------------------------------
+Result<TreePrivateKey> LeafPrivate(const Json& lp, const CipherSuite& suite,
+                                   const RatchetTree& tree) {
+  QFS_ASSIGN_OR_RETURN(std::uint64_t index, UintField(lp, "index"));
+  if (index >= tree.leaf_count()) return Bad("leaves_private index outside the tree");
+  QFS_ASSIGN_OR_RETURN(Bytes encryption_priv, HexField(lp, "encryption_priv"));
+  TreePrivateKey key(static_cast<LeafIndex>(index), SecretBytes(encryption_priv));
+  QFS_ASSIGN_OR_RETURN(const Json* secrets, ArrayField(lp, "path_secrets"));
+  for (const Json& ps : *secrets) {
+    QFS_ASSIGN_OR_RETURN(std::uint64_t node, UintField(ps, "node"));
+    if (node >= NodeCount(tree.leaf_count()) || IsLeaf(static_cast<NodeIndex>(node))) {
+      return Bad("path_secrets node " + std::to_string(node) + " is not a parent of the tree");
+    }
+    QFS_ASSIGN_OR_RETURN(Bytes secret, HexField(ps, "path_secret"));
+    key.SetPathSecret(static_cast<NodeIndex>(node), SecretBytes(secret));
+  }
+  QFS_RETURN_IF_ERROR(key.CheckAgainst(suite, tree));
+  return key;
+}
+
+// Every other member with a private key processes `path` and gets `commit_secret`; when
+// `path_secrets` is given (the vector's, by leaf), the secret each one decrypted too.
+Status ReceiversAgree(const CipherSuite& suite, const RatchetTree& tree, LeafIndex sender,
+                      const UpdatePath& path, const GroupContext& context,
+                      const std::map<LeafIndex, TreePrivateKey>& keys, ByteSpan commit_secret,
+                      const Json* path_secrets, ByteSpan tree_hash_after) {
+  for (const auto& [j, key] : keys) {
+    if (j == sender) continue;
+    const std::string who = "leaf " + std::to_string(j) + ": ";
+    Result<MergedPath> merged = ProcessUpdatePath(suite, tree, sender, path, context, {}, key);
+    if (!merged.ok()) return Bad(who + merged.status().ToString());
+    if (path_secrets != nullptr) {
+      if (j >= path_secrets->size() || !(*path_secrets)[j].is_string()) {
+        return Bad(who + "no path secret in the vector");
+      }
+      QFS_ASSIGN_OR_RETURN(Bytes want, HexDecode((*path_secrets)[j].get<std::string>()));
+      const SecretBytes* got = merged.value().private_key.path_secret(merged.value().decrypted_at);
+      QFS_RETURN_IF_ERROR(Same(who + "path secret", got->span(), want));
+    }
+    QFS_RETURN_IF_ERROR(
+        Same(who + "commit secret", merged.value().commit_secret.span(), commit_secret));
+    const RatchetTree& t = merged.value().tree;
+    QFS_RETURN_IF_ERROR(
+        Same(who + "tree hash after", t.TreeHash(suite, Root(t.leaf_count())), tree_hash_after));
+    QFS_RETURN_IF_ERROR(merged.value().private_key.CheckAgainst(suite, t));
+  }
+  return OkStatus();
+}
+
+Status TreeKemCase(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
+  GroupContext context;
+  context.cipher_suite = suite.id();
+  QFS_ASSIGN_OR_RETURN(context.group_id, HexField(c, "group_id"));
+  QFS_ASSIGN_OR_RETURN(context.epoch, UintField(c, "epoch"));
+  QFS_ASSIGN_OR_RETURN(context.confirmed_transcript_hash, HexField(c, "confirmed_transcript_hash"));
+  QFS_ASSIGN_OR_RETURN(Bytes tree_bytes, HexField(c, "ratchet_tree"));
+  QFS_ASSIGN_OR_RETURN(RatchetTree tree, RatchetTree::Decode(tree_bytes));
+  std::map<LeafIndex, TreePrivateKey> keys;
+  std::map<LeafIndex, SecretBytes> signature_keys;
+  QFS_ASSIGN_OR_RETURN(const Json* leaves, ArrayField(c, "leaves_private"));
+  for (const Json& lp : *leaves) {
+    QFS_ASSIGN_OR_RETURN(TreePrivateKey key, LeafPrivate(lp, suite, tree));
+    QFS_ASSIGN_OR_RETURN(Bytes signature_priv, HexField(lp, "signature_priv"));
+    signature_keys.emplace(key.leaf(), SecretBytes(signature_priv));
+    keys.emplace(key.leaf(), std::move(key));
+  }
+  for (LeafIndex l = 0; l < tree.leaf_count(); ++l) {
+    if (tree.leaf(l) != nullptr && keys.count(l) == 0) {
+      return Bad("leaf " + std::to_string(l) + " has no private key in the vector");
+    }
+  }
+  QFS_ASSIGN_OR_RETURN(const Json* updates, ArrayField(c, "update_paths"));
+  for (std::size_t u = 0; u < updates->size(); ++u) {
+    const Json& up = (*updates)[u];
+    const std::string name = "update_paths[" + std::to_string(u) + "] ";
+    QFS_ASSIGN_OR_RETURN(std::uint64_t sender64, UintField(up, "sender"));
+    if (sender64 >= tree.leaf_count() || signature_keys.count(sender64) == 0) {
+      return Bad(name + "sender is not a leaf with keys");
+    }
+    const auto sender = static_cast<LeafIndex>(sender64);
+    QFS_ASSIGN_OR_RETURN(Bytes path_bytes, HexField(up, "update_path"));
+    TlsReader r(path_bytes);
+    QFS_ASSIGN_OR_RETURN(UpdatePath path, DecodeUpdatePath(r));
+    QFS_RETURN_IF_ERROR(r.ExpectEnd());
+    TlsWriter again;
+    EncodeUpdatePath(again, path);
+    QFS_RETURN_IF_ERROR(Same(name + "re-encoded update path", again.bytes(), path_bytes));
+    QFS_ASSIGN_OR_RETURN(Bytes commit_secret, HexField(up, "commit_secret"));
+    QFS_ASSIGN_OR_RETURN(Bytes tree_hash_after, HexField(up, "tree_hash_after"));
+    QFS_ASSIGN_OR_RETURN(const Json* path_secrets, ArrayField(up, "path_secrets"));
+    QFS_ASSIGN_OR_RETURN(RatchetTree merged,
+                         MergeUpdatePath(suite, tree, sender, path, context.group_id));
+    QFS_RETURN_IF_ERROR(Same(name + "tree hash after",
+                             merged.TreeHash(suite, Root(merged.leaf_count())), tree_hash_after));
+    QFS_RETURN_IF_ERROR(ReceiversAgree(suite, tree, sender, path, context, keys, commit_secret,
+                                       path_secrets, tree_hash_after));
+    // A path of our own from the same sender: every receiver gets its commit secret.
+    QFS_ASSIGN_OR_RETURN(CreatedPath created,
+                         CreateUpdatePath(suite, tree, sender, signature_keys.at(sender), context,
+                                          {}, crypto::SystemRandom()));
+    const RatchetTree& ours = created.tree;
+    QFS_RETURN_IF_ERROR(ReceiversAgree(suite, tree, sender, created.path, context, keys,
+                                       created.commit_secret.span(), nullptr,
+                                       ours.TreeHash(suite, Root(ours.leaf_count()))));
+    QFS_RETURN_IF_ERROR(created.private_key.CheckAgainst(suite, ours));
+  }
+  return OkStatus();
+}
+
 // --- recognizing a file ------------------------------------------------------------------------
 struct Kind {
   const char* name;
@@ -433,7 +545,7 @@ constexpr Kind kKinds[] = {
     {"welcome", "init_priv", nullptr},
     {"tree-operations", "tree_before", TreeOperations},
     {"tree-validation", "resolutions", TreeValidation},
-    {"treekem", "update_paths", nullptr},
+    {"treekem", "update_paths", TreeKemCase},
     {"messages", "mls_welcome", nullptr},
 };
 
