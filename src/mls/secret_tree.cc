@@ -45,7 +45,7 @@ SecretTree::Leaf& SecretTree::LeafRatchets(LeafIndex leaf) {
   return out;
 }
 
-KeyAndNonce SecretTree::Advance(Ratchet& r) {
+KeyAndNonce SecretTree::Advance(Ratchet& r) const {
   const std::uint32_t g = r.next_generation;
   KeyAndNonce out;
   out.generation = g;
@@ -62,35 +62,57 @@ KeyAndNonce SecretTree::Next(LeafIndex leaf, RatchetKind kind) {
   return Advance(kind == RatchetKind::kHandshake ? l.handshake : l.application);
 }
 
-Result<KeyAndNonce> SecretTree::Get(LeafIndex leaf, RatchetKind kind, std::uint32_t generation) {
+Result<SecretTree::Ratchet*> SecretTree::RatchetFor(LeafIndex leaf, RatchetKind kind,
+                                                    std::uint32_t generation) {
   if (leaf >= leaves_) {
     return Status(StatusCode::kOutOfRange,
                   "leaf " + std::to_string(leaf) + " outside a tree of " + std::to_string(leaves_));
   }
   Leaf& l = LeafRatchets(leaf);
   Ratchet& r = kind == RatchetKind::kHandshake ? l.handshake : l.application;
-  if (generation < r.next_generation) {
-    auto kept = r.skipped.find(generation);
-    if (kept == r.skipped.end()) {
-      return Status(StatusCode::kNotFound,
-                    "generation " + std::to_string(generation) + " was used or is too old");
-    }
-    KeyAndNonce out = std::move(kept->second);
-    r.skipped.erase(kept);
-    return out;
+  if (generation < r.next_generation && r.skipped.count(generation) == 0) {
+    return Status(StatusCode::kNotFound,
+                  "generation " + std::to_string(generation) + " was used or is too old");
   }
-  if (generation - r.next_generation > options_.forward_generations_max) {
+  if (generation >= r.next_generation &&
+      generation - r.next_generation > options_.forward_generations_max) {
     return Status(StatusCode::kTooLarge, "generation " + std::to_string(generation) +
                                              " is too far ahead of " +
                                              std::to_string(r.next_generation));
   }
-  while (r.next_generation < generation) {
-    KeyAndNonce skipped = Advance(r);
-    const std::uint32_t g = skipped.generation;
-    r.skipped.emplace(g, std::move(skipped));
-    if (r.skipped.size() > options_.out_of_order_keys) r.skipped.erase(r.skipped.begin());
+  return &r;
+}
+
+Result<KeyAndNonce> SecretTree::Get(LeafIndex leaf, RatchetKind kind, std::uint32_t generation) {
+  QFS_ASSIGN_OR_RETURN(Ratchet * r, RatchetFor(leaf, kind, generation));
+  if (generation < r->next_generation) {
+    auto kept = r->skipped.find(generation);
+    KeyAndNonce out = std::move(kept->second);
+    r->skipped.erase(kept);
+    return out;
   }
-  return Advance(r);
+  while (r->next_generation < generation) {
+    KeyAndNonce skipped = Advance(*r);
+    const std::uint32_t g = skipped.generation;
+    r->skipped.emplace(g, std::move(skipped));
+    if (r->skipped.size() > options_.out_of_order_keys) r->skipped.erase(r->skipped.begin());
+  }
+  return Advance(*r);
+}
+
+Result<KeyAndNonce> SecretTree::Peek(LeafIndex leaf, RatchetKind kind, std::uint32_t generation) {
+  QFS_ASSIGN_OR_RETURN(Ratchet * r, RatchetFor(leaf, kind, generation));
+  if (generation < r->next_generation) {
+    const KeyAndNonce& kept = r->skipped.at(generation);
+    return KeyAndNonce{kept.generation, kept.key.Clone(), kept.nonce.Clone()};
+  }
+  Ratchet ahead{r->secret.Clone(), r->next_generation, {}};
+  while (ahead.next_generation < generation) {
+    ahead.secret = suite_.DeriveTreeSecret(ahead.secret.span(), "secret", ahead.next_generation,
+                                           suite_.hash_bytes());
+    ++ahead.next_generation;
+  }
+  return Advance(ahead);
 }
 
 namespace {

@@ -46,6 +46,10 @@ class SecretTree {
   // NOT_FOUND for a generation already used or dropped from the window; TOO_LARGE for one
   // beyond forward_generations_max.
   Result<KeyAndNonce> Get(LeafIndex leaf, RatchetKind kind, std::uint32_t generation);
+  // The key Get would return, with the same errors, but nothing consumed and no ratchet moved:
+  // a receiver peeks, authenticates the message, and only then calls Get. A forged message
+  // therefore neither burns a sender's key nor pushes its ratchet ahead.
+  Result<KeyAndNonce> Peek(LeafIndex leaf, RatchetKind kind, std::uint32_t generation);
 
   std::uint32_t leaves() const { return leaves_; }
 
@@ -62,7 +66,9 @@ class SecretTree {
   };
 
   Leaf& LeafRatchets(LeafIndex leaf);
-  KeyAndNonce Advance(Ratchet& r);
+  KeyAndNonce Advance(Ratchet& r) const;
+  // OUT_OF_RANGE / TOO_LARGE as Get; the ratchet to take `generation` from otherwise.
+  Result<Ratchet*> RatchetFor(LeafIndex leaf, RatchetKind kind, std::uint32_t generation);
 
   const CipherSuite suite_;
   SecretTreeOptions options_;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "base/text_encoding.h"
 
 namespace qfs::mls {
@@ -35,6 +37,25 @@ TEST(SecretTree, OutOfOrderWithinTheWindowAndNotBeyond) {
   EXPECT_EQ(tree.Get(0, RatchetKind::kApplication, 1).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(tree.Get(0, RatchetKind::kApplication, 18).status().code(), StatusCode::kTooLarge);
   EXPECT_EQ(tree.Get(2, RatchetKind::kApplication, 0).status().code(), StatusCode::kOutOfRange);
+}
+
+// Peek gives Get's key and errors but changes nothing: the same key can be peeked again, a later
+// generation is still reachable, and nothing earlier is dropped from the window.
+TEST(SecretTree, PeekingChangesNothing) {
+  SecretTree peeked = MakeTree(2, {.out_of_order_keys = 2, .forward_generations_max = 10});
+  SecretTree plain = MakeTree(2);
+  const std::string ahead =
+      HexEncode(peeked.Peek(1, RatchetKind::kHandshake, 9).value().key.span());
+  EXPECT_EQ(ahead, HexEncode(peeked.Peek(1, RatchetKind::kHandshake, 9).value().key.span()));
+  EXPECT_EQ(ahead, HexEncode(plain.Get(1, RatchetKind::kHandshake, 9).value().key.span()));
+  // Had the peek at 9 moved the ratchet, 0 would now be outside a window of 2.
+  EXPECT_TRUE(peeked.Get(1, RatchetKind::kHandshake, 0).ok());
+  EXPECT_TRUE(peeked.Get(1, RatchetKind::kHandshake, 4).ok());  // keeps 2 and 3
+  EXPECT_TRUE(peeked.Peek(1, RatchetKind::kHandshake, 3).ok());
+  EXPECT_TRUE(peeked.Get(1, RatchetKind::kHandshake, 3).ok());  // still there after the peek
+  EXPECT_EQ(peeked.Peek(1, RatchetKind::kHandshake, 3).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(peeked.Peek(1, RatchetKind::kHandshake, 16).status().code(), StatusCode::kTooLarge);
+  EXPECT_EQ(peeked.Peek(2, RatchetKind::kHandshake, 0).status().code(), StatusCode::kOutOfRange);
 }
 
 }  // namespace

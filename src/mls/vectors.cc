@@ -8,7 +8,9 @@
 #include "codec/json.h"
 #include "crypto/random.h"
 #include "mls/cipher_suite.h"
+#include "mls/framing.h"
 #include "mls/key_schedule.h"
+#include "mls/messages.h"
 #include "mls/ratchet_tree.h"
 #include "mls/secret_tree.h"
 #include "mls/tls_codec.h"
@@ -525,6 +527,132 @@ Status TreeKemCase(const Json& c) {
   return OkStatus();
 }
 
+// --- message-protection ------------------------------------------------------------------------
+struct Protection {
+  CipherSuite suite;
+  GroupContext context;
+  Bytes signature_priv, signature_pub, encryption_secret, sender_data_secret, membership_key;
+};
+
+Bytes ContentBody(const Content& c) {
+  TlsWriter w;
+  if (const auto* data = std::get_if<Bytes>(&c)) return *data;
+  if (const auto* p = std::get_if<Proposal>(&c)) {
+    EncodeProposal(w, *p);
+  } else {
+    EncodeCommit(w, std::get<Commit>(c));
+  }
+  return w.Take();
+}
+
+Result<Content> ParseRaw(ContentType type, ByteSpan raw) {
+  if (type == ContentType::kApplication) return Content(Bytes(raw.begin(), raw.end()));
+  TlsReader r(raw);
+  Content c;
+  if (type == ContentType::kProposal) {
+    QFS_ASSIGN_OR_RETURN(Proposal p, DecodeProposal(r));
+    c = std::move(p);
+  } else {
+    QFS_ASSIGN_OR_RETURN(Commit commit, DecodeCommit(r));
+    c = std::move(commit);
+  }
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  return c;
+}
+
+Status CheckUnprotected(const Protection& p, const AuthenticatedContent& ac, ByteSpan raw,
+                        const std::string& what) {
+  QFS_RETURN_IF_ERROR(VerifyContent(p.suite, ac, p.signature_pub, p.context));
+  if (ac.content.sender.type != SenderType::kMember || ac.content.sender.index != 1) {
+    return Bad(what + ": the sender is not member 1");
+  }
+  return Same(what + " content", ContentBody(ac.content.content), raw);
+}
+
+Status ProtectionOf(const Protection& p, ContentType type, const Json& c, const char* raw_name,
+                    const char* pub_name, const char* priv_name) {
+  const std::string name = raw_name;
+  QFS_ASSIGN_OR_RETURN(Bytes raw, HexField(c, raw_name));
+  QFS_ASSIGN_OR_RETURN(Content content, ParseRaw(type, raw));
+  QFS_RETURN_IF_ERROR(Same(name + " re-encoded", ContentBody(content), raw));
+  FramedContent framed{
+      p.context.group_id, p.context.epoch, Sender{SenderType::kMember, 1}, {}, std::move(content)};
+  const SecretBytes signature_key(p.signature_priv);
+  // Public: the vector's message verifies; ours verifies; application data is refused.
+  QFS_ASSIGN_OR_RETURN(
+      AuthenticatedContent signed_public,
+      SignContent(p.suite, WireFormat::kPublicMessage, framed, signature_key, p.context));
+  if (type == ContentType::kCommit) signed_public.auth.confirmation_tag = Bytes(32, 0x5a);
+  Result<PublicMessage> ours = ProtectPublic(p.suite, signed_public, p.membership_key, p.context);
+  if (type == ContentType::kApplication) {
+    if (ours.ok()) return Bad("application data was protected as a PublicMessage");
+  } else {
+    QFS_ASSIGN_OR_RETURN(Bytes pub_bytes, HexField(c, pub_name));
+    QFS_ASSIGN_OR_RETURN(MlsMessage theirs, DecodeMlsMessage(pub_bytes));
+    QFS_RETURN_IF_ERROR(
+        Same(name + " public message re-encoded", EncodeMlsMessage(theirs), pub_bytes));
+    if (!std::holds_alternative<PublicMessage>(theirs.body)) return Bad(name + ": not public");
+    QFS_ASSIGN_OR_RETURN(AuthenticatedContent in,
+                         UnprotectPublic(p.suite, std::get<PublicMessage>(theirs.body),
+                                         p.membership_key, p.context));
+    QFS_RETURN_IF_ERROR(CheckUnprotected(p, in, raw, name + " (theirs, public)"));
+    if (!ours.ok()) return ours.status();
+    QFS_ASSIGN_OR_RETURN(MlsMessage round,
+                         DecodeMlsMessage(EncodeMlsMessage(MlsMessage{std::move(ours).value()})));
+    QFS_ASSIGN_OR_RETURN(
+        AuthenticatedContent mine,
+        UnprotectPublic(p.suite, std::get<PublicMessage>(round.body), p.membership_key, p.context));
+    QFS_RETURN_IF_ERROR(CheckUnprotected(p, mine, raw, name + " (ours, public)"));
+  }
+  // Private: the vector's message decrypts and verifies; ours round-trips.
+  const SecretBytes encryption_secret(p.encryption_secret);
+  SecretTree receiver(p.suite, encryption_secret, 2);
+  QFS_ASSIGN_OR_RETURN(Bytes priv_bytes, HexField(c, priv_name));
+  QFS_ASSIGN_OR_RETURN(MlsMessage theirs, DecodeMlsMessage(priv_bytes));
+  QFS_RETURN_IF_ERROR(
+      Same(name + " private message re-encoded", EncodeMlsMessage(theirs), priv_bytes));
+  if (!std::holds_alternative<PrivateMessage>(theirs.body)) return Bad(name + ": not private");
+  QFS_ASSIGN_OR_RETURN(AuthenticatedContent in,
+                       UnprotectPrivate(p.suite, std::get<PrivateMessage>(theirs.body), receiver,
+                                        p.sender_data_secret, p.context));
+  QFS_RETURN_IF_ERROR(CheckUnprotected(p, in, raw, name + " (theirs, private)"));
+  QFS_ASSIGN_OR_RETURN(
+      AuthenticatedContent signed_private,
+      SignContent(p.suite, WireFormat::kPrivateMessage, framed, signature_key, p.context));
+  if (type == ContentType::kCommit) signed_private.auth.confirmation_tag = Bytes(32, 0x5a);
+  SecretTree sender(p.suite, encryption_secret, 2);
+  QFS_ASSIGN_OR_RETURN(PrivateMessage sealed,
+                       ProtectPrivate(p.suite, signed_private, sender, p.sender_data_secret,
+                                      crypto::SystemRandom(), {.padding = 13}));
+  SecretTree fresh(p.suite, encryption_secret, 2);
+  QFS_ASSIGN_OR_RETURN(MlsMessage round, DecodeMlsMessage(EncodeMlsMessage(MlsMessage{sealed})));
+  QFS_ASSIGN_OR_RETURN(AuthenticatedContent mine,
+                       UnprotectPrivate(p.suite, std::get<PrivateMessage>(round.body), fresh,
+                                        p.sender_data_secret, p.context));
+  return CheckUnprotected(p, mine, raw, name + " (ours, private)");
+}
+
+Status MessageProtectionCase(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
+  Protection p{suite, {}, {}, {}, {}, {}, {}};
+  p.context.cipher_suite = suite.id();
+  QFS_ASSIGN_OR_RETURN(p.context.group_id, HexField(c, "group_id"));
+  QFS_ASSIGN_OR_RETURN(p.context.epoch, UintField(c, "epoch"));
+  QFS_ASSIGN_OR_RETURN(p.context.tree_hash, HexField(c, "tree_hash"));
+  QFS_ASSIGN_OR_RETURN(p.context.confirmed_transcript_hash,
+                       HexField(c, "confirmed_transcript_hash"));
+  QFS_ASSIGN_OR_RETURN(p.signature_priv, HexField(c, "signature_priv"));
+  QFS_ASSIGN_OR_RETURN(p.signature_pub, HexField(c, "signature_pub"));
+  QFS_ASSIGN_OR_RETURN(p.encryption_secret, HexField(c, "encryption_secret"));
+  QFS_ASSIGN_OR_RETURN(p.sender_data_secret, HexField(c, "sender_data_secret"));
+  QFS_ASSIGN_OR_RETURN(p.membership_key, HexField(c, "membership_key"));
+  QFS_RETURN_IF_ERROR(
+      ProtectionOf(p, ContentType::kProposal, c, "proposal", "proposal_pub", "proposal_priv"));
+  QFS_RETURN_IF_ERROR(
+      ProtectionOf(p, ContentType::kCommit, c, "commit", "commit_pub", "commit_priv"));
+  return ProtectionOf(p, ContentType::kApplication, c, "application", nullptr, "application_priv");
+}
+
 // --- recognizing a file ------------------------------------------------------------------------
 struct Kind {
   const char* name;
@@ -540,7 +668,7 @@ constexpr Kind kKinds[] = {
     {"key-schedule", "initial_init_secret", KeyScheduleCase},
     {"psk_secret", "psks", PskSecretCase},
     {"transcript-hashes", "interim_transcript_hash_before", nullptr},
-    {"message-protection", "application_priv", nullptr},
+    {"message-protection", "application_priv", MessageProtectionCase},
     {"passive-client", "initial_epoch_authenticator", nullptr},
     {"welcome", "init_priv", nullptr},
     {"tree-operations", "tree_before", TreeOperations},

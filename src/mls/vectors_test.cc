@@ -53,7 +53,8 @@ TEST_P(MlsVectors, EveryCaseOfSuites1And3Passes) {
 INSTANTIATE_TEST_SUITE_P(Files, MlsVectors,
                          ::testing::Values("tree-math", "crypto-basics", "deserialization",
                                            "secret-tree", "key-schedule", "psk_secret",
-                                           "tree-validation", "tree-operations", "treekem"),
+                                           "tree-validation", "tree-operations", "treekem",
+                                           "message-protection"),
                          [](const auto& param_info) {
                            std::string name = param_info.param;
                            for (char& c : name) {
