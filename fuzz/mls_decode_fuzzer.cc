@@ -1,7 +1,8 @@
 // Fuzz target: the MLS decoders (MLSMessage, the ratchet_tree extension, UpdatePath, Commit,
-// Proposal, KeyPackage, LeafNode, GroupContext) never crash on malformed input, and whatever
-// they accept re-encodes to exactly the input bytes (TLS encodings are canonical: shortest
-// variable-length integers, presence bytes 0 or 1). The first byte picks the decoder.
+// Proposal, KeyPackage, LeafNode, GroupContext, AuthenticatedContent) never crash on malformed
+// input, and whatever they accept re-encodes to exactly the input bytes (TLS encodings are
+// canonical: shortest variable-length integers, presence bytes 0 or 1). The first byte picks the
+// decoder.
 #include <cstdint>
 #include <cstdlib>
 
@@ -39,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace qfs::mls;  // NOLINT(google-build-using-namespace): a fuzz entry point
   if (size == 0) return 0;
   const ByteSpan in(data + 1, size - 1);
-  switch (data[0] % 8) {
+  switch (data[0] % 9) {
     case 0: {
       auto m = DecodeMlsMessage(in);
       if (m.ok()) RequireSame(EncodeMlsMessage(m.value()), in);
@@ -65,6 +66,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 6:
       RoundTrip(in, DecodeLeafNode, EncodeLeafNode);
       break;
+    case 7: {
+      TlsReader r(in);
+      auto ac = DecodeAuthenticatedContent(r);
+      if (ac.ok() && r.ExpectEnd().ok()) RequireSame(EncodeAuthenticatedContent(ac.value()), in);
+      break;
+    }
     default: {
       TlsReader r(in);
       auto c = DecodeGroupContext(r);

@@ -161,6 +161,43 @@ Bytes EncodeAuthenticatedContent(const AuthenticatedContent& ac) {
   return w.Take();
 }
 
+Result<AuthenticatedContent> DecodeAuthenticatedContent(TlsReader& r) {
+  AuthenticatedContent ac;
+  QFS_ASSIGN_OR_RETURN(std::uint16_t format, r.U16());
+  if (format != static_cast<std::uint16_t>(WireFormat::kPublicMessage) &&
+      format != static_cast<std::uint16_t>(WireFormat::kPrivateMessage)) {
+    return Invalid("wire format " + std::to_string(format) + " does not frame content");
+  }
+  ac.wire_format = static_cast<WireFormat>(format);
+  QFS_ASSIGN_OR_RETURN(ac.content, DecodeFramedContent(r));
+  QFS_ASSIGN_OR_RETURN(ac.auth, GetAuth(r, TypeOf(ac.content.content)));
+  return ac;
+}
+
+Result<TranscriptHashes> NextTranscriptHashes(const CipherSuite& suite, ByteSpan interim_before,
+                                              const AuthenticatedContent& commit) {
+  if (TypeOf(commit.content.content) != ContentType::kCommit) {
+    return Invalid("only a Commit moves the transcript hashes on");
+  }
+  TlsWriter confirmed_input;
+  confirmed_input.Raw(interim_before);
+  confirmed_input.U16(static_cast<std::uint16_t>(commit.wire_format));
+  EncodeFramedContent(confirmed_input, commit.content);
+  confirmed_input.Opaque(commit.auth.signature);
+  TranscriptHashes out;
+  out.confirmed = suite.Hash(confirmed_input.bytes());
+  TlsWriter interim_input;
+  interim_input.Raw(out.confirmed);
+  interim_input.Opaque(commit.auth.confirmation_tag);
+  out.interim = suite.Hash(interim_input.bytes());
+  return out;
+}
+
+Bytes ConfirmationTag(const CipherSuite& suite, ByteSpan confirmation_key,
+                      ByteSpan confirmed_transcript_hash) {
+  return suite.Mac(confirmation_key, confirmed_transcript_hash);
+}
+
 Result<AuthenticatedContent> SignContent(const CipherSuite& suite, WireFormat wire_format,
                                          FramedContent content, const SecretBytes& signature_key,
                                          const GroupContext& context) {

@@ -81,6 +81,23 @@ struct AuthenticatedContent {
 // transcript hash covers part of it).
 Bytes EncodeAuthenticatedContent(const AuthenticatedContent& ac);
 
+// Errors: the codec's, INVALID_ARGUMENT for an unknown wire format or content.
+Result<AuthenticatedContent> DecodeAuthenticatedContent(TlsReader& r);
+
+// The transcript hashes (section 8.2): a Commit's AuthenticatedContent moves the confirmed
+// transcript hash on from the last interim one (wire format, content and signature), and its
+// confirmation tag moves the interim hash on from the new confirmed one.
+struct TranscriptHashes {
+  Bytes confirmed;
+  Bytes interim;
+};
+// REQUIRES: `commit` carries a Commit (checked: INVALID_ARGUMENT otherwise).
+Result<TranscriptHashes> NextTranscriptHashes(const CipherSuite& suite, ByteSpan interim_before,
+                                              const AuthenticatedContent& commit);
+// MAC(confirmation_key, confirmed_transcript_hash): a Commit's confirmation tag.
+Bytes ConfirmationTag(const CipherSuite& suite, ByteSpan confirmation_key,
+                      ByteSpan confirmed_transcript_hash);
+
 // Signs FramedContentTBS (with `context` for member and new-member-commit senders).
 Result<AuthenticatedContent> SignContent(const CipherSuite& suite, WireFormat wire_format,
                                          FramedContent content, const SecretBytes& signature_key,

@@ -653,6 +653,28 @@ Status MessageProtectionCase(const Json& c) {
   return ProtectionOf(p, ContentType::kApplication, c, "application", nullptr, "application_priv");
 }
 
+// --- transcript-hashes -------------------------------------------------------------------------
+Status TranscriptHashesCase(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
+  QFS_ASSIGN_OR_RETURN(Bytes confirmation_key, HexField(c, "confirmation_key"));
+  QFS_ASSIGN_OR_RETURN(Bytes content_bytes, HexField(c, "authenticated_content"));
+  QFS_ASSIGN_OR_RETURN(Bytes interim_before, HexField(c, "interim_transcript_hash_before"));
+  QFS_ASSIGN_OR_RETURN(Bytes confirmed_after, HexField(c, "confirmed_transcript_hash_after"));
+  QFS_ASSIGN_OR_RETURN(Bytes interim_after, HexField(c, "interim_transcript_hash_after"));
+  TlsReader r(content_bytes);
+  QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac, DecodeAuthenticatedContent(r));
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  QFS_RETURN_IF_ERROR(
+      Same("re-encoded authenticated content", EncodeAuthenticatedContent(ac), content_bytes));
+  if (TypeOf(ac.content.content) != ContentType::kCommit) return Bad("the content is not a Commit");
+  QFS_RETURN_IF_ERROR(Same("confirmation tag",
+                           ConfirmationTag(suite, confirmation_key, confirmed_after),
+                           ac.auth.confirmation_tag));
+  QFS_ASSIGN_OR_RETURN(TranscriptHashes next, NextTranscriptHashes(suite, interim_before, ac));
+  QFS_RETURN_IF_ERROR(Same("confirmed transcript hash", next.confirmed, confirmed_after));
+  return Same("interim transcript hash", next.interim, interim_after);
+}
+
 // --- recognizing a file ------------------------------------------------------------------------
 struct Kind {
   const char* name;
@@ -667,7 +689,7 @@ constexpr Kind kKinds[] = {
     {"secret-tree", "sender_data", SecretTreeCase},
     {"key-schedule", "initial_init_secret", KeyScheduleCase},
     {"psk_secret", "psks", PskSecretCase},
-    {"transcript-hashes", "interim_transcript_hash_before", nullptr},
+    {"transcript-hashes", "interim_transcript_hash_before", TranscriptHashesCase},
     {"message-protection", "application_priv", MessageProtectionCase},
     {"passive-client", "initial_epoch_authenticator", nullptr},
     {"welcome", "init_priv", nullptr},
