@@ -1,5 +1,6 @@
 // Fuzz target: the MLS decoders (MLSMessage, the ratchet_tree extension, UpdatePath, Commit,
-// Proposal, KeyPackage, LeafNode, GroupContext, AuthenticatedContent) never crash on malformed
+// Proposal, KeyPackage, LeafNode, GroupContext, AuthenticatedContent, GroupSecrets; Welcome and
+// GroupInfo through MLSMessage) never crash on malformed
 // input, and whatever they accept re-encodes to exactly the input bytes (TLS encodings are
 // canonical: shortest variable-length integers, presence bytes 0 or 1). The first byte picks the
 // decoder.
@@ -11,6 +12,7 @@
 #include "mls/messages.h"
 #include "mls/ratchet_tree.h"
 #include "mls/treekem.h"
+#include "mls/welcome.h"
 
 namespace {
 
@@ -40,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace qfs::mls;  // NOLINT(google-build-using-namespace): a fuzz entry point
   if (size == 0) return 0;
   const ByteSpan in(data + 1, size - 1);
-  switch (data[0] % 9) {
+  switch (data[0] % 10) {
     case 0: {
       auto m = DecodeMlsMessage(in);
       if (m.ok()) RequireSame(EncodeMlsMessage(m.value()), in);
@@ -72,6 +74,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (ac.ok() && r.ExpectEnd().ok()) RequireSame(EncodeAuthenticatedContent(ac.value()), in);
       break;
     }
+    case 8:
+      RoundTrip(in, DecodeGroupSecrets, EncodeGroupSecrets);
+      break;
     default: {
       TlsReader r(in);
       auto c = DecodeGroupContext(r);

@@ -362,9 +362,7 @@ Result<AuthenticatedContent> UnprotectPrivate(const CipherSuite& suite, const Pr
 }
 
 WireFormat MlsMessage::wire_format() const {
-  if (std::holds_alternative<PublicMessage>(body)) return WireFormat::kPublicMessage;
-  if (std::holds_alternative<PrivateMessage>(body)) return WireFormat::kPrivateMessage;
-  return WireFormat::kKeyPackage;
+  return static_cast<WireFormat>(body.index() + 1);  // the variant follows the enum's order
 }
 
 Bytes EncodeMlsMessage(const MlsMessage& m) {
@@ -375,6 +373,10 @@ Bytes EncodeMlsMessage(const MlsMessage& m) {
     EncodePublicMessage(w, *pub);
   } else if (const auto* priv = std::get_if<PrivateMessage>(&m.body)) {
     EncodePrivateMessage(w, *priv);
+  } else if (const auto* welcome = std::get_if<Welcome>(&m.body)) {
+    EncodeWelcome(w, *welcome);
+  } else if (const auto* info = std::get_if<GroupInfo>(&m.body)) {
+    EncodeGroupInfo(w, *info);
   } else {
     EncodeKeyPackage(w, std::get<KeyPackage>(m.body));
   }
@@ -408,9 +410,16 @@ Result<MlsMessage> DecodeMlsMessage(ByteSpan bytes) {
       m.body = std::move(kp);
       break;
     }
-    case WireFormat::kWelcome:
-    case WireFormat::kGroupInfo:
-      return Invalid("Welcome and GroupInfo messages are not decoded yet");
+    case WireFormat::kWelcome: {
+      QFS_ASSIGN_OR_RETURN(Welcome welcome, DecodeWelcome(r));
+      m.body = std::move(welcome);
+      break;
+    }
+    case WireFormat::kGroupInfo: {
+      QFS_ASSIGN_OR_RETURN(GroupInfo info, DecodeGroupInfo(r));
+      m.body = std::move(info);
+      break;
+    }
     default:
       return Invalid("wire format " + std::to_string(format) + " is unknown");
   }

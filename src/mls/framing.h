@@ -30,6 +30,7 @@
 #include "mls/messages.h"
 #include "mls/secret_tree.h"
 #include "mls/tls_codec.h"
+#include "mls/welcome.h"
 
 namespace qfs::mls {
 
@@ -151,10 +152,9 @@ Result<AuthenticatedContent> UnprotectPrivate(const CipherSuite& suite, const Pr
                                               SecretTree& secrets, ByteSpan sender_data_secret,
                                               const GroupContext& context);
 
-// MLSMessage: the envelope of everything sent. Welcome and GroupInfo are not decoded yet
-// (INVALID_ARGUMENT names them).
+// MLSMessage: the envelope of everything sent.
 struct MlsMessage {
-  std::variant<PublicMessage, PrivateMessage, KeyPackage> body;
+  std::variant<PublicMessage, PrivateMessage, Welcome, GroupInfo, KeyPackage> body;
   WireFormat wire_format() const;
 };
 Bytes EncodeMlsMessage(const MlsMessage& m);

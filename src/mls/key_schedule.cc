@@ -78,6 +78,11 @@ EpochSecrets DeriveEpochSecretsFromJoiner(const CipherSuite& suite, SecretBytes 
   return s;
 }
 
+SecretBytes WelcomeSecret(const CipherSuite& suite, ByteSpan joiner_secret, ByteSpan psk_secret) {
+  const SecretBytes member = suite.Extract(joiner_secret, psk_secret);
+  return suite.DeriveSecret(member.span(), "welcome");
+}
+
 EpochSecrets DeriveEpochSecrets(const CipherSuite& suite, ByteSpan init_secret,
                                 ByteSpan commit_secret, ByteSpan psk_secret,
                                 ByteSpan group_context) {

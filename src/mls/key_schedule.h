@@ -64,6 +64,10 @@ EpochSecrets DeriveEpochSecrets(const CipherSuite& suite, ByteSpan init_secret,
 EpochSecrets DeriveEpochSecretsFromJoiner(const CipherSuite& suite, SecretBytes joiner_secret,
                                           ByteSpan psk_secret, ByteSpan group_context);
 
+// The welcome secret alone (a joiner needs it to open the GroupInfo, before it knows the
+// GroupContext the rest of the epoch derives from).
+SecretBytes WelcomeSecret(const CipherSuite& suite, ByteSpan joiner_secret, ByteSpan psk_secret);
+
 // MLS-Exporter(label, context, length) over an epoch's exporter secret.
 SecretBytes MlsExport(const CipherSuite& suite, ByteSpan exporter_secret, std::string_view label,
                       ByteSpan context, std::size_t length);

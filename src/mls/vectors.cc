@@ -16,6 +16,7 @@
 #include "mls/tls_codec.h"
 #include "mls/tree_math.h"
 #include "mls/treekem.h"
+#include "mls/welcome.h"
 
 namespace qfs::mls {
 namespace {
@@ -675,6 +676,97 @@ Status TranscriptHashesCase(const Json& c) {
   return Same("interim transcript hash", next.interim, interim_after);
 }
 
+// --- welcome -----------------------------------------------------------------------------------
+template <typename T>
+Result<T> MessageOf(const Json& c, const char* name) {
+  QFS_ASSIGN_OR_RETURN(Bytes bytes, HexField(c, name));
+  QFS_ASSIGN_OR_RETURN(MlsMessage m, DecodeMlsMessage(bytes));
+  QFS_RETURN_IF_ERROR(Same(std::string(name) + " re-encoded", EncodeMlsMessage(m), bytes));
+  if (!std::holds_alternative<T>(m.body)) return Bad(std::string(name) + " has another type");
+  return std::get<T>(std::move(m.body));
+}
+
+Status WelcomeCase(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
+  QFS_ASSIGN_OR_RETURN(Bytes init_priv, HexField(c, "init_priv"));
+  QFS_ASSIGN_OR_RETURN(Bytes signer_pub, HexField(c, "signer_pub"));
+  QFS_ASSIGN_OR_RETURN(KeyPackage kp, MessageOf<KeyPackage>(c, "key_package"));
+  QFS_ASSIGN_OR_RETURN(Welcome welcome, MessageOf<Welcome>(c, "welcome"));
+  QFS_ASSIGN_OR_RETURN(GroupSecrets secrets,
+                       OpenGroupSecrets(suite, welcome, kp, SecretBytes(init_priv)));
+  if (!secrets.psks.empty()) return Bad("the vector's Welcome names PSKs the case does not give");
+  const SecretBytes psk_secret = PskSecret(suite, {});
+  QFS_ASSIGN_OR_RETURN(
+      GroupInfo info,
+      DecryptGroupInfo(suite, welcome, secrets.joiner_secret.span(), psk_secret.span()));
+  QFS_RETURN_IF_ERROR(VerifyGroupInfo(suite, info, signer_pub));
+  const EpochSecrets epoch =
+      DeriveEpochSecretsFromJoiner(suite, std::move(secrets.joiner_secret), psk_secret.span(),
+                                   EncodeGroupContext(info.group_context));
+  return Same("confirmation tag",
+              ConfirmationTag(suite, epoch.confirmation_key.span(),
+                              info.group_context.confirmed_transcript_hash),
+              info.confirmation_tag);
+}
+
+// --- messages ----------------------------------------------------------------------------------
+// Decodes `bytes` whole with `decode` and requires `encode` to give them back.
+template <typename Decode, typename Encode>
+Status RoundTrips(const std::string& name, ByteSpan bytes, Decode decode, Encode encode) {
+  TlsReader r(bytes);
+  auto value = decode(r);
+  if (!value.ok()) return Bad(name + ": " + value.status().ToString());
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  TlsWriter w;
+  encode(w, value.value());
+  return Same(name + " re-encoded", w.bytes(), bytes);
+}
+
+// A proposal's body as the vector gives it (without the proposal type before it).
+Status ProposalBodyRoundTrips(const std::string& name, ByteSpan body, ProposalType type) {
+  TlsWriter typed;
+  typed.U16(static_cast<std::uint16_t>(type));
+  typed.Raw(body);
+  return RoundTrips(name, typed.bytes(), DecodeProposal, [&](TlsWriter& w, const Proposal& p) {
+    if (TypeOf(p) != type) return;  // the type is the prefix above; never differs
+    EncodeProposal(w, p);
+  });
+}
+
+Status MessagesCase(const Json& c) {
+  for (const char* name :
+       {"mls_welcome", "mls_group_info", "mls_key_package", "public_message_application",
+        "public_message_proposal", "public_message_commit", "private_message"}) {
+    QFS_ASSIGN_OR_RETURN(Bytes bytes, HexField(c, name));
+    Result<MlsMessage> m = DecodeMlsMessage(bytes);
+    if (!m.ok()) return Bad(std::string(name) + ": " + m.status().ToString());
+    QFS_RETURN_IF_ERROR(
+        Same(std::string(name) + " re-encoded", EncodeMlsMessage(m.value()), bytes));
+  }
+  QFS_ASSIGN_OR_RETURN(Bytes tree, HexField(c, "ratchet_tree"));
+  Result<RatchetTree> decoded = RatchetTree::Decode(tree);
+  if (!decoded.ok()) return Bad("ratchet_tree: " + decoded.status().ToString());
+  QFS_RETURN_IF_ERROR(Same("ratchet_tree re-encoded", decoded.value().Encode(), tree));
+  QFS_ASSIGN_OR_RETURN(Bytes secrets, HexField(c, "group_secrets"));
+  QFS_RETURN_IF_ERROR(RoundTrips("group_secrets", secrets, DecodeGroupSecrets, EncodeGroupSecrets));
+  QFS_ASSIGN_OR_RETURN(Bytes commit, HexField(c, "commit"));
+  QFS_RETURN_IF_ERROR(RoundTrips("commit", commit, DecodeCommit, EncodeCommit));
+  const std::pair<const char*, ProposalType> proposals[] = {
+      {"add_proposal", ProposalType::kAdd},
+      {"update_proposal", ProposalType::kUpdate},
+      {"remove_proposal", ProposalType::kRemove},
+      {"pre_shared_key_proposal", ProposalType::kPreSharedKey},
+      {"re_init_proposal", ProposalType::kReInit},
+      {"external_init_proposal", ProposalType::kExternalInit},
+      {"group_context_extensions_proposal", ProposalType::kGroupContextExtensions},
+  };
+  for (const auto& [name, type] : proposals) {
+    QFS_ASSIGN_OR_RETURN(Bytes body, HexField(c, name));
+    QFS_RETURN_IF_ERROR(ProposalBodyRoundTrips(name, body, type));
+  }
+  return OkStatus();
+}
+
 // --- recognizing a file ------------------------------------------------------------------------
 struct Kind {
   const char* name;
@@ -692,11 +784,11 @@ constexpr Kind kKinds[] = {
     {"transcript-hashes", "interim_transcript_hash_before", TranscriptHashesCase},
     {"message-protection", "application_priv", MessageProtectionCase},
     {"passive-client", "initial_epoch_authenticator", nullptr},
-    {"welcome", "init_priv", nullptr},
+    {"welcome", "init_priv", WelcomeCase},
     {"tree-operations", "tree_before", TreeOperations},
     {"tree-validation", "resolutions", TreeValidation},
     {"treekem", "update_paths", TreeKemCase},
-    {"messages", "mls_welcome", nullptr},
+    {"messages", "mls_welcome", MessagesCase},
 };
 
 }  // namespace

@@ -54,7 +54,8 @@ INSTANTIATE_TEST_SUITE_P(Files, MlsVectors,
                          ::testing::Values("tree-math", "crypto-basics", "deserialization",
                                            "secret-tree", "key-schedule", "psk_secret",
                                            "tree-validation", "tree-operations", "treekem",
-                                           "message-protection", "transcript-hashes"),
+                                           "message-protection", "transcript-hashes", "welcome",
+                                           "messages"),
                          [](const auto& param_info) {
                            std::string name = param_info.param;
                            for (char& c : name) {
