@@ -321,9 +321,10 @@ Result<PrivateMessage> ProtectPrivate(const CipherSuite& suite, const Authentica
   return m;
 }
 
-Result<AuthenticatedContent> UnprotectPrivate(const CipherSuite& suite, const PrivateMessage& m,
-                                              SecretTree& secrets, ByteSpan sender_data_secret,
-                                              const GroupContext& context) {
+Result<AuthenticatedContent> UnprotectPrivate(
+    const CipherSuite& suite, const PrivateMessage& m, SecretTree& secrets,
+    ByteSpan sender_data_secret, const GroupContext& context,
+    const std::function<Status(const AuthenticatedContent&)>& check) {
   QFS_RETURN_IF_ERROR(SameGroupAndEpoch(m.group_id, m.epoch, context));
   QFS_ASSIGN_OR_RETURN(
       SecretBytes sender_data,
@@ -343,7 +344,6 @@ Result<AuthenticatedContent> UnprotectPrivate(const CipherSuite& suite, const Pr
   QFS_ASSIGN_OR_RETURN(SecretBytes plain,
                        suite.Open(key.key.span(), GuardedNonce(key.nonce, guard).span(),
                                   PrivateContentAad(m), m.ciphertext));
-  QFS_RETURN_IF_ERROR(secrets.Get(leaf, kind, generation).status());
   TlsReader r(plain.span());
   AuthenticatedContent ac;
   ac.wire_format = WireFormat::kPrivateMessage;
@@ -358,6 +358,8 @@ Result<AuthenticatedContent> UnprotectPrivate(const CipherSuite& suite, const Pr
     QFS_ASSIGN_OR_RETURN(std::uint8_t pad, r.U8());
     if (pad != 0) return Invalid("the padding of a PrivateMessage is not all zero");
   }
+  if (check) QFS_RETURN_IF_ERROR(check(ac));
+  QFS_RETURN_IF_ERROR(secrets.Get(leaf, kind, generation).status());
   return ac;
 }
 

@@ -20,6 +20,7 @@
 #define QFS_MLS_FRAMING_H_
 
 #include <cstdint>
+#include <functional>
 #include <variant>
 
 #include "base/bytes.h"
@@ -148,9 +149,12 @@ Result<PrivateMessage> ProtectPrivate(const CipherSuite& suite, const Authentica
 // it consumes). Errors: INVALID_ARGUMENT (group, epoch, a sender outside the tree, non-zero
 // padding), AUTHENTICATION_FAILED (either AEAD), NOT_FOUND / TOO_LARGE from the secret tree (a
 // generation already used, or too far ahead); the signature is VerifyContent's.
-Result<AuthenticatedContent> UnprotectPrivate(const CipherSuite& suite, const PrivateMessage& m,
-                                              SecretTree& secrets, ByteSpan sender_data_secret,
-                                              const GroupContext& context);
+// `check`, if given, runs on the decrypted content before its key is consumed (a group verifies
+// the sender's signature there, so that a member forging another's message burns no key).
+Result<AuthenticatedContent> UnprotectPrivate(
+    const CipherSuite& suite, const PrivateMessage& m, SecretTree& secrets,
+    ByteSpan sender_data_secret, const GroupContext& context,
+    const std::function<Status(const AuthenticatedContent&)>& check = nullptr);
 
 // MLSMessage: the envelope of everything sent.
 struct MlsMessage {

@@ -9,6 +9,8 @@
 #include "crypto/random.h"
 #include "mls/cipher_suite.h"
 #include "mls/framing.h"
+#include "mls/group.h"
+#include "mls/hpke.h"
 #include "mls/key_schedule.h"
 #include "mls/messages.h"
 #include "mls/ratchet_tree.h"
@@ -767,6 +769,47 @@ Status MessagesCase(const Json& c) {
   return OkStatus();
 }
 
+// --- passive-client-welcome --------------------------------------------------------------------
+Status PassiveClientWelcomeCase(const Json& c) {
+  QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
+  QFS_ASSIGN_OR_RETURN(KeyPackage kp, MessageOf<KeyPackage>(c, "key_package"));
+  QFS_ASSIGN_OR_RETURN(Welcome welcome, MessageOf<Welcome>(c, "welcome"));
+  QFS_ASSIGN_OR_RETURN(Bytes signature_priv, HexField(c, "signature_priv"));
+  QFS_ASSIGN_OR_RETURN(Bytes encryption_priv, HexField(c, "encryption_priv"));
+  QFS_ASSIGN_OR_RETURN(Bytes init_priv, HexField(c, "init_priv"));
+  QFS_ASSIGN_OR_RETURN(Bytes want_authenticator, HexField(c, "initial_epoch_authenticator"));
+  // The private keys belong to the KeyPackage.
+  QFS_ASSIGN_OR_RETURN(SignatureKeyPair signature, suite.SignatureKeyFromPrivate(signature_priv));
+  QFS_RETURN_IF_ERROR(
+      Same("signature public key", signature.public_key, kp.leaf_node.signature_key));
+  QFS_ASSIGN_OR_RETURN(Bytes encryption_pub, HpkePublicKey(encryption_priv));
+  QFS_RETURN_IF_ERROR(Same("encryption public key", encryption_pub, kp.leaf_node.encryption_key));
+  QFS_ASSIGN_OR_RETURN(Bytes init_pub, HpkePublicKey(init_priv));
+  QFS_RETURN_IF_ERROR(Same("init public key", init_pub, kp.init_key));
+  JoinOptions options;
+  auto tree_field = c.find("ratchet_tree");
+  if (tree_field != c.end() && !tree_field->is_null()) {
+    QFS_ASSIGN_OR_RETURN(Bytes tree_bytes, HexField(c, "ratchet_tree"));
+    QFS_ASSIGN_OR_RETURN(RatchetTree tree, RatchetTree::Decode(tree_bytes));
+    options.ratchet_tree = std::move(tree);
+  }
+  QFS_ASSIGN_OR_RETURN(const Json* psks, ArrayField(c, "external_psks"));
+  for (const Json& p : *psks) {
+    QFS_ASSIGN_OR_RETURN(Bytes id, HexField(p, "psk_id"));
+    QFS_ASSIGN_OR_RETURN(Bytes secret, HexField(p, "psk"));
+    options.external_psks.push_back({std::move(id), SecretBytes(secret)});
+  }
+  QFS_ASSIGN_OR_RETURN(const Json* epochs, ArrayField(c, "epochs"));
+  if (!epochs->empty()) {
+    return Bad("epochs after the Welcome are not followed yet (proposals by reference)");
+  }
+  const KeyPackageSecrets joiner{
+      std::move(kp), SecretBytes(init_priv),
+      MemberKeys{std::move(signature), SecretBytes(encryption_priv), LeafNode{}}};
+  QFS_ASSIGN_OR_RETURN(Group group, Group::Join(suite, welcome, joiner, options));
+  return Same("epoch authenticator", group.epoch_authenticator().span(), want_authenticator);
+}
+
 // --- recognizing a file ------------------------------------------------------------------------
 struct Kind {
   const char* name;
@@ -783,7 +826,7 @@ constexpr Kind kKinds[] = {
     {"psk_secret", "psks", PskSecretCase},
     {"transcript-hashes", "interim_transcript_hash_before", TranscriptHashesCase},
     {"message-protection", "application_priv", MessageProtectionCase},
-    {"passive-client", "initial_epoch_authenticator", nullptr},
+    {"passive-client", "initial_epoch_authenticator", PassiveClientWelcomeCase},
     {"welcome", "init_priv", WelcomeCase},
     {"tree-operations", "tree_before", TreeOperations},
     {"tree-validation", "resolutions", TreeValidation},

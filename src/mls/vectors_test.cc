@@ -36,7 +36,8 @@ class MlsVectors : public ::testing::TestWithParam<const char*> {};
 TEST_P(MlsVectors, EveryCaseOfSuites1And3Passes) {
   const std::string text = Read(std::string(GetParam()) + ".json");
   const VectorReport report = RunVectors(text).value();
-  EXPECT_EQ(report.kind, GetParam());
+  // A kind names its files' common prefix (passive-client covers passive-client-welcome).
+  EXPECT_EQ(std::string(GetParam()).rfind(report.kind, 0), 0u) << report.kind;
   EXPECT_EQ(report.failed, 0u);
   for (const CaseResult& c : report.cases) {
     EXPECT_NE(c.outcome, CaseOutcome::kFailed) << "case " << c.index << ": " << c.detail;
@@ -55,7 +56,7 @@ INSTANTIATE_TEST_SUITE_P(Files, MlsVectors,
                                            "secret-tree", "key-schedule", "psk_secret",
                                            "tree-validation", "tree-operations", "treekem",
                                            "message-protection", "transcript-hashes", "welcome",
-                                           "messages"),
+                                           "messages", "passive-client-welcome"),
                          [](const auto& param_info) {
                            std::string name = param_info.param;
                            for (char& c : name) {
