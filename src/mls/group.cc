@@ -128,6 +128,18 @@ Result<RatchetTree> Group::ApplyProposals(const mls::Commit& commit, LeafIndex c
   return tree;
 }
 
+Result<EpochSecrets> Group::NextEpoch(const AuthenticatedContent& commit, const RatchetTree& tree,
+                                      const SecretBytes& commit_secret,
+                                      GroupContext& next_context) const {
+  QFS_ASSIGN_OR_RETURN(TranscriptHashes hashes,
+                       NextTranscriptHashes(suite_, interim_transcript_hash_, commit));
+  next_context.tree_hash = RootHash(suite_, tree);
+  next_context.confirmed_transcript_hash = std::move(hashes.confirmed);
+  const SecretBytes no_psk = Zeros(suite_);
+  return DeriveEpochSecrets(suite_, secrets_.init_secret.span(), commit_secret.span(),
+                            no_psk.span(), EncodeGroupContext(next_context));
+}
+
 Result<Group::Commit> Group::CreateCommit(const std::vector<KeyPackage>& adds,
                                           const std::vector<LeafIndex>& removes,
                                           crypto::RandomSource& random) const {
@@ -151,13 +163,8 @@ Result<Group::Commit> Group::CreateCommit(const std::vector<KeyPackage>& adds,
   QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac,
                        SignContent(suite_, WireFormat::kPublicMessage, std::move(content),
                                    signature_.private_key, context_));
-  QFS_ASSIGN_OR_RETURN(TranscriptHashes hashes,
-                       NextTranscriptHashes(suite_, interim_transcript_hash_, ac));
-  next_context.tree_hash = RootHash(suite_, path.tree);
-  next_context.confirmed_transcript_hash = hashes.confirmed;
-  EpochSecrets secrets =
-      DeriveEpochSecrets(suite_, secrets_.init_secret.span(), path.commit_secret.span(),
-                         Zeros(suite_).span(), EncodeGroupContext(next_context));
+  QFS_ASSIGN_OR_RETURN(EpochSecrets secrets,
+                       NextEpoch(ac, path.tree, path.commit_secret, next_context));
   ac.auth.confirmation_tag = ConfirmationTag(suite_, secrets.confirmation_key.span(),
                                              next_context.confirmed_transcript_hash);
   QFS_ASSIGN_OR_RETURN(PublicMessage message,
@@ -229,13 +236,8 @@ Result<Group> Group::ProcessCommit(ByteSpan wire) const {
   QFS_ASSIGN_OR_RETURN(MergedPath merged,
                        ProcessUpdatePath(suite_, tree, sender.index, *commit->path, next_context,
                                          added, private_key_));
-  QFS_ASSIGN_OR_RETURN(TranscriptHashes hashes,
-                       NextTranscriptHashes(suite_, interim_transcript_hash_, ac));
-  next_context.tree_hash = RootHash(suite_, merged.tree);
-  next_context.confirmed_transcript_hash = hashes.confirmed;
-  EpochSecrets secrets =
-      DeriveEpochSecrets(suite_, secrets_.init_secret.span(), merged.commit_secret.span(),
-                         Zeros(suite_).span(), EncodeGroupContext(next_context));
+  QFS_ASSIGN_OR_RETURN(EpochSecrets secrets,
+                       NextEpoch(ac, merged.tree, merged.commit_secret, next_context));
   const Bytes want = ConfirmationTag(suite_, secrets.confirmation_key.span(),
                                      next_context.confirmed_transcript_hash);
   if (!ConstantTimeEqual(want, ac.auth.confirmation_tag)) {

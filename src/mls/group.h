@@ -127,6 +127,12 @@ class Group {
   // Enters the epoch of context_ (tree_ and context_ already the new epoch's): its secrets, a
   // secret tree over the new tree, the interim transcript hash from the confirmation tag.
   void EnterEpoch(EpochSecrets secrets, ByteSpan confirmation_tag);
+  // The next epoch after `commit` (signed, its confirmation tag not needed): completes
+  // `next_context` (the provisional one) with the new tree hash and confirmed transcript hash,
+  // and derives its secrets from this epoch's init secret and `commit_secret` (no PSKs).
+  Result<EpochSecrets> NextEpoch(const AuthenticatedContent& commit, const RatchetTree& tree,
+                                 const SecretBytes& commit_secret,
+                                 GroupContext& next_context) const;
   // The proposals of a Commit applied to a copy of the tree (removes, then adds in order).
   Result<RatchetTree> ApplyProposals(const mls::Commit& commit, LeafIndex committer,
                                      std::vector<LeafIndex>* added) const;
