@@ -8,6 +8,7 @@
 #include <string>
 
 #include "mls/framing.h"
+#include "mls/group.h"
 #include "mls/treekem.h"
 
 namespace qfs::mls {
@@ -20,15 +21,15 @@ const CipherSuite& Suite() {
 
 // A full group of `n` members in which every member has committed once, so the tree's parents
 // are filled in as in a group that has been in use.
-struct Group {
+struct TreeGroup {
   RatchetTree tree;
   std::map<LeafIndex, SignatureKeyPair> signers;
   std::map<LeafIndex, TreePrivateKey> keys;
   GroupContext context;
 };
 
-Group MakeGroup(std::uint32_t n) {
-  Group g;
+TreeGroup MakeGroup(std::uint32_t n) {
+  TreeGroup g;
   g.context.cipher_suite = Suite().id();
   g.context.group_id = {'b', 'e', 'n', 'c', 'h'};
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -62,15 +63,15 @@ Group MakeGroup(std::uint32_t n) {
 
 // Google Benchmark calls each benchmark several times while it sizes the run: build each group
 // once.
-const Group& GroupOf(std::uint32_t n) {
-  static std::map<std::uint32_t, Group> groups;
+const TreeGroup& GroupOf(std::uint32_t n) {
+  static std::map<std::uint32_t, TreeGroup> groups;
   auto it = groups.find(n);
   if (it == groups.end()) it = groups.emplace(n, MakeGroup(n)).first;
   return it->second;
 }
 
 void BM_CreateUpdatePath(benchmark::State& state) {
-  const Group& g = GroupOf(static_cast<std::uint32_t>(state.range(0)));
+  const TreeGroup& g = GroupOf(static_cast<std::uint32_t>(state.range(0)));
   for (auto _ : state) {
     benchmark::DoNotOptimize(CreateUpdatePath(Suite(), g.tree, 0, g.signers.at(0).private_key,
                                               g.context, {}, crypto::SystemRandom()));
@@ -81,7 +82,7 @@ BENCHMARK(BM_CreateUpdatePath)->Arg(2)->Arg(100)->Arg(1000)->Unit(benchmark::kMi
 // A receiver far from the committer (the other half of the tree): merge, decrypt, derive.
 void BM_ProcessUpdatePath(benchmark::State& state) {
   const auto n = static_cast<std::uint32_t>(state.range(0));
-  const Group& g = GroupOf(n);
+  const TreeGroup& g = GroupOf(n);
   const CreatedPath p = CreateUpdatePath(Suite(), g.tree, 0, g.signers.at(0).private_key, g.context,
                                          {}, crypto::SystemRandom())
                             .value();
@@ -118,6 +119,56 @@ void BM_ApplicationMessageRoundTrip(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ApplicationMessageRoundTrip)->Arg(100)->Arg(4096)->Unit(benchmark::kMicrosecond);
+
+// Groups of n members made by one Commit that adds n - 1 KeyPackages, with the creator's and one
+// joiner's state (the joiner at the far end of the tree). Every member is still unmerged in the
+// parents above it, which makes the next paths encrypt to the most nodes: the worst case for a
+// group's first Commits.
+struct Members {
+  std::unique_ptr<Group> creator;
+  std::unique_ptr<Group> joiner;
+};
+
+const Members& MembersOf(std::uint32_t n) {
+  static std::map<std::uint32_t, Members> made;
+  auto it = made.find(n);
+  if (it != made.end()) return it->second;
+  KeyPackageSecrets creator_kp =
+      MakeKeyPackage(Suite(), Bytes{'c'}, crypto::SystemRandom()).value();
+  Group creator = Group::Create(Suite(), Bytes{'b', 'e', 'n', 'c', 'h'},
+                                std::move(creator_kp.member), crypto::SystemRandom())
+                      .value();
+  std::vector<KeyPackageSecrets> joiners;
+  std::vector<KeyPackage> adds;
+  for (std::uint32_t i = 1; i < n; ++i) {
+    const std::string name = "member " + std::to_string(i);
+    joiners.push_back(
+        MakeKeyPackage(Suite(), Bytes(name.begin(), name.end()), crypto::SystemRandom()).value());
+    adds.push_back(joiners.back().key_package);
+  }
+  Group::Commit add = creator.CreateCommit(adds, {}, crypto::SystemRandom()).value();
+  Members m{std::move(add.next),
+            std::make_unique<Group>(Group::Join(Suite(), *add.welcome, joiners.back()).value())};
+  return made.emplace(n, std::move(m)).first->second;
+}
+
+// The figure: a Commit (a fresh path, no proposals) created by one member...
+void BM_GroupCreateCommit(benchmark::State& state) {
+  const Members& m = MembersOf(static_cast<std::uint32_t>(state.range(0)));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(m.creator->CreateCommit({}, {}, crypto::SystemRandom()));
+  }
+}
+BENCHMARK(BM_GroupCreateCommit)->Arg(2)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+// ... and processed by another (decode, membership tag, signature, path, key schedule).
+void BM_GroupProcessCommit(benchmark::State& state) {
+  const Members& m = MembersOf(static_cast<std::uint32_t>(state.range(0)));
+  const Group::Commit c = m.creator->CreateCommit({}, {}, crypto::SystemRandom()).value();
+  for (auto _ : state) benchmark::DoNotOptimize(m.joiner->ProcessCommit(c.message));
+  state.counters["commit_bytes"] = static_cast<double>(c.message.size());
+}
+BENCHMARK(BM_GroupProcessCommit)->Arg(2)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace qfs::mls
