@@ -129,9 +129,15 @@ Result<HpkeCiphertext> CipherSuite::EncryptWithLabel(ByteSpan public_key, std::s
                                                      ByteSpan context, ByteSpan plaintext,
                                                      crypto::RandomSource& random) const {
   const SecretBytes ikm = crypto::RandomSecret(random, kHpkeKeyBytes);
+  return EncryptWithLabel(public_key, label, context, plaintext, ikm.span());
+}
+
+Result<HpkeCiphertext> CipherSuite::EncryptWithLabel(ByteSpan public_key, std::string_view label,
+                                                     ByteSpan context, ByteSpan plaintext,
+                                                     ByteSpan ephemeral_ikm) const {
   QFS_ASSIGN_OR_RETURN(
       HpkeSender sender,
-      HpkeSetupBaseS(aead_, public_key, LabeledContent(label, context), ikm.span()));
+      HpkeSetupBaseS(aead_, public_key, LabeledContent(label, context), ephemeral_ikm));
   QFS_ASSIGN_OR_RETURN(Bytes ciphertext, sender.context.Seal({}, plaintext));
   return HpkeCiphertext{std::move(sender.enc), std::move(ciphertext)};
 }

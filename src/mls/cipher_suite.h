@@ -77,6 +77,11 @@ class CipherSuite {
   Result<HpkeCiphertext> EncryptWithLabel(ByteSpan public_key, std::string_view label,
                                           ByteSpan context, ByteSpan plaintext,
                                           crypto::RandomSource& random) const;
+  // The same with the ephemeral key's input keying material given (kHpkeKeyBytes drawn by the
+  // caller), so that independent encryptions can run on several threads.
+  Result<HpkeCiphertext> EncryptWithLabel(ByteSpan public_key, std::string_view label,
+                                          ByteSpan context, ByteSpan plaintext,
+                                          ByteSpan ephemeral_ikm) const;
   Result<SecretBytes> DecryptWithLabel(const SecretBytes& private_key, std::string_view label,
                                        ByteSpan context, ByteSpan kem_output,
                                        ByteSpan ciphertext) const;

@@ -118,5 +118,35 @@ TEST(GroupTest, AForgedApplicationMessageBurnsNoKey) {
   EXPECT_FALSE(bob.Unprotect(wire).ok());  // a replay
 }
 
+// After a burst of Adds every new member is an unmerged leaf, so the next path is sealed to each
+// of them: enough seals to run on several threads. Every member still gets the epoch.
+TEST(GroupTest, ALargeGroupsFirstCommitReachesEveryMember) {
+  Group alice = Create("alice");
+  std::vector<KeyPackageSecrets> joiners;
+  std::vector<KeyPackage> adds;
+  for (int i = 0; i < 150; ++i) {
+    joiners.push_back(Kp("member " + std::to_string(i)));
+    adds.push_back(joiners.back().key_package);
+  }
+  Group::Commit add = alice.CreateCommit(adds, {}, crypto::SystemRandom()).value();
+  alice = std::move(*add.next);
+  std::vector<Group> members;
+  for (std::size_t i : {std::size_t{0}, std::size_t{77}, std::size_t{149}}) {
+    members.push_back(Group::Join(Suite(), *add.welcome, joiners[i]).value());
+  }
+  Group::Commit next = alice.CreateCommit({}, {}, crypto::SystemRandom()).value();
+  std::size_t sealed = 0;
+  const MlsMessage m = DecodeMlsMessage(next.message).value();
+  const auto& commit = std::get<mls::Commit>(std::get<PublicMessage>(m.body).content.content);
+  for (const UpdatePathNode& n : commit.path->nodes) sealed += n.encrypted_path_secret.size();
+  EXPECT_GE(sealed, 150u);
+  alice = std::move(*next.next);
+  for (Group& member : members) {
+    member = member.ProcessCommit(next.message).value();
+    ExpectSameEpoch(alice, member);
+  }
+  EXPECT_EQ(Say(members[1], members[2], "still here"), "still here");
+}
+
 }  // namespace
 }  // namespace qfs::mls
