@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
+
+#include "crypto/hash.h"
 
 namespace qfs::mls {
 namespace {
@@ -166,6 +169,50 @@ TEST_F(TreeKemTest, AForgedOrDamagedPathIsRefusedWithItsReason) {
   // The committer does not process its own path; the good one still works for the others.
   EXPECT_EQ(Process(4, 4, good.path).status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Process(1, 4, good.path).ok());
+}
+
+// A deterministic source: SHA-256 of a seed and a counter.
+class SeededRandom final : public crypto::RandomSource {
+ public:
+  explicit SeededRandom(std::uint8_t seed) : seed_(seed) {}
+  void Fill(std::span<std::uint8_t> out) override {
+    for (std::uint8_t& b : out) {
+      if (used_ == block_.size()) {
+        const Bytes input{seed_, static_cast<std::uint8_t>(counter_ >> 8),
+                          static_cast<std::uint8_t>(counter_)};
+        ++counter_;
+        block_ = crypto::Sha256(input);
+        used_ = 0;
+      }
+      b = block_[used_++];
+    }
+  }
+
+ private:
+  std::uint8_t seed_;
+  std::uint32_t counter_ = 0;
+  crypto::Digest32 block_{};
+  std::size_t used_ = block_.size();
+};
+
+// The seals of a large path run on several threads, but their randomness is drawn in order
+// first: the same seeded source gives the same path, byte for byte.
+TEST_F(TreeKemTest, ASeededSourceGivesTheSamePathWhateverTheThreads) {
+  Build(40);
+  const auto encoded = [&](std::uint8_t seed, const std::vector<LeafIndex>& added) {
+    SeededRandom random(seed);
+    CreatedPath p = CreateUpdatePath(Suite(), tree_, 0, members_.at(0).signature.private_key,
+                                     context_, added, random)
+                        .value();
+    TlsWriter w;
+    EncodeUpdatePath(w, p.path);
+    return w.Take();
+  };
+  // The tree has no parents yet, so each copath resolution is all of its leaves: 39 seals, two
+  // threads' worth (at least 16 each).
+  const Bytes first = encoded(7, {});
+  EXPECT_EQ(encoded(7, {}), first);
+  EXPECT_NE(encoded(8, {}), first);
 }
 
 TEST_F(TreeKemTest, UpdatePathsRoundTripAndTheDecoderIsStrict) {
