@@ -37,6 +37,21 @@ Status ValidateKeyPackage(const CipherSuite& suite, const KeyPackage& kp) {
                                LeafNodeTbs(kp.leaf_node, {}, 0), kp.leaf_node.signature);
 }
 
+// Section 12.4: a Commit with no proposals, or with any but Add, PreSharedKey and ReInit, needs
+// a path (of ours: any removal).
+bool PathRequired(const mls::Commit& commit) {
+  if (commit.proposals.empty()) return true;
+  for (const ProposalOrRef& p : commit.proposals) {
+    const auto* proposal = std::get_if<Proposal>(&p);
+    if (proposal == nullptr) return true;  // unknown until resolved: be strict
+    const ProposalType t = TypeOf(*proposal);
+    if (t != ProposalType::kAdd && t != ProposalType::kPreSharedKey && t != ProposalType::kReInit) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Bytes InterimHash(const CipherSuite& suite, ByteSpan confirmed, ByteSpan confirmation_tag) {
   TlsWriter w;
   w.Raw(confirmed);
@@ -142,7 +157,8 @@ Result<EpochSecrets> Group::NextEpoch(const AuthenticatedContent& commit, const 
 
 Result<Group::Commit> Group::CreateCommit(const std::vector<KeyPackage>& adds,
                                           const std::vector<LeafIndex>& removes,
-                                          crypto::RandomSource& random) const {
+                                          crypto::RandomSource& random,
+                                          CommitOptions options) const {
   mls::Commit body;
   for (LeafIndex r : removes) body.proposals.emplace_back(Proposal(RemoveProposal{r}));
   for (const KeyPackage& kp : adds) body.proposals.emplace_back(Proposal(AddProposal{kp}));
@@ -151,10 +167,19 @@ Result<Group::Commit> Group::CreateCommit(const std::vector<KeyPackage>& adds,
 
   GroupContext next_context = context_;
   ++next_context.epoch;
-  QFS_ASSIGN_OR_RETURN(
-      CreatedPath path,
-      CreateUpdatePath(suite_, tree, leaf(), signature_.private_key, next_context, added, random));
-  body.path = path.path;
+  std::optional<CreatedPath> path;
+  if (options.path) {
+    QFS_ASSIGN_OR_RETURN(CreatedPath created,
+                         CreateUpdatePath(suite_, tree, leaf(), signature_.private_key,
+                                          next_context, added, random));
+    body.path = created.path;
+    path = std::move(created);
+  } else if (PathRequired(body)) {
+    return Invalid("a Commit with no proposals or with removals needs a path");
+  }
+  const RatchetTree& new_tree = path.has_value() ? path->tree : tree;
+  const SecretBytes zero = Zeros(suite_);
+  const SecretBytes& commit_secret = path.has_value() ? path->commit_secret : zero;
   FramedContent content{context_.group_id,
                         context_.epoch,
                         Sender{SenderType::kMember, leaf()},
@@ -163,8 +188,7 @@ Result<Group::Commit> Group::CreateCommit(const std::vector<KeyPackage>& adds,
   QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac,
                        SignContent(suite_, WireFormat::kPublicMessage, std::move(content),
                                    signature_.private_key, context_));
-  QFS_ASSIGN_OR_RETURN(EpochSecrets secrets,
-                       NextEpoch(ac, path.tree, path.commit_secret, next_context));
+  QFS_ASSIGN_OR_RETURN(EpochSecrets secrets, NextEpoch(ac, new_tree, commit_secret, next_context));
   ac.auth.confirmation_tag = ConfirmationTag(suite_, secrets.confirmation_key.span(),
                                              next_context.confirmed_transcript_hash);
   QFS_ASSIGN_OR_RETURN(PublicMessage message,
@@ -174,31 +198,32 @@ Result<Group::Commit> Group::CreateCommit(const std::vector<KeyPackage>& adds,
   out.message = EncodeMlsMessage(MlsMessage{std::move(message)});
   if (!added.empty()) {
     GroupInfo info{next_context,
-                   {{kExtensionRatchetTree, path.tree.Encode()}},
+                   {{kExtensionRatchetTree, new_tree.Encode()}},
                    ac.auth.confirmation_tag,
                    leaf(),
                    {}};
     QFS_RETURN_IF_ERROR(SignGroupInfo(suite_, info, signature_.private_key));
-    const std::vector<RatchetTree::PathStep> steps = path.tree.FilteredDirectPath(leaf());
     std::vector<NewMember> members;
     for (std::size_t i = 0; i < added.size(); ++i) {
       NewMember m{&adds[i], nullptr};
-      for (const RatchetTree::PathStep& step : steps) {
+      // With a path, each new member gets the secret of its lowest ancestor on it.
+      for (const RatchetTree::PathStep& step : path.has_value()
+                                                   ? new_tree.FilteredDirectPath(leaf())
+                                                   : std::vector<RatchetTree::PathStep>{}) {
         if (InSubtree(LeafToNode(added[i]), step.parent)) {
-          m.path_secret = path.private_key.path_secret(step.parent);
+          m.path_secret = path->private_key.path_secret(step.parent);
           break;
         }
       }
       members.push_back(m);
     }
-    const SecretBytes zero = Zeros(suite_);
     QFS_ASSIGN_OR_RETURN(Welcome welcome, SealWelcome(suite_, info, secrets.joiner_secret, {},
                                                       zero.span(), members, random));
     out.welcome = std::move(welcome);
   }
-  auto next =
-      std::unique_ptr<Group>(new Group(suite_, CloneKey(signature_), std::move(path.private_key)));
-  next->tree_ = std::move(path.tree);
+  TreePrivateKey next_key = path.has_value() ? std::move(path->private_key) : private_key_.Clone();
+  auto next = std::unique_ptr<Group>(new Group(suite_, CloneKey(signature_), std::move(next_key)));
+  next->tree_ = path.has_value() ? std::move(path->tree) : std::move(tree);
   next->context_ = std::move(next_context);
   next->EnterEpoch(std::move(secrets), ac.auth.confirmation_tag);
   out.next = std::move(next);
@@ -229,22 +254,30 @@ Result<Group> Group::ProcessCommit(ByteSpan wire) const {
   }
   std::vector<LeafIndex> added;
   QFS_ASSIGN_OR_RETURN(RatchetTree tree, ApplyProposals(*commit, sender.index, &added));
-  if (!commit->path.has_value()) return Invalid("Commits without a path are not supported yet");
-
   GroupContext next_context = context_;
   ++next_context.epoch;
-  QFS_ASSIGN_OR_RETURN(MergedPath merged,
-                       ProcessUpdatePath(suite_, tree, sender.index, *commit->path, next_context,
-                                         added, private_key_));
+  std::optional<MergedPath> merged;
+  if (commit->path.has_value()) {
+    QFS_ASSIGN_OR_RETURN(MergedPath m, ProcessUpdatePath(suite_, tree, sender.index, *commit->path,
+                                                         next_context, added, private_key_));
+    merged = std::move(m);
+  } else if (PathRequired(*commit)) {
+    return Invalid("a Commit with no proposals or with removals must have a path");
+  }
+  const SecretBytes zero = Zeros(suite_);
   QFS_ASSIGN_OR_RETURN(EpochSecrets secrets,
-                       NextEpoch(ac, merged.tree, merged.commit_secret, next_context));
+                       NextEpoch(ac, merged.has_value() ? merged->tree : tree,
+                                 merged.has_value() ? merged->commit_secret : zero, next_context));
   const Bytes want = ConfirmationTag(suite_, secrets.confirmation_key.span(),
                                      next_context.confirmed_transcript_hash);
   if (!ConstantTimeEqual(want, ac.auth.confirmation_tag)) {
     return Status(StatusCode::kAuthenticationFailed, "the Commit's confirmation tag is wrong");
   }
-  Group next(suite_, CloneKey(signature_), std::move(merged.private_key));
-  next.tree_ = std::move(merged.tree);
+  TreePrivateKey next_key =
+      merged.has_value() ? std::move(merged->private_key) : private_key_.Clone();
+  if (!merged.has_value()) next_key.Prune(tree);
+  Group next(suite_, CloneKey(signature_), std::move(next_key));
+  next.tree_ = merged.has_value() ? std::move(merged->tree) : std::move(tree);
   next.context_ = std::move(next_context);
   next.EnterEpoch(std::move(secrets), ac.auth.confirmation_tag);
   return next;

@@ -16,7 +16,8 @@
 // Application messages consume keys from the secret tree, so Protect and Unprotect change the
 // group in place (a failed Unprotect consumes nothing).
 //
-// Scope so far: member Commits by value with Add and Remove proposals and a path; joining with
+// Scope so far: member Commits by value with Add and Remove proposals (with a path, or without
+// one for Adds only); joining with
 // external PSKs; no PSK proposals, proposals by reference, external commits, Update or
 // GroupContextExtensions proposals, or persistence yet.
 #ifndef QFS_MLS_GROUP_H_
@@ -90,12 +91,22 @@ class Group {
     std::optional<Welcome> welcome;  // for the added members
     std::unique_ptr<Group> next;     // this member's state once the Commit is accepted
   };
-  // A Commit adding `adds` and removing `removes` (leaf indexes), with a fresh path.
-  // INVALID_ARGUMENT for a KeyPackage of another suite or with a bad signature, removing
-  // oneself or a blank leaf.
+  struct CommitOptions {
+    // A fresh path (new keys up the committer's direct path). Without one, a Commit may only
+    // add members (section 12.4: an empty Commit and one that removes need a path).
+    bool path = true;
+  };
+  // A Commit adding `adds` and removing `removes` (leaf indexes). INVALID_ARGUMENT for a
+  // KeyPackage of another suite or with a bad signature, removing oneself or a blank leaf, or no
+  // path where one is needed.
+  Result<Commit> CreateCommit(const std::vector<KeyPackage>& adds,
+                              const std::vector<LeafIndex>& removes, crypto::RandomSource& random,
+                              CommitOptions options) const;
   Result<Commit> CreateCommit(const std::vector<KeyPackage>& adds,
                               const std::vector<LeafIndex>& removes,
-                              crypto::RandomSource& random) const;
+                              crypto::RandomSource& random) const {
+    return CreateCommit(adds, removes, random, CommitOptions{});
+  }
   // The state after another member's Commit (MLSMessage bytes). Errors: the framing's and the
   // path's; INVALID_ARGUMENT for a Commit from this member, for another epoch, or one that
   // removes this member (then the member has left the group); AUTHENTICATION_FAILED for a bad

@@ -118,6 +118,47 @@ TEST(GroupTest, AForgedApplicationMessageBurnsNoKey) {
   EXPECT_FALSE(bob.Unprotect(wire).ok());  // a replay
 }
 
+// A Commit that only adds may leave the path out: the committer's keys stay, the new member
+// joins, and everyone reaches the same epoch. One that removes, or proposes nothing, may not.
+TEST(GroupTest, AnAddOnlyCommitMayLeaveThePathOut) {
+  Group alice = Create("alice");
+  const KeyPackageSecrets bob_kp = Kp("bob");
+  const KeyPackageSecrets carol_kp = Kp("carol");
+  Group::Commit first =
+      alice.CreateCommit({bob_kp.key_package}, {}, crypto::SystemRandom()).value();
+  alice = std::move(*first.next);
+  Group bob = Group::Join(Suite(), *first.welcome, bob_kp).value();
+  Group::Commit pathless = alice
+                               .CreateCommit({carol_kp.key_package}, {}, crypto::SystemRandom(),
+                                             Group::CommitOptions{.path = false})
+                               .value();
+  const MlsMessage m = DecodeMlsMessage(pathless.message).value();
+  EXPECT_FALSE(std::get<mls::Commit>(std::get<PublicMessage>(m.body).content.content).path);
+  bob = bob.ProcessCommit(pathless.message).value();
+  alice = std::move(*pathless.next);
+  Group carol = Group::Join(Suite(), *pathless.welcome, carol_kp).value();
+  ExpectSameEpoch(alice, bob);
+  ExpectSameEpoch(alice, carol);
+  EXPECT_EQ(Say(carol, bob, "joined without a path"), "joined without a path");
+  EXPECT_EQ(alice.CreateCommit({}, {}, crypto::SystemRandom(), Group::CommitOptions{.path = false})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(alice
+                .CreateCommit({}, {bob.leaf()}, crypto::SystemRandom(),
+                              Group::CommitOptions{.path = false})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  // And a path after it still reaches everyone.
+  Group::Commit update = carol.CreateCommit({}, {}, crypto::SystemRandom()).value();
+  alice = alice.ProcessCommit(update.message).value();
+  bob = bob.ProcessCommit(update.message).value();
+  carol = std::move(*update.next);
+  ExpectSameEpoch(alice, carol);
+  ExpectSameEpoch(bob, carol);
+}
+
 // After a burst of Adds every new member is an unmerged leaf, so the next path is sealed to each
 // of them: enough seals to run on several threads. Every member still gets the epoch.
 TEST(GroupTest, ALargeGroupsFirstCommitReachesEveryMember) {
