@@ -33,21 +33,12 @@ TreeGroup MakeGroup(std::uint32_t n) {
   g.context.cipher_suite = Suite().id();
   g.context.group_id = {'b', 'e', 'n', 'c', 'h'};
   for (std::uint32_t i = 0; i < n; ++i) {
-    SignatureKeyPair sig = Suite().GenerateSignatureKey(crypto::SystemRandom());
-    HpkeKeyPair enc = Suite().GenerateHpkeKey(crypto::SystemRandom());
-    LeafNode leaf;
-    leaf.encryption_key = enc.public_key;
-    leaf.signature_key = sig.public_key;
     const std::string name = "member " + std::to_string(i);
-    leaf.credential.identity.assign(name.begin(), name.end());
-    leaf.capabilities.versions = {1};
-    leaf.capabilities.cipher_suites = {1};
-    leaf.lifetime = {0, ~std::uint64_t{0}};
-    leaf.signature =
-        Suite().SignWithLabel(sig.private_key, "LeafNodeTBS", LeafNodeTbs(leaf, {}, 0)).value();
-    const LeafIndex at = g.tree.Add(std::move(leaf)).value();
-    g.keys.emplace(at, TreePrivateKey(at, std::move(enc.private_key)));
-    g.signers.emplace(at, std::move(sig));
+    KeyPackageSecrets kp =
+        MakeKeyPackage(Suite(), Bytes(name.begin(), name.end()), crypto::SystemRandom()).value();
+    const LeafIndex at = g.tree.Add(std::move(kp.member.leaf)).value();
+    g.keys.emplace(at, TreePrivateKey(at, std::move(kp.member.encryption_private_key)));
+    g.signers.emplace(at, std::move(kp.member.signature));
   }
   // Leaves committing in turn from the right leave the tree's parents non-blank.
   for (std::uint32_t i = n; i-- > 0;) {

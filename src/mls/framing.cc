@@ -186,11 +186,16 @@ Result<TranscriptHashes> NextTranscriptHashes(const CipherSuite& suite, ByteSpan
   confirmed_input.Opaque(commit.auth.signature);
   TranscriptHashes out;
   out.confirmed = suite.Hash(confirmed_input.bytes());
-  TlsWriter interim_input;
-  interim_input.Raw(out.confirmed);
-  interim_input.Opaque(commit.auth.confirmation_tag);
-  out.interim = suite.Hash(interim_input.bytes());
+  out.interim = InterimTranscriptHash(suite, out.confirmed, commit.auth.confirmation_tag);
   return out;
+}
+
+Bytes InterimTranscriptHash(const CipherSuite& suite, ByteSpan confirmed,
+                            ByteSpan confirmation_tag) {
+  TlsWriter w;
+  w.Raw(confirmed);
+  w.Opaque(confirmation_tag);
+  return suite.Hash(w.bytes());
 }
 
 Bytes ConfirmationTag(const CipherSuite& suite, ByteSpan confirmation_key,

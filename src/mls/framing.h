@@ -96,6 +96,10 @@ struct TranscriptHashes {
 // REQUIRES: `commit` carries a Commit (checked: INVALID_ARGUMENT otherwise).
 Result<TranscriptHashes> NextTranscriptHashes(const CipherSuite& suite, ByteSpan interim_before,
                                               const AuthenticatedContent& commit);
+// The interim transcript hash after a confirmed one and its Commit's confirmation tag (also a
+// new group's, from the empty confirmed hash and the epoch-0 tag).
+Bytes InterimTranscriptHash(const CipherSuite& suite, ByteSpan confirmed,
+                            ByteSpan confirmation_tag);
 // MAC(confirmation_key, confirmed_transcript_hash): a Commit's confirmation tag.
 Bytes ConfirmationTag(const CipherSuite& suite, ByteSpan confirmation_key,
                       ByteSpan confirmed_transcript_hash);

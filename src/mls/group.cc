@@ -52,13 +52,6 @@ bool PathRequired(const mls::Commit& commit) {
   return false;
 }
 
-Bytes InterimHash(const CipherSuite& suite, ByteSpan confirmed, ByteSpan confirmation_tag) {
-  TlsWriter w;
-  w.Raw(confirmed);
-  w.Opaque(confirmation_tag);
-  return suite.Hash(w.bytes());
-}
-
 }  // namespace
 
 Result<KeyPackageSecrets> MakeKeyPackage(const CipherSuite& suite, ByteSpan identity,
@@ -92,7 +85,7 @@ void Group::EnterEpoch(EpochSecrets secrets, ByteSpan confirmation_tag) {
   secret_tree_ =
       std::make_unique<SecretTree>(suite_, secrets_.encryption_secret, tree_.leaf_count());
   interim_transcript_hash_ =
-      InterimHash(suite_, context_.confirmed_transcript_hash, confirmation_tag);
+      InterimTranscriptHash(suite_, context_.confirmed_transcript_hash, confirmation_tag);
 }
 
 Result<Group> Group::Create(const CipherSuite& suite, ByteSpan group_id, MemberKeys me,

@@ -14,9 +14,6 @@ namespace {
 Status Invalid(const std::string& why) { return Status(StatusCode::kInvalidArgument, why); }
 
 constexpr std::string_view kPathLabel = "UpdatePathNode";
-// HPKE public keys, KEM outputs and a sealed path secret: 32-48 bytes in suites 1 and 3; the
-// limit leaves room for post-quantum KEMs and refuses anything absurd before it is copied.
-constexpr std::size_t kHpkeFieldBytesMax = 4096;
 
 bool SameBytes(ByteSpan a, ByteSpan b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
@@ -252,8 +249,16 @@ Result<CreatedPath> CreateUpdatePath(const CipherSuite& suite, const RatchetTree
 }
 
 // --- processing --------------------------------------------------------------------------------
-Result<RatchetTree> MergeUpdatePath(const CipherSuite& suite, const RatchetTree& tree,
-                                    LeafIndex sender, const UpdatePath& path, ByteSpan group_id) {
+namespace {
+
+// MergeUpdatePath, keeping the committer's filtered direct path it checked the path against.
+struct Merged {
+  RatchetTree tree;
+  std::vector<RatchetTree::PathStep> steps;
+};
+
+Result<Merged> Merge(const CipherSuite& suite, const RatchetTree& tree, LeafIndex sender,
+                     const UpdatePath& path, ByteSpan group_id) {
   QFS_RETURN_IF_ERROR(CheckSender(tree, sender));
   const LeafNode& leaf = path.leaf_node;
   if (leaf.source != LeafNodeSource::kCommit) {
@@ -291,7 +296,15 @@ Result<RatchetTree> MergeUpdatePath(const CipherSuite& suite, const RatchetTree&
   QFS_RETURN_IF_ERROR(suite.VerifyWithLabel(leaf.signature_key, "LeafNodeTBS",
                                             LeafNodeTbs(leaf, group_id, sender), leaf.signature));
   t.SetLeaf(sender, leaf);
-  return t;
+  return Merged{std::move(t), steps};
+}
+
+}  // namespace
+
+Result<RatchetTree> MergeUpdatePath(const CipherSuite& suite, const RatchetTree& tree,
+                                    LeafIndex sender, const UpdatePath& path, ByteSpan group_id) {
+  QFS_ASSIGN_OR_RETURN(Merged merged, Merge(suite, tree, sender, path, group_id));
+  return std::move(merged.tree);
 }
 
 Result<MergedPath> ProcessUpdatePath(const CipherSuite& suite, const RatchetTree& tree,
@@ -302,14 +315,10 @@ Result<MergedPath> ProcessUpdatePath(const CipherSuite& suite, const RatchetTree
   if (std::find(added_leaves.begin(), added_leaves.end(), me.leaf()) != added_leaves.end()) {
     return Invalid("a member added by this Commit learns the path from the Welcome");
   }
-  QFS_ASSIGN_OR_RETURN(RatchetTree merged,
-                       MergeUpdatePath(suite, tree, sender, path, context.group_id));
-  context.tree_hash = RootHash(suite, merged);
+  QFS_ASSIGN_OR_RETURN(Merged merged, Merge(suite, tree, sender, path, context.group_id));
+  context.tree_hash = RootHash(suite, merged.tree);
   const Bytes encoded_context = EncodeGroupContext(context);
-
-  RatchetTree blanked = tree;
-  blanked.BlankDirectPath(sender);
-  const std::vector<RatchetTree::PathStep> steps = blanked.FilteredDirectPath(sender);
+  const std::vector<RatchetTree::PathStep>& steps = merged.steps;
   const NodeIndex mine = LeafToNode(me.leaf());
   std::size_t i = 0;
   while (i < steps.size() && !InSubtree(mine, steps[i].parent)) ++i;
@@ -333,8 +342,10 @@ Result<MergedPath> ProcessUpdatePath(const CipherSuite& suite, const RatchetTree
                                               cts[k].ciphertext));
   if (current.size() != suite.hash_bytes()) return Invalid("a path secret has the wrong size");
 
-  MergedPath out{std::move(merged), me.Clone(), SecretBytes{}, steps[i].parent};
-  out.private_key.Prune(blanked);
+  MergedPath out{std::move(merged.tree), me.Clone(), SecretBytes{}, steps[i].parent};
+  // The sender's direct path is replaced: its nodes left out of the path are blank now, and
+  // those from the common ancestor up get the new secrets below.
+  out.private_key.Prune(out.tree);
   for (std::size_t j = i; j < steps.size(); ++j) {
     if (j > i) current = suite.DeriveSecret(current.span(), "path");
     if (!SameBytes(NodeKey(suite, current).public_key, path.nodes[j].encryption_key)) {

@@ -376,31 +376,17 @@ Status TreeValidation(const Json& c) {
 // The proposal's change to the tree: Add (a KeyPackage's leaf), Update (a leaf) or Remove.
 Status ApplyProposal(RatchetTree& tree, ByteSpan proposal, LeafIndex sender) {
   TlsReader r(proposal);
-  QFS_ASSIGN_OR_RETURN(std::uint16_t type, r.U16());
-  switch (type) {
-    case 1: {  // add: KeyPackage { version, cipher_suite, init_key, leaf_node, extensions, sig }
-      QFS_RETURN_IF_ERROR(r.U16().status());
-      QFS_RETURN_IF_ERROR(r.U16().status());
-      QFS_RETURN_IF_ERROR(r.Opaque().status());
-      QFS_ASSIGN_OR_RETURN(LeafNode leaf, DecodeLeafNode(r));
-      QFS_RETURN_IF_ERROR(r.Vector().status());
-      QFS_RETURN_IF_ERROR(r.Opaque().status());
-      QFS_RETURN_IF_ERROR(r.ExpectEnd());
-      return tree.Add(std::move(leaf)).status();
-    }
-    case 2: {  // update
-      QFS_ASSIGN_OR_RETURN(LeafNode leaf, DecodeLeafNode(r));
-      QFS_RETURN_IF_ERROR(r.ExpectEnd());
-      return tree.Update(sender, std::move(leaf));
-    }
-    case 3: {  // remove
-      QFS_ASSIGN_OR_RETURN(std::uint32_t removed, r.U32());
-      QFS_RETURN_IF_ERROR(r.ExpectEnd());
-      return tree.Remove(removed);
-    }
-    default:
-      return Bad("proposal type " + std::to_string(type) + " does not change the tree");
+  QFS_ASSIGN_OR_RETURN(Proposal p, DecodeProposal(r));
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  if (auto* add = std::get_if<AddProposal>(&p)) {
+    return tree.Add(std::move(add->key_package.leaf_node)).status();
   }
+  if (auto* update = std::get_if<UpdateProposal>(&p)) {
+    return tree.Update(sender, std::move(update->leaf_node));
+  }
+  if (const auto* remove = std::get_if<RemoveProposal>(&p)) return tree.Remove(remove->removed);
+  return Bad("proposal type " + std::to_string(static_cast<int>(TypeOf(p))) +
+             " does not change the tree");
 }
 
 Status TreeOperations(const Json& c) {
@@ -530,6 +516,24 @@ Status TreeKemCase(const Json& c) {
   return OkStatus();
 }
 
+// --- MLSMessage fields ---------------------------------------------------------------------------
+// The MLSMessage in field `name`, which must re-encode to the same bytes.
+Result<MlsMessage> RoundTripMessage(const Json& c, const std::string& name) {
+  QFS_ASSIGN_OR_RETURN(Bytes bytes, HexField(c, name.c_str()));
+  Result<MlsMessage> m = DecodeMlsMessage(bytes);
+  if (!m.ok()) return Bad(name + ": " + m.status().ToString());
+  QFS_RETURN_IF_ERROR(Same(name + " re-encoded", EncodeMlsMessage(m.value()), bytes));
+  return m;
+}
+
+// The same, of type T.
+template <typename T>
+Result<T> MessageOf(const Json& c, const std::string& name) {
+  QFS_ASSIGN_OR_RETURN(MlsMessage m, RoundTripMessage(c, name));
+  if (!std::holds_alternative<T>(m.body)) return Bad(name + " has another type");
+  return std::get<T>(std::move(m.body));
+}
+
 // --- message-protection ------------------------------------------------------------------------
 struct Protection {
   CipherSuite suite;
@@ -590,14 +594,9 @@ Status ProtectionOf(const Protection& p, ContentType type, const Json& c, const 
   if (type == ContentType::kApplication) {
     if (ours.ok()) return Bad("application data was protected as a PublicMessage");
   } else {
-    QFS_ASSIGN_OR_RETURN(Bytes pub_bytes, HexField(c, pub_name));
-    QFS_ASSIGN_OR_RETURN(MlsMessage theirs, DecodeMlsMessage(pub_bytes));
-    QFS_RETURN_IF_ERROR(
-        Same(name + " public message re-encoded", EncodeMlsMessage(theirs), pub_bytes));
-    if (!std::holds_alternative<PublicMessage>(theirs.body)) return Bad(name + ": not public");
+    QFS_ASSIGN_OR_RETURN(PublicMessage theirs, MessageOf<PublicMessage>(c, pub_name));
     QFS_ASSIGN_OR_RETURN(AuthenticatedContent in,
-                         UnprotectPublic(p.suite, std::get<PublicMessage>(theirs.body),
-                                         p.membership_key, p.context));
+                         UnprotectPublic(p.suite, theirs, p.membership_key, p.context));
     QFS_RETURN_IF_ERROR(CheckUnprotected(p, in, raw, name + " (theirs, public)"));
     if (!ours.ok()) return ours.status();
     QFS_ASSIGN_OR_RETURN(MlsMessage round,
@@ -610,14 +609,9 @@ Status ProtectionOf(const Protection& p, ContentType type, const Json& c, const 
   // Private: the vector's message decrypts and verifies; ours round-trips.
   const SecretBytes encryption_secret(p.encryption_secret);
   SecretTree receiver(p.suite, encryption_secret, 2);
-  QFS_ASSIGN_OR_RETURN(Bytes priv_bytes, HexField(c, priv_name));
-  QFS_ASSIGN_OR_RETURN(MlsMessage theirs, DecodeMlsMessage(priv_bytes));
-  QFS_RETURN_IF_ERROR(
-      Same(name + " private message re-encoded", EncodeMlsMessage(theirs), priv_bytes));
-  if (!std::holds_alternative<PrivateMessage>(theirs.body)) return Bad(name + ": not private");
-  QFS_ASSIGN_OR_RETURN(AuthenticatedContent in,
-                       UnprotectPrivate(p.suite, std::get<PrivateMessage>(theirs.body), receiver,
-                                        p.sender_data_secret, p.context));
+  QFS_ASSIGN_OR_RETURN(PrivateMessage theirs, MessageOf<PrivateMessage>(c, priv_name));
+  QFS_ASSIGN_OR_RETURN(AuthenticatedContent in, UnprotectPrivate(p.suite, theirs, receiver,
+                                                                 p.sender_data_secret, p.context));
   QFS_RETURN_IF_ERROR(CheckUnprotected(p, in, raw, name + " (theirs, private)"));
   QFS_ASSIGN_OR_RETURN(
       AuthenticatedContent signed_private,
@@ -679,15 +673,6 @@ Status TranscriptHashesCase(const Json& c) {
 }
 
 // --- welcome -----------------------------------------------------------------------------------
-template <typename T>
-Result<T> MessageOf(const Json& c, const char* name) {
-  QFS_ASSIGN_OR_RETURN(Bytes bytes, HexField(c, name));
-  QFS_ASSIGN_OR_RETURN(MlsMessage m, DecodeMlsMessage(bytes));
-  QFS_RETURN_IF_ERROR(Same(std::string(name) + " re-encoded", EncodeMlsMessage(m), bytes));
-  if (!std::holds_alternative<T>(m.body)) return Bad(std::string(name) + " has another type");
-  return std::get<T>(std::move(m.body));
-}
-
 Status WelcomeCase(const Json& c) {
   QFS_ASSIGN_OR_RETURN(CipherSuite suite, SuiteOf(c));
   QFS_ASSIGN_OR_RETURN(Bytes init_priv, HexField(c, "init_priv"));
@@ -739,11 +724,7 @@ Status MessagesCase(const Json& c) {
   for (const char* name :
        {"mls_welcome", "mls_group_info", "mls_key_package", "public_message_application",
         "public_message_proposal", "public_message_commit", "private_message"}) {
-    QFS_ASSIGN_OR_RETURN(Bytes bytes, HexField(c, name));
-    Result<MlsMessage> m = DecodeMlsMessage(bytes);
-    if (!m.ok()) return Bad(std::string(name) + ": " + m.status().ToString());
-    QFS_RETURN_IF_ERROR(
-        Same(std::string(name) + " re-encoded", EncodeMlsMessage(m.value()), bytes));
+    QFS_RETURN_IF_ERROR(RoundTripMessage(c, name).status());
   }
   QFS_ASSIGN_OR_RETURN(Bytes tree, HexField(c, "ratchet_tree"));
   Result<RatchetTree> decoded = RatchetTree::Decode(tree);

@@ -2,13 +2,14 @@
 
 #include <string>
 
+#include "mls/hpke.h"
+
 namespace qfs::mls {
 namespace {
 
 Status Invalid(const std::string& why) { return Status(StatusCode::kInvalidArgument, why); }
 
 constexpr std::size_t kRefBytesMax = 64;
-constexpr std::size_t kHpkeFieldBytesMax = 4096;  // as in treekem.cc
 
 void PutGroupInfoContent(TlsWriter& w, const GroupInfo& info) {
   w.Raw(EncodeGroupContext(info.group_context));
