@@ -1,5 +1,6 @@
 #include "mls/group.h"
 
+#include <algorithm>
 #include <string>
 
 #include "mls/tree_math.h"
@@ -37,19 +38,64 @@ Status ValidateKeyPackage(const CipherSuite& suite, const KeyPackage& kp) {
                                LeafNodeTbs(kp.leaf_node, {}, 0), kp.leaf_node.signature);
 }
 
-// Section 12.4: a Commit with no proposals, or with any but Add, PreSharedKey and ReInit, needs
-// a path (of ours: any removal).
-bool PathRequired(const mls::Commit& commit) {
-  if (commit.proposals.empty()) return true;
-  for (const ProposalOrRef& p : commit.proposals) {
-    const auto* proposal = std::get_if<Proposal>(&p);
-    if (proposal == nullptr) return true;  // unknown until resolved: be strict
-    const ProposalType t = TypeOf(*proposal);
-    if (t != ProposalType::kAdd && t != ProposalType::kPreSharedKey && t != ProposalType::kReInit) {
-      return true;
-    }
+ExternalPsk ClonePsk(const ExternalPsk& k) { return {k.id, k.secret.Clone()}; }
+
+Bytes ProposalRef(const CipherSuite& suite, const AuthenticatedContent& ac) {
+  return suite.RefHash("MLS 1.0 Proposal Reference", EncodeAuthenticatedContent(ac));
+}
+
+bool Has(const std::vector<std::uint16_t>& list, std::uint16_t v) {
+  for (std::uint16_t x : list) {
+    if (x == v) return true;
   }
   return false;
+}
+
+// The extension types of RFC 9420 (section 17.3) a leaf need not list in its capabilities.
+bool DefaultExtension(std::uint16_t type) { return type >= 1 && type <= 5; }
+constexpr std::uint16_t kExtensionRequiredCapabilities = 3;
+
+// Section 7.2 and 11.1: a leaf can be in a group with this suite and these GroupContext
+// extensions — it supports the version, the suite, every non-default extension and everything
+// a required_capabilities extension demands.
+Status SupportsGroup(const LeafNode& leaf, std::uint16_t suite,
+                     const std::vector<Extension>& extensions) {
+  const Capabilities& caps = leaf.capabilities;
+  if (!Has(caps.versions, kProtocolVersionMls10) || !Has(caps.cipher_suites, suite)) {
+    return Invalid("a member does not support the group's version and cipher suite");
+  }
+  for (const Extension& e : extensions) {
+    if (!DefaultExtension(e.type) && !Has(caps.extensions, e.type)) {
+      return Invalid("a member does not support GroupContext extension " + std::to_string(e.type));
+    }
+    if (e.type != kExtensionRequiredCapabilities) continue;
+    TlsReader r(e.data);
+    Result<std::vector<std::uint16_t>> ext_types = GetU16Vector(r);
+    Result<std::vector<std::uint16_t>> proposal_types = GetU16Vector(r);
+    Result<std::vector<std::uint16_t>> credential_types = GetU16Vector(r);
+    if (!ext_types.ok() || !proposal_types.ok() || !credential_types.ok() || !r.ExpectEnd().ok()) {
+      return Invalid("a malformed required_capabilities extension");
+    }
+    for (std::uint16_t t : ext_types.value()) {
+      if (!DefaultExtension(t) && !Has(caps.extensions, t)) {
+        return Invalid("a member lacks required extension " + std::to_string(t));
+      }
+    }
+    for (std::uint16_t t : proposal_types.value()) {
+      if ((t < 1 || t > 7) && !Has(caps.proposals, t)) {
+        return Invalid("a member lacks required proposal type " + std::to_string(t));
+      }
+    }
+    for (std::uint16_t t : credential_types.value()) {
+      if (!Has(caps.credentials, t)) {
+        return Invalid("a member lacks required credential type " + std::to_string(t));
+      }
+    }
+  }
+  if (!Has(caps.credentials, leaf.credential.type)) {
+    return Invalid("a leaf does not list its own credential type");
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -111,68 +157,321 @@ Result<Group> Group::Create(const CipherSuite& suite, ByteSpan group_id, MemberK
   return g;
 }
 
-Result<RatchetTree> Group::ApplyProposals(const mls::Commit& commit, LeafIndex committer,
-                                          std::vector<LeafIndex>* added) const {
-  RatchetTree tree = tree_;
-  std::vector<const KeyPackage*> adds;
-  for (const ProposalOrRef& p : commit.proposals) {
-    const auto* proposal = std::get_if<Proposal>(&p);
-    if (proposal == nullptr) return Invalid("proposals by reference are not supported yet");
-    if (const auto* remove = std::get_if<RemoveProposal>(proposal)) {
-      if (remove->removed == committer) return Invalid("a Commit cannot remove its committer");
-      QFS_RETURN_IF_ERROR(tree.Remove(remove->removed));
-    } else if (const auto* add = std::get_if<AddProposal>(proposal)) {
-      QFS_RETURN_IF_ERROR(ValidateKeyPackage(suite_, add->key_package));
-      adds.push_back(&add->key_package);
-    } else {
-      return Invalid("proposal type " + std::to_string(static_cast<int>(TypeOf(*proposal))) +
-                     " is not supported yet");
+// --- a Commit's proposals ------------------------------------------------------------------
+
+struct Group::Applied {
+  RatchetTree tree;
+  std::vector<LeafIndex> added;                // the new members' leaves, in order
+  std::vector<const KeyPackage*> added_from;   // and their KeyPackages
+  std::vector<PreSharedKeyId> psks;            // in order
+  std::vector<Extension> extensions;           // the next GroupContext's
+  const SecretBytes* my_update_key = nullptr;  // this member's committed Update's leaf key
+  bool removes_me = false;
+  bool path_required = true;
+};
+
+// The proposals of one Commit, admitted one by one under the rules of section 12.2 (each
+// either admitted whole or refused with the rule it breaks), then applied in the order of
+// section 12.3: GroupContextExtensions, Updates, Removes, Adds.
+class Group::ProposalList {
+ public:
+  // `committer` is the Commit's sender (kNoCommitter to check a proposal on its own).
+  ProposalList(const Group& group, LeafIndex committer) : g_(group), committer_(committer) {}
+  static constexpr LeafIndex kNoCommitter = ~LeafIndex{0};
+
+  Status Admit(const Proposal& p, LeafIndex sender, const CachedProposal* cached) {
+    if (const auto* add = std::get_if<AddProposal>(&p)) return AdmitAdd(add->key_package);
+    if (const auto* update = std::get_if<UpdateProposal>(&p)) {
+      return AdmitUpdate(*update, sender, cached);
+    }
+    if (const auto* remove = std::get_if<RemoveProposal>(&p)) return AdmitRemove(remove->removed);
+    if (const auto* psk = std::get_if<PreSharedKeyProposal>(&p)) return AdmitPsk(psk->psk);
+    if (const auto* gce = std::get_if<GroupContextExtensionsProposal>(&p)) {
+      if (extensions_ != nullptr) return Invalid("more than one GroupContextExtensions proposal");
+      extensions_ = &gce->extensions;
+      any_other_ = true;
+      return OkStatus();
+    }
+    if (std::holds_alternative<ExternalInitProposal>(p)) {
+      return Invalid("an ExternalInit proposal belongs only in an external Commit");
+    }
+    return Invalid("ReInit proposals are not supported");
+  }
+
+  Result<Applied> Apply() const {
+    Applied out;
+    out.tree = g_.tree_;
+    out.extensions = extensions_ != nullptr ? *extensions_ : g_.context_.extensions;
+    for (const auto& [leaf, update] : updates_) QFS_RETURN_IF_ERROR(out.tree.Update(leaf, *update));
+    for (LeafIndex leaf : removes_) {
+      QFS_RETURN_IF_ERROR(out.tree.Remove(leaf));
+      out.removes_me = out.removes_me || leaf == g_.leaf();
+    }
+    for (const KeyPackage* kp : adds_) {
+      QFS_ASSIGN_OR_RETURN(LeafIndex leaf, out.tree.Add(kp->leaf_node));
+      out.added.push_back(leaf);
+      out.added_from.push_back(kp);
+    }
+    for (LeafIndex l = 0; l < out.tree.leaf_count(); ++l) {
+      if (out.tree.leaf(l) == nullptr) continue;
+      QFS_RETURN_IF_ERROR(SupportsGroup(*out.tree.leaf(l), g_.suite_.id(), out.extensions));
+    }
+    out.psks = psks_;
+    out.my_update_key = my_update_key_;
+    out.path_required = any_other_ || (adds_.empty() && psks_.empty());
+    return out;
+  }
+
+ private:
+  bool Touched(LeafIndex leaf) const {
+    for (const auto& u : updates_) {
+      if (u.first == leaf) return true;
+    }
+    for (LeafIndex r : removes_) {
+      if (r == leaf) return true;
+    }
+    return false;
+  }
+  // No leaf of the group, and no leaf this Commit brings, has this encryption or signature key.
+  Status Unique(const LeafNode& leaf, std::optional<LeafIndex> replacing) const {
+    const auto clash = [&](const LeafNode& other) {
+      return other.encryption_key == leaf.encryption_key ||
+             other.signature_key == leaf.signature_key;
+    };
+    for (LeafIndex l = 0; l < g_.tree_.leaf_count(); ++l) {
+      const LeafNode* other = g_.tree_.leaf(l);
+      if (other == nullptr) continue;
+      if (replacing == l) {
+        if (other->encryption_key == leaf.encryption_key) {
+          return Invalid("an Update must change the leaf's encryption key");
+        }
+      } else if (clash(*other)) {
+        return Invalid("a leaf's encryption or signature key is already in the group");
+      }
+    }
+    for (const KeyPackage* kp : adds_) {
+      if (clash(kp->leaf_node)) return Invalid("two leaves of one Commit share a key");
+    }
+    for (const auto& u : updates_) {
+      if (clash(*u.second)) return Invalid("two leaves of one Commit share a key");
+    }
+    return OkStatus();
+  }
+
+  Status AdmitAdd(const KeyPackage& kp) {
+    QFS_RETURN_IF_ERROR(ValidateKeyPackage(g_.suite_, kp));
+    QFS_RETURN_IF_ERROR(Unique(kp.leaf_node, std::nullopt));
+    adds_.push_back(&kp);
+    return OkStatus();
+  }
+
+  Status AdmitUpdate(const UpdateProposal& update, LeafIndex sender, const CachedProposal* cached) {
+    if (sender == committer_) return Invalid("a committer cannot commit its own Update proposal");
+    if (g_.tree_.leaf(sender) == nullptr) return Invalid("an Update from a blank leaf");
+    if (Touched(sender)) return Invalid("a second Update or Remove for one leaf");
+    const LeafNode& leaf = update.leaf_node;
+    if (leaf.source != LeafNodeSource::kUpdate)
+      return Invalid("an Update's leaf has another source");
+    QFS_RETURN_IF_ERROR(g_.suite_.VerifyWithLabel(leaf.signature_key, "LeafNodeTBS",
+                                                  LeafNodeTbs(leaf, g_.context_.group_id, sender),
+                                                  leaf.signature));
+    QFS_RETURN_IF_ERROR(Unique(leaf, sender));
+    if (sender == g_.leaf()) {
+      if (cached == nullptr || !cached->update_key.has_value()) {
+        return Invalid("an Update of this member's leaf that it did not propose");
+      }
+      my_update_key_ = &*cached->update_key;
+    }
+    updates_.emplace_back(sender, &leaf);
+    any_other_ = true;
+    return OkStatus();
+  }
+
+  Status AdmitRemove(LeafIndex removed) {
+    if (removed >= g_.tree_.leaf_count() || g_.tree_.leaf(removed) == nullptr) {
+      return Invalid("a Remove of a blank leaf");
+    }
+    if (removed == committer_) return Invalid("a Commit cannot remove its committer");
+    if (Touched(removed)) return Invalid("a second Update or Remove for one leaf");
+    removes_.push_back(removed);
+    any_other_ = true;
+    return OkStatus();
+  }
+
+  Status AdmitPsk(const PreSharedKeyId& id) {
+    if (id.type != PskType::kExternal) return Invalid("resumption PSKs are not supported yet");
+    if (id.psk_nonce.size() != g_.suite_.hash_bytes()) {
+      return Invalid("a PSK nonce must be as long as the hash output");
+    }
+    for (const PreSharedKeyId& other : psks_) {
+      if (other.psk_id == id.psk_id) return Invalid("a PSK named twice in one Commit");
+    }
+    if (g_.FindExternalPsk(id.psk_id) == nullptr) {
+      return Invalid("a PreSharedKey proposal names a PSK this member does not know");
+    }
+    psks_.push_back(id);
+    return OkStatus();
+  }
+
+  const Group& g_;
+  LeafIndex committer_;
+  std::vector<std::pair<LeafIndex, const LeafNode*>> updates_;
+  std::vector<LeafIndex> removes_;
+  std::vector<const KeyPackage*> adds_;
+  std::vector<PreSharedKeyId> psks_;
+  const std::vector<Extension>* extensions_ = nullptr;
+  const SecretBytes* my_update_key_ = nullptr;
+  bool any_other_ = false;  // a proposal other than Add and PreSharedKey
+};
+
+const ExternalPsk* Group::FindExternalPsk(ByteSpan id) const {
+  for (const ExternalPsk& k : external_psks_) {
+    if (std::equal(k.id.begin(), k.id.end(), id.begin(), id.end())) return &k;
+  }
+  return nullptr;
+}
+
+void Group::AddExternalPsk(ExternalPsk psk) {
+  for (ExternalPsk& k : external_psks_) {
+    if (k.id == psk.id) {
+      k.secret = std::move(psk.secret);
+      return;
     }
   }
-  for (const KeyPackage* kp : adds) {  // after every removal (section 12.3)
-    QFS_ASSIGN_OR_RETURN(LeafIndex leaf, tree.Add(kp->leaf_node));
-    added->push_back(leaf);
+  external_psks_.push_back(std::move(psk));
+}
+
+Result<SecretBytes> Group::CommitPskSecret(const std::vector<PreSharedKeyId>& ids) const {
+  std::vector<PskWithSecret> psks;
+  for (const PreSharedKeyId& id : ids) {
+    const ExternalPsk* found = FindExternalPsk(id.psk_id);
+    if (found == nullptr) return Invalid("a Commit names a PSK this member does not know");
+    psks.push_back({id, found->secret.Clone()});
   }
-  return tree;
+  return PskSecret(suite_, psks);
 }
 
 Result<EpochSecrets> Group::NextEpoch(const AuthenticatedContent& commit, const RatchetTree& tree,
                                       const SecretBytes& commit_secret,
+                                      const SecretBytes& psk_secret,
                                       GroupContext& next_context) const {
   QFS_ASSIGN_OR_RETURN(TranscriptHashes hashes,
                        NextTranscriptHashes(suite_, interim_transcript_hash_, commit));
   next_context.tree_hash = RootHash(suite_, tree);
   next_context.confirmed_transcript_hash = std::move(hashes.confirmed);
-  const SecretBytes no_psk = Zeros(suite_);
   return DeriveEpochSecrets(suite_, secrets_.init_secret.span(), commit_secret.span(),
-                            no_psk.span(), EncodeGroupContext(next_context));
+                            psk_secret.span(), EncodeGroupContext(next_context));
 }
+
+std::unique_ptr<Group> Group::Successor(TreePrivateKey key, RatchetTree tree, GroupContext context,
+                                        EpochSecrets secrets, ByteSpan confirmation_tag) const {
+  auto next = std::unique_ptr<Group>(new Group(suite_, CloneKey(signature_), std::move(key)));
+  next->tree_ = std::move(tree);
+  next->context_ = std::move(context);
+  for (const ExternalPsk& k : external_psks_) next->external_psks_.push_back(ClonePsk(k));
+  next->EnterEpoch(std::move(secrets), confirmation_tag);
+  return next;
+}
+
+// --- proposals --------------------------------------------------------------------------------
+
+Result<Bytes> Group::SendProposal(Proposal proposal, std::optional<SecretBytes> update_key) {
+  FramedContent content{context_.group_id,
+                        context_.epoch,
+                        Sender{SenderType::kMember, leaf()},
+                        {},
+                        Content(std::move(proposal))};
+  QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac,
+                       SignContent(suite_, WireFormat::kPublicMessage, std::move(content),
+                                   signature_.private_key, context_));
+  QFS_ASSIGN_OR_RETURN(PublicMessage message,
+                       ProtectPublic(suite_, ac, secrets_.membership_key.span(), context_));
+  if (proposals_.size() >= kMlsProposalsMax) return Invalid("too many proposals this epoch");
+  proposals_.push_back(CachedProposal{ProposalRef(suite_, ac),
+                                      std::get<Proposal>(ac.content.content), leaf(),
+                                      std::move(update_key)});
+  return EncodeMlsMessage(MlsMessage{std::move(message)});
+}
+
+Result<Bytes> Group::Propose(const Proposal& proposal) {
+  if (std::holds_alternative<UpdateProposal>(proposal)) {
+    return Invalid("an Update proposal is made with ProposeUpdate");
+  }
+  ProposalList check(*this, ProposalList::kNoCommitter);
+  QFS_RETURN_IF_ERROR(check.Admit(proposal, leaf(), nullptr));
+  return SendProposal(proposal, std::nullopt);
+}
+
+Result<Bytes> Group::ProposeUpdate(crypto::RandomSource& random) {
+  HpkeKeyPair key = suite_.GenerateHpkeKey(random);
+  LeafNode leaf_node = *tree_.leaf(leaf());
+  leaf_node.encryption_key = key.public_key;
+  leaf_node.source = LeafNodeSource::kUpdate;
+  leaf_node.lifetime = {};
+  leaf_node.parent_hash.clear();
+  QFS_ASSIGN_OR_RETURN(leaf_node.signature,
+                       suite_.SignWithLabel(signature_.private_key, "LeafNodeTBS",
+                                            LeafNodeTbs(leaf_node, context_.group_id, leaf())));
+  return SendProposal(UpdateProposal{std::move(leaf_node)}, std::move(key.private_key));
+}
+
+Status Group::CacheProposal(const AuthenticatedContent& ac) {
+  const Proposal& p = std::get<Proposal>(ac.content.content);
+  if (std::holds_alternative<ExternalInitProposal>(p) ||
+      std::holds_alternative<ReInitProposal>(p)) {
+    return Invalid("ExternalInit and ReInit proposals are not accepted from members");
+  }
+  if (proposals_.size() >= kMlsProposalsMax) return Invalid("too many proposals this epoch");
+  proposals_.push_back(CachedProposal{ProposalRef(suite_, ac), p, ac.content.sender.index, {}});
+  return OkStatus();
+}
+
+// --- Commits ----------------------------------------------------------------------------------
 
 Result<Group::Commit> Group::CreateCommit(const std::vector<KeyPackage>& adds,
                                           const std::vector<LeafIndex>& removes,
                                           crypto::RandomSource& random,
                                           CommitOptions options) const {
+  std::vector<Proposal> proposals;
+  for (LeafIndex r : removes) proposals.emplace_back(RemoveProposal{r});
+  for (const KeyPackage& kp : adds) proposals.emplace_back(AddProposal{kp});
+  return CommitProposals(proposals, random, options);
+}
+
+Result<Group::Commit> Group::CommitProposals(const std::vector<Proposal>& proposals,
+                                             crypto::RandomSource& random,
+                                             CommitOptions options) const {
+  ProposalList list(*this, leaf());
   mls::Commit body;
-  for (LeafIndex r : removes) body.proposals.emplace_back(Proposal(RemoveProposal{r}));
-  for (const KeyPackage& kp : adds) body.proposals.emplace_back(Proposal(AddProposal{kp}));
-  std::vector<LeafIndex> added;
-  QFS_ASSIGN_OR_RETURN(RatchetTree tree, ApplyProposals(body, leaf(), &added));
+  for (const CachedProposal& cached : proposals_) {
+    if (list.Admit(cached.proposal, cached.sender, &cached).ok()) {
+      body.proposals.emplace_back(cached.ref);  // the rest are left out (section 12.2)
+    }
+  }
+  for (const Proposal& p : proposals) {
+    QFS_RETURN_IF_ERROR(list.Admit(p, leaf(), nullptr));
+    body.proposals.emplace_back(p);
+  }
+  QFS_ASSIGN_OR_RETURN(Applied applied, list.Apply());
 
   GroupContext next_context = context_;
   ++next_context.epoch;
+  next_context.extensions = applied.extensions;
   std::optional<CreatedPath> path;
   if (options.path) {
     QFS_ASSIGN_OR_RETURN(CreatedPath created,
-                         CreateUpdatePath(suite_, tree, leaf(), signature_.private_key,
-                                          next_context, added, random));
+                         CreateUpdatePath(suite_, applied.tree, leaf(), signature_.private_key,
+                                          next_context, applied.added, random));
     body.path = created.path;
     path = std::move(created);
-  } else if (PathRequired(body)) {
-    return Invalid("a Commit with no proposals or with removals needs a path");
+  } else if (applied.path_required) {
+    return Invalid(
+        "a Commit with no proposals, or with any but Add and PreSharedKey, needs a path");
   }
-  const RatchetTree& new_tree = path.has_value() ? path->tree : tree;
+  const RatchetTree& new_tree = path.has_value() ? path->tree : applied.tree;
   const SecretBytes zero = Zeros(suite_);
   const SecretBytes& commit_secret = path.has_value() ? path->commit_secret : zero;
+  QFS_ASSIGN_OR_RETURN(const SecretBytes psk_secret, CommitPskSecret(applied.psks));
   FramedContent content{context_.group_id,
                         context_.epoch,
                         Sender{SenderType::kMember, leaf()},
@@ -181,7 +480,8 @@ Result<Group::Commit> Group::CreateCommit(const std::vector<KeyPackage>& adds,
   QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac,
                        SignContent(suite_, WireFormat::kPublicMessage, std::move(content),
                                    signature_.private_key, context_));
-  QFS_ASSIGN_OR_RETURN(EpochSecrets secrets, NextEpoch(ac, new_tree, commit_secret, next_context));
+  QFS_ASSIGN_OR_RETURN(EpochSecrets secrets,
+                       NextEpoch(ac, new_tree, commit_secret, psk_secret, next_context));
   ac.auth.confirmation_tag = ConfirmationTag(suite_, secrets.confirmation_key.span(),
                                              next_context.confirmed_transcript_hash);
   QFS_ASSIGN_OR_RETURN(PublicMessage message,
@@ -189,91 +489,174 @@ Result<Group::Commit> Group::CreateCommit(const std::vector<KeyPackage>& adds,
 
   Commit out;
   out.message = EncodeMlsMessage(MlsMessage{std::move(message)});
-  if (!added.empty()) {
-    GroupInfo info{next_context,
-                   {{kExtensionRatchetTree, new_tree.Encode()}},
-                   ac.auth.confirmation_tag,
-                   leaf(),
-                   {}};
+  if (!applied.added.empty()) {
+    GroupInfo info{next_context, {}, ac.auth.confirmation_tag, leaf(), {}};
+    if (options.ratchet_tree_in_welcome) {
+      info.extensions.push_back({kExtensionRatchetTree, new_tree.Encode()});
+    }
     QFS_RETURN_IF_ERROR(SignGroupInfo(suite_, info, signature_.private_key));
     std::vector<NewMember> members;
-    for (std::size_t i = 0; i < added.size(); ++i) {
-      NewMember m{&adds[i], nullptr};
+    const std::vector<RatchetTree::PathStep> steps = path.has_value()
+                                                         ? new_tree.FilteredDirectPath(leaf())
+                                                         : std::vector<RatchetTree::PathStep>{};
+    for (std::size_t i = 0; i < applied.added.size(); ++i) {
+      NewMember m{applied.added_from[i], nullptr};
       // With a path, each new member gets the secret of its lowest ancestor on it.
-      for (const RatchetTree::PathStep& step : path.has_value()
-                                                   ? new_tree.FilteredDirectPath(leaf())
-                                                   : std::vector<RatchetTree::PathStep>{}) {
-        if (InSubtree(LeafToNode(added[i]), step.parent)) {
+      for (const RatchetTree::PathStep& step : steps) {
+        if (InSubtree(LeafToNode(applied.added[i]), step.parent)) {
           m.path_secret = path->private_key.path_secret(step.parent);
           break;
         }
       }
       members.push_back(m);
     }
-    QFS_ASSIGN_OR_RETURN(Welcome welcome, SealWelcome(suite_, info, secrets.joiner_secret, {},
-                                                      zero.span(), members, random));
+    QFS_ASSIGN_OR_RETURN(Welcome welcome,
+                         SealWelcome(suite_, info, secrets.joiner_secret, applied.psks,
+                                     psk_secret.span(), members, random));
     out.welcome = std::move(welcome);
   }
   TreePrivateKey next_key = path.has_value() ? std::move(path->private_key) : private_key_.Clone();
-  auto next = std::unique_ptr<Group>(new Group(suite_, CloneKey(signature_), std::move(next_key)));
-  next->tree_ = path.has_value() ? std::move(path->tree) : std::move(tree);
-  next->context_ = std::move(next_context);
-  next->EnterEpoch(std::move(secrets), ac.auth.confirmation_tag);
-  out.next = std::move(next);
+  RatchetTree next_tree = path.has_value() ? std::move(path->tree) : std::move(applied.tree);
+  out.next = Successor(std::move(next_key), std::move(next_tree), std::move(next_context),
+                       std::move(secrets), ac.auth.confirmation_tag);
+  return out;
+}
+
+Result<Group::Processed> Group::ApplyCommit(const AuthenticatedContent& ac) const {
+  const mls::Commit& commit = std::get<mls::Commit>(ac.content.content);
+  const LeafIndex committer = ac.content.sender.index;
+  ProposalList list(*this, committer);
+  for (const ProposalOrRef& p : commit.proposals) {
+    if (const auto* ref = std::get_if<Bytes>(&p)) {
+      const CachedProposal* cached = nullptr;
+      for (const CachedProposal& c : proposals_) {
+        if (c.ref == *ref) cached = &c;
+      }
+      if (cached == nullptr)
+        return Invalid("a Commit refers to a proposal this member has not seen");
+      QFS_RETURN_IF_ERROR(list.Admit(cached->proposal, cached->sender, cached));
+    } else {
+      QFS_RETURN_IF_ERROR(list.Admit(std::get<Proposal>(p), committer, nullptr));
+    }
+  }
+  QFS_ASSIGN_OR_RETURN(Applied applied, list.Apply());
+  Processed out;
+  out.type = ContentType::kCommit;
+  out.sender = committer;
+  if (applied.removes_me) {
+    out.removed = true;
+    return out;
+  }
+  GroupContext next_context = context_;
+  ++next_context.epoch;
+  next_context.extensions = applied.extensions;
+  TreePrivateKey key = applied.my_update_key != nullptr
+                           ? TreePrivateKey(leaf(), applied.my_update_key->Clone())
+                           : private_key_.Clone();
+  key.Prune(applied.tree);
+  std::optional<MergedPath> merged;
+  if (commit.path.has_value()) {
+    QFS_ASSIGN_OR_RETURN(
+        MergedPath m, ProcessUpdatePath(suite_, applied.tree, committer, *commit.path, next_context,
+                                        applied.added, key));
+    merged = std::move(m);
+  } else if (applied.path_required) {
+    return Invalid(
+        "a Commit with no proposals, or with any but Add and PreSharedKey, needs a path");
+  }
+  const SecretBytes zero = Zeros(suite_);
+  QFS_ASSIGN_OR_RETURN(const SecretBytes psk_secret, CommitPskSecret(applied.psks));
+  QFS_ASSIGN_OR_RETURN(
+      EpochSecrets secrets,
+      NextEpoch(ac, merged.has_value() ? merged->tree : applied.tree,
+                merged.has_value() ? merged->commit_secret : zero, psk_secret, next_context));
+  const Bytes want = ConfirmationTag(suite_, secrets.confirmation_key.span(),
+                                     next_context.confirmed_transcript_hash);
+  if (!ConstantTimeEqual(want, ac.auth.confirmation_tag)) {
+    return Status(StatusCode::kAuthenticationFailed, "the Commit's confirmation tag is wrong");
+  }
+  out.next = Successor(merged.has_value() ? std::move(merged->private_key) : std::move(key),
+                       merged.has_value() ? std::move(merged->tree) : std::move(applied.tree),
+                       std::move(next_context), std::move(secrets), ac.auth.confirmation_tag);
+  return out;
+}
+
+// --- receiving --------------------------------------------------------------------------------
+
+Status Group::VerifyMember(const AuthenticatedContent& ac) const {
+  const Sender& sender = ac.content.sender;
+  if (sender.type != SenderType::kMember) {
+    return Invalid("only members' messages are supported (no external senders or new members yet)");
+  }
+  if (sender.index >= tree_.leaf_count() || tree_.leaf(sender.index) == nullptr) {
+    return Invalid("the sender is not a member");
+  }
+  if (sender.index == leaf()) return Invalid("this member's own message");
+  return VerifyContent(suite_, ac, tree_.leaf(sender.index)->signature_key, context_);
+}
+
+Result<AuthenticatedContent> Group::Open(
+    const MlsMessage& message, const std::function<Status(const AuthenticatedContent&)>& then) {
+  if (const auto* pm = std::get_if<PublicMessage>(&message.body)) {
+    if (pm->content.sender.type != SenderType::kMember) {
+      return Invalid(
+          "only members' messages are supported (no external senders or new members yet)");
+    }
+    QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac,
+                         UnprotectPublic(suite_, *pm, secrets_.membership_key.span(), context_));
+    QFS_RETURN_IF_ERROR(VerifyMember(ac));
+    QFS_RETURN_IF_ERROR(then(ac));
+    return ac;
+  }
+  const auto* pm = std::get_if<PrivateMessage>(&message.body);
+  if (pm == nullptr) return Invalid("a Welcome, GroupInfo or KeyPackage is not a group message");
+  const auto check = [&](const AuthenticatedContent& ac) -> Status {
+    QFS_RETURN_IF_ERROR(VerifyMember(ac));
+    return then(ac);
+  };
+  return UnprotectPrivate(suite_, *pm, *secret_tree_, secrets_.sender_data_secret.span(), context_,
+                          check);
+}
+
+Result<Group::Processed> Group::Process(ByteSpan wire) {
+  QFS_ASSIGN_OR_RETURN(MlsMessage message, DecodeMlsMessage(wire));
+  std::optional<Processed> commit;
+  const auto then = [&](const AuthenticatedContent& ac) -> Status {
+    if (std::holds_alternative<mls::Commit>(ac.content.content)) {
+      QFS_ASSIGN_OR_RETURN(Processed p, ApplyCommit(ac));
+      commit = std::move(p);
+    }
+    return OkStatus();
+  };
+  QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac, Open(message, then));
+  if (commit.has_value()) return std::move(*commit);
+  Processed out;
+  out.sender = ac.content.sender.index;
+  if (auto* data = std::get_if<Bytes>(&ac.content.content)) {
+    out.application_data = std::move(*data);
+    return out;
+  }
+  out.type = ContentType::kProposal;
+  QFS_RETURN_IF_ERROR(CacheProposal(ac));
   return out;
 }
 
 Result<Group> Group::ProcessCommit(ByteSpan wire) const {
   QFS_ASSIGN_OR_RETURN(MlsMessage message, DecodeMlsMessage(wire));
   const auto* pm = std::get_if<PublicMessage>(&message.body);
-  if (pm == nullptr) return Invalid("a Commit must arrive as a PublicMessage (so far)");
-  const Sender sender = pm->content.sender;
-  if (sender.type != SenderType::kMember) return Invalid("only member Commits are supported");
-  if (sender.index == leaf()) return Invalid("this member's own Commit (adopt Commit::next)");
-  if (sender.index >= tree_.leaf_count() || tree_.leaf(sender.index) == nullptr) {
-    return Invalid("the committer is not a member");
+  if (pm == nullptr) return Invalid("ProcessCommit takes a PublicMessage (Process takes any)");
+  if (pm->content.sender.type != SenderType::kMember) {
+    return Invalid("only members' Commits are supported (no external commits yet)");
   }
   QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac,
                        UnprotectPublic(suite_, *pm, secrets_.membership_key.span(), context_));
-  QFS_RETURN_IF_ERROR(VerifyContent(suite_, ac, tree_.leaf(sender.index)->signature_key, context_));
-  const auto* commit = std::get_if<mls::Commit>(&ac.content.content);
-  if (commit == nullptr) return Invalid("the message is not a Commit");
-  for (const ProposalOrRef& p : commit->proposals) {
-    const auto* proposal = std::get_if<Proposal>(&p);
-    const auto* remove = proposal == nullptr ? nullptr : std::get_if<RemoveProposal>(proposal);
-    if (remove != nullptr && remove->removed == leaf()) {
-      return Invalid("the Commit removes this member: it has left the group");
-    }
+  QFS_RETURN_IF_ERROR(VerifyMember(ac));
+  if (!std::holds_alternative<mls::Commit>(ac.content.content)) {
+    return Invalid("the message is not a Commit");
   }
-  std::vector<LeafIndex> added;
-  QFS_ASSIGN_OR_RETURN(RatchetTree tree, ApplyProposals(*commit, sender.index, &added));
-  GroupContext next_context = context_;
-  ++next_context.epoch;
-  std::optional<MergedPath> merged;
-  if (commit->path.has_value()) {
-    QFS_ASSIGN_OR_RETURN(MergedPath m, ProcessUpdatePath(suite_, tree, sender.index, *commit->path,
-                                                         next_context, added, private_key_));
-    merged = std::move(m);
-  } else if (PathRequired(*commit)) {
-    return Invalid("a Commit with no proposals or with removals must have a path");
-  }
-  const SecretBytes zero = Zeros(suite_);
-  QFS_ASSIGN_OR_RETURN(EpochSecrets secrets,
-                       NextEpoch(ac, merged.has_value() ? merged->tree : tree,
-                                 merged.has_value() ? merged->commit_secret : zero, next_context));
-  const Bytes want = ConfirmationTag(suite_, secrets.confirmation_key.span(),
-                                     next_context.confirmed_transcript_hash);
-  if (!ConstantTimeEqual(want, ac.auth.confirmation_tag)) {
-    return Status(StatusCode::kAuthenticationFailed, "the Commit's confirmation tag is wrong");
-  }
-  TreePrivateKey next_key =
-      merged.has_value() ? std::move(merged->private_key) : private_key_.Clone();
-  if (!merged.has_value()) next_key.Prune(tree);
-  Group next(suite_, CloneKey(signature_), std::move(next_key));
-  next.tree_ = merged.has_value() ? std::move(merged->tree) : std::move(tree);
-  next.context_ = std::move(next_context);
-  next.EnterEpoch(std::move(secrets), ac.auth.confirmation_tag);
-  return next;
+  QFS_ASSIGN_OR_RETURN(Processed p, ApplyCommit(ac));
+  if (p.removed) return Invalid("the Commit removes this member: it has left the group");
+  return std::move(*p.next);
 }
 
 namespace {
@@ -354,6 +737,7 @@ Result<Group> Group::Join(const CipherSuite& suite, const Welcome& welcome,
   }
   QFS_RETURN_IF_ERROR(key.CheckAgainst(suite, tree));
   Group g(suite, CloneKey(joiner.member.signature), std::move(key));
+  for (const ExternalPsk& k : options.external_psks) g.external_psks_.push_back(ClonePsk(k));
   g.tree_ = std::move(tree);
   g.context_ = std::move(info.group_context);
   g.EnterEpoch(std::move(secrets), info.confirmation_tag);
@@ -381,14 +765,8 @@ Result<Group::Received> Group::Unprotect(ByteSpan wire) {
   if (pm == nullptr || pm->content_type != ContentType::kApplication) {
     return Invalid("not an application message");
   }
-  const auto check = [this](const AuthenticatedContent& ac) {
-    const LeafIndex from = ac.content.sender.index;
-    if (tree_.leaf(from) == nullptr) return Invalid("the sender's leaf is blank");
-    return VerifyContent(suite_, ac, tree_.leaf(from)->signature_key, context_);
-  };
   QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac,
-                       UnprotectPrivate(suite_, *pm, *secret_tree_,
-                                        secrets_.sender_data_secret.span(), context_, check));
+                       Open(message, [](const AuthenticatedContent&) { return OkStatus(); }));
   return Received{ac.content.sender.index, std::get<Bytes>(std::move(ac.content.content))};
 }
 

@@ -1,28 +1,29 @@
 // An MLS group as one member sees it (RFC 9420 sections 8, 11, 12): its epoch's GroupContext,
-// ratchet tree, private keys, key schedule, secret tree and transcript hashes; creating a group,
-// Commits that add and remove members (always with a path), processing them, joining from a
-// Welcome, and application messages.
+// ratchet tree, private keys, key schedule, secret tree, transcript hashes and the proposals
+// received this epoch; creating a group, proposals, Commits, processing what others send,
+// joining from a Welcome, and application messages.
 //
 //   QFS_ASSIGN_OR_RETURN(Group alice, Group::Create(suite, group_id, alice_member, random));
 //   QFS_ASSIGN_OR_RETURN(Group::Commit c, alice.CreateCommit({bob_key_package}, {}, random));
 //   // ... the Delivery Service accepts c.message ...
-//   alice = std::move(c.next);                       // only now does Alice's state move
+//   alice = std::move(*c.next);                      // only now does Alice's state move
 //   QFS_ASSIGN_OR_RETURN(Group bob, Group::Join(suite, *c.welcome, bob_joiner));
 //   QFS_ASSIGN_OR_RETURN(Bytes wire, alice.Protect(text, random));
-//   QFS_ASSIGN_OR_RETURN(Group::Received got, bob.Unprotect(wire));
+//   QFS_ASSIGN_OR_RETURN(Group::Processed got, bob.Process(wire));  // got.application_data
 //
-// Every operation that can be refused (a Commit another beat to the epoch, a bad message) is a
-// const function returning a new state, so nothing changes until the caller adopts it.
-// Application messages consume keys from the secret tree, so Protect and Unprotect change the
-// group in place (a failed Unprotect consumes nothing).
+// A Commit (made or received) never changes the group: it yields the next epoch's state, which
+// the caller adopts once the Delivery Service has ordered the Commit. What does change a group
+// in place is what cannot fork it: consuming message keys (Protect, and Process of a
+// PrivateMessage) and caching proposals (Propose, and Process of a proposal). Nothing changes
+// on an error.
 //
-// Scope so far: member Commits by value with Add and Remove proposals (with a path, or without
-// one for Adds only); joining with
-// external PSKs; no PSK proposals, proposals by reference, external commits, Update or
-// GroupContextExtensions proposals, or persistence yet.
+// This member sends handshake messages as PublicMessages (so that a Delivery Service can order
+// and check them) and accepts them in either framing. Not supported yet: external commits,
+// resumption PSKs, ReInit, external senders.
 #ifndef QFS_MLS_GROUP_H_
 #define QFS_MLS_GROUP_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -86,6 +87,19 @@ class Group {
   static Result<Group> Join(const CipherSuite& suite, const Welcome& welcome,
                             const KeyPackageSecrets& joiner, const JoinOptions& options = {});
 
+  // --- proposals (section 12.1) ---
+  // An MLSMessage(PublicMessage) carrying `proposal` (Add, Remove, PreSharedKey or
+  // GroupContextExtensions; an Update is ProposeUpdate's), cached here as every receiver caches
+  // it, so that the next Commit of any member can include it by reference. INVALID_ARGUMENT for
+  // a proposal that could not be committed now (which rule).
+  Result<Bytes> Propose(const Proposal& proposal);
+  // An Update proposal: a fresh leaf encryption key, kept here until a Commit includes it.
+  Result<Bytes> ProposeUpdate(crypto::RandomSource& random);
+  // An external PSK this member knows (its proposals and Commits may name it). Replaces one
+  // with the same id.
+  void AddExternalPsk(ExternalPsk psk);
+
+  // --- Commits (section 12.4) ---
   struct Commit {
     Bytes message;                   // MLSMessage(PublicMessage) to send
     std::optional<Welcome> welcome;  // for the added members
@@ -93,12 +107,20 @@ class Group {
   };
   struct CommitOptions {
     // A fresh path (new keys up the committer's direct path). Without one, a Commit may only
-    // add members (section 12.4: an empty Commit and one that removes need a path).
+    // add members and name PSKs (section 12.4: any other proposal, or none, needs a path).
     bool path = true;
+    // Puts the ratchet tree into the Welcome's GroupInfo (a joiner then needs nothing else).
+    bool ratchet_tree_in_welcome = true;
   };
-  // A Commit adding `adds` and removing `removes` (leaf indexes). INVALID_ARGUMENT for a
-  // KeyPackage of another suite or with a bad signature, removing oneself or a blank leaf, or no
+  // A Commit of every proposal cached this epoch (by reference) that can still be committed —
+  // this member's own Updates and proposals made invalid by others are left out, as section
+  // 12.2 allows — followed by `proposals` (by value). INVALID_ARGUMENT when one of `proposals`
+  // is invalid (a KeyPackage of another suite or with a bad signature, a key already in the
+  // group, removing oneself or a blank leaf, an unknown PSK, an Update by value, ...) or no
   // path where one is needed.
+  Result<Commit> CommitProposals(const std::vector<Proposal>& proposals,
+                                 crypto::RandomSource& random, CommitOptions options) const;
+  // The common case: Removes of `removes`, then Adds of `adds`, by value (with the cached ones).
   Result<Commit> CreateCommit(const std::vector<KeyPackage>& adds,
                               const std::vector<LeafIndex>& removes, crypto::RandomSource& random,
                               CommitOptions options) const;
@@ -107,10 +129,25 @@ class Group {
                               crypto::RandomSource& random) const {
     return CreateCommit(adds, removes, random, CommitOptions{});
   }
-  // The state after another member's Commit (MLSMessage bytes). Errors: the framing's and the
-  // path's; INVALID_ARGUMENT for a Commit from this member, for another epoch, or one that
-  // removes this member (then the member has left the group); AUTHENTICATION_FAILED for a bad
-  // confirmation tag.
+
+  // --- receiving ---
+  struct Processed {
+    ContentType type = ContentType::kApplication;
+    LeafIndex sender = 0;
+    Bytes application_data;       // an application message's
+    std::unique_ptr<Group> next;  // a Commit's next epoch (nullptr if it removed this member)
+    bool removed = false;         // a Commit removed this member: it has left the group
+  };
+  // Any MLSMessage a member receives for the group: an application message (decrypted and
+  // verified, its key consumed), a proposal (verified and cached), or a Commit (verified and
+  // applied to a copy: `next`). Errors: the codec's and the framing's; INVALID_ARGUMENT for a
+  // message of another group or epoch, a sender that is not a member, this member's own
+  // Commit (adopt Commit::next instead), an invalid proposal or Commit (which rule of section
+  // 12.2 or 12.4.2), a reference to a proposal not received; AUTHENTICATION_FAILED (a tag),
+  // BAD_SIGNATURE.
+  Result<Processed> Process(ByteSpan message);
+  // Process for a Commit only, leaving this group untouched (a PublicMessage Commit, which
+  // consumes no key). INVALID_ARGUMENT also for one that removes this member.
   Result<Group> ProcessCommit(ByteSpan message) const;
 
   // Application messages: a PrivateMessage signed by this member.
@@ -119,6 +156,7 @@ class Group {
     LeafIndex sender = 0;
     Bytes data;
   };
+  // Process for application messages only.
   Result<Received> Unprotect(ByteSpan message);
 
   std::uint64_t epoch() const { return context_.epoch; }
@@ -127,26 +165,53 @@ class Group {
   const GroupContext& context() const { return context_; }
   const SecretBytes& epoch_authenticator() const { return secrets_.epoch_authenticator; }
   SecretBytes Export(std::string_view label, ByteSpan context, std::size_t length) const;
+  // The proposals cached this epoch, in the order received.
+  std::size_t pending_proposals() const { return proposals_.size(); }
 
   Group(Group&&) noexcept = default;
   Group& operator=(Group&&) noexcept = default;
   ~Group() = default;
 
  private:
+  // A proposal received (or sent) this epoch, by its ProposalRef.
+  struct CachedProposal {
+    Bytes ref;
+    Proposal proposal;
+    LeafIndex sender = 0;
+    std::optional<SecretBytes> update_key;  // this member's own Update: the new leaf's key
+  };
+  class ProposalList;  // a Commit's proposals, checked and applied (group.cc)
+  struct Applied;
+
   Group(const CipherSuite& suite, SignatureKeyPair signature, TreePrivateKey private_key)
       : suite_(suite), signature_(std::move(signature)), private_key_(std::move(private_key)) {}
+  // The next epoch's group: this one's keys and PSKs, the given tree, context and secrets.
+  std::unique_ptr<Group> Successor(TreePrivateKey key, RatchetTree tree, GroupContext context,
+                                   EpochSecrets secrets, ByteSpan confirmation_tag) const;
   // Enters the epoch of context_ (tree_ and context_ already the new epoch's): its secrets, a
   // secret tree over the new tree, the interim transcript hash from the confirmation tag.
   void EnterEpoch(EpochSecrets secrets, ByteSpan confirmation_tag);
-  // The next epoch after `commit` (signed, its confirmation tag not needed): completes
-  // `next_context` (the provisional one) with the new tree hash and confirmed transcript hash,
-  // and derives its secrets from this epoch's init secret and `commit_secret` (no PSKs).
+  // Completes `next_context` (the provisional one) with the new tree hash and confirmed
+  // transcript hash after `commit`, and derives its secrets from this epoch's init secret,
+  // `commit_secret` and `psk_secret`.
   Result<EpochSecrets> NextEpoch(const AuthenticatedContent& commit, const RatchetTree& tree,
-                                 const SecretBytes& commit_secret,
+                                 const SecretBytes& commit_secret, const SecretBytes& psk_secret,
                                  GroupContext& next_context) const;
-  // The proposals of a Commit applied to a copy of the tree (removes, then adds in order).
-  Result<RatchetTree> ApplyProposals(const mls::Commit& commit, LeafIndex committer,
-                                     std::vector<LeafIndex>* added) const;
+  const ExternalPsk* FindExternalPsk(ByteSpan id) const;
+  // The PSK secret of a Commit's PreSharedKey proposals (INVALID_ARGUMENT for one not known).
+  Result<SecretBytes> CommitPskSecret(const std::vector<PreSharedKeyId>& ids) const;
+  // Frames, signs and MACs a proposal as a PublicMessage, and caches it.
+  Result<Bytes> SendProposal(Proposal proposal, std::optional<SecretBytes> update_key);
+  // Checks and caches a proposal received from another member.
+  Status CacheProposal(const AuthenticatedContent& ac);
+  // A verified Commit from another member applied to a copy of this group.
+  Result<Processed> ApplyCommit(const AuthenticatedContent& ac) const;
+  // The signature of a member's content (INVALID_ARGUMENT for a blank or foreign leaf).
+  Status VerifyMember(const AuthenticatedContent& ac) const;
+  // Unframes a PublicMessage or decrypts a PrivateMessage, verifying the signature; `then`
+  // runs on the authenticated content before a PrivateMessage's key is consumed.
+  Result<AuthenticatedContent> Open(const MlsMessage& message,
+                                    const std::function<Status(const AuthenticatedContent&)>& then);
 
   CipherSuite suite_;
   SignatureKeyPair signature_;
@@ -156,6 +221,8 @@ class Group {
   EpochSecrets secrets_;
   std::unique_ptr<SecretTree> secret_tree_;
   Bytes interim_transcript_hash_;
+  std::vector<CachedProposal> proposals_;
+  std::vector<ExternalPsk> external_psks_;
 };
 
 }  // namespace qfs::mls

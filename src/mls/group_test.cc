@@ -189,5 +189,166 @@ TEST(GroupTest, ALargeGroupsFirstCommitReachesEveryMember) {
   EXPECT_EQ(Say(members[1], members[2], "still here"), "still here");
 }
 
+// Three members, each of whose states the test holds.
+struct Trio {
+  Group alice, bob, carol;
+};
+Trio MakeTrio() {
+  Group alice = Create("alice");
+  const KeyPackageSecrets bob_kp = Kp("bob");
+  const KeyPackageSecrets carol_kp = Kp("carol");
+  Group::Commit add =
+      alice.CreateCommit({bob_kp.key_package, carol_kp.key_package}, {}, crypto::SystemRandom())
+          .value();
+  alice = std::move(*add.next);
+  Group bob = Group::Join(Suite(), *add.welcome, bob_kp).value();
+  Group carol = Group::Join(Suite(), *add.welcome, carol_kp).value();
+  return Trio{std::move(alice), std::move(bob), std::move(carol)};
+}
+
+// Delivers `message` to each of `to` and adopts the next epoch when it is a Commit.
+void Deliver(const Bytes& message, std::initializer_list<Group*> to) {
+  for (Group* g : to) {
+    Result<Group::Processed> got = g->Process(message);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    if (got.value().type == ContentType::kCommit) *g = std::move(*got.value().next);
+  }
+}
+
+// Bob proposes an Update, Carol a Remove of nobody yet; Alice commits both by reference. Bob
+// ends with his new leaf key (he decrypts the path with it) and everyone shares the epoch.
+TEST(GroupTest, AnUpdateProposalCommittedByAnotherMember) {
+  Trio t = MakeTrio();
+  const Bytes old_key = t.bob.tree().leaf(t.bob.leaf())->encryption_key;
+  const Bytes update = t.bob.ProposeUpdate(crypto::SystemRandom()).value();
+  Deliver(update, {&t.alice, &t.carol});
+  EXPECT_EQ(t.alice.pending_proposals(), 1u);
+  Group::Commit c = t.alice.CommitProposals({}, crypto::SystemRandom(), {}).value();
+  const MlsMessage m = DecodeMlsMessage(c.message).value();
+  const auto& commit = std::get<mls::Commit>(std::get<PublicMessage>(m.body).content.content);
+  ASSERT_EQ(commit.proposals.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<Bytes>(commit.proposals[0]));  // by reference
+  t.alice = std::move(*c.next);
+  Deliver(c.message, {&t.bob, &t.carol});
+  ExpectSameEpoch(t.alice, t.bob);
+  ExpectSameEpoch(t.alice, t.carol);
+  EXPECT_NE(t.bob.tree().leaf(t.bob.leaf())->encryption_key, old_key);
+  EXPECT_EQ(t.bob.pending_proposals(), 0u);
+  EXPECT_EQ(Say(t.bob, t.carol, "new key"), "new key");
+  // Bob cannot commit his own Update: it is left out, and a Commit without it still works.
+  const Bytes again = t.bob.ProposeUpdate(crypto::SystemRandom()).value();
+  Deliver(again, {&t.alice, &t.carol});
+  Group::Commit own = t.bob.CommitProposals({}, crypto::SystemRandom(), {}).value();
+  const MlsMessage own_m = DecodeMlsMessage(own.message).value();
+  EXPECT_TRUE(
+      std::get<mls::Commit>(std::get<PublicMessage>(own_m.body).content.content).proposals.empty());
+}
+
+// A Remove proposed by one member, committed by another; a duplicate is left out by the
+// committer; the removed member learns it has left.
+TEST(GroupTest, RemoveProposalsByReference) {
+  Trio t = MakeTrio();
+  const LeafIndex carol = t.carol.leaf();
+  const Bytes p1 = t.alice.Propose(RemoveProposal{carol}).value();
+  Deliver(p1, {&t.bob, &t.carol});
+  const Bytes p2 = t.bob.Propose(RemoveProposal{carol}).value();
+  Deliver(p2, {&t.alice, &t.carol});
+  Group::Commit c = t.bob.CommitProposals({}, crypto::SystemRandom(), {}).value();
+  const MlsMessage m = DecodeMlsMessage(c.message).value();
+  EXPECT_EQ(std::get<mls::Commit>(std::get<PublicMessage>(m.body).content.content).proposals.size(),
+            1u);
+  t.bob = std::move(*c.next);
+  Result<Group::Processed> out = t.carol.Process(c.message);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_TRUE(out.value().removed);
+  EXPECT_EQ(out.value().next, nullptr);
+  Deliver(c.message, {&t.alice});
+  ExpectSameEpoch(t.alice, t.bob);
+  EXPECT_TRUE(carol >= t.alice.tree().leaf_count() || t.alice.tree().leaf(carol) == nullptr);
+}
+
+// Proposals a receiver never saw, and invalid ones, are refused with what is wrong.
+TEST(GroupTest, BadProposalsAreRefused) {
+  Trio t = MakeTrio();
+  // Alice's proposal reaches Bob but not Carol: Bob's Commit by reference fails at Carol.
+  const Bytes p = t.alice.ProposeUpdate(crypto::SystemRandom()).value();
+  Deliver(p, {&t.bob});
+  Group::Commit c = t.bob.CommitProposals({}, crypto::SystemRandom(), {}).value();
+  Result<Group::Processed> got = t.carol.Process(c.message);
+  EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(got.status().message().find("not seen"), std::string::npos);
+  // Removing a blank leaf, or a GroupContext extension a member does not support.
+  EXPECT_EQ(t.alice.Propose(RemoveProposal{99}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(t.alice
+                .CommitProposals({GroupContextExtensionsProposal{{{0xff0a, Bytes{1}}}}},
+                                 crypto::SystemRandom(), {})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  // A KeyPackage already in the group (the same keys twice).
+  const KeyPackage dave = Kp("dave").key_package;
+  EXPECT_EQ(
+      t.alice.CommitProposals({AddProposal{dave}, AddProposal{dave}}, crypto::SystemRandom(), {})
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(t.alice.Propose(ReInitProposal{}).status().code(), StatusCode::kInvalidArgument);
+  // Nothing above changed Carol: she still talks with Alice.
+  EXPECT_EQ(Say(t.alice, t.carol, "still fine"), "still fine");
+}
+
+// An external PSK named by a PreSharedKey proposal: members who know it reach the epoch; a
+// joiner in the same Commit needs it too.
+TEST(GroupTest, AnExternalPskProposal) {
+  Trio t = MakeTrio();
+  const Bytes id{'p', 's', 'k'};
+  SecretBytes secret(32);
+  crypto::SystemRandom().Fill(secret.mutable_span());
+  for (Group* g : {&t.alice, &t.bob, &t.carol}) g->AddExternalPsk({id, secret.Clone()});
+  PreSharedKeyId psk;
+  psk.psk_id = id;
+  psk.psk_nonce = Bytes(32, 7);
+  const KeyPackageSecrets dave_kp = Kp("dave");
+  Group::Commit c =
+      t.carol
+          .CommitProposals({PreSharedKeyProposal{psk}, AddProposal{dave_kp.key_package}},
+                           crypto::SystemRandom(), {})
+          .value();
+  t.carol = std::move(*c.next);
+  Deliver(c.message, {&t.alice, &t.bob});
+  ExpectSameEpoch(t.alice, t.carol);
+  EXPECT_FALSE(Group::Join(Suite(), *c.welcome, dave_kp).ok());  // no PSK given
+  JoinOptions options;
+  options.external_psks.push_back({id, secret.Clone()});
+  Group dave = Group::Join(Suite(), *c.welcome, dave_kp, options).value();
+  ExpectSameEpoch(dave, t.carol);
+  // An unknown PSK cannot be proposed.
+  psk.psk_id = Bytes{'n', 'o'};
+  EXPECT_EQ(t.alice.Propose(PreSharedKeyProposal{psk}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+// GroupContextExtensions: a required_capabilities extension every member meets changes the
+// context for everyone (and needs a path).
+TEST(GroupTest, GroupContextExtensions) {
+  Trio t = MakeTrio();
+  TlsWriter w;
+  PutU16Vector(w, {});
+  PutU16Vector(w, {});
+  PutU16Vector(w, {kCredentialBasic});
+  const Extension required{3, w.Take()};
+  const Bytes p = t.bob.Propose(GroupContextExtensionsProposal{{required}}).value();
+  Deliver(p, {&t.alice, &t.carol});
+  EXPECT_EQ(t.alice.CommitProposals({}, crypto::SystemRandom(), {.path = false}).status().code(),
+            StatusCode::kInvalidArgument);
+  Group::Commit c = t.alice.CommitProposals({}, crypto::SystemRandom(), {}).value();
+  t.alice = std::move(*c.next);
+  Deliver(c.message, {&t.bob, &t.carol});
+  ExpectSameEpoch(t.alice, t.bob);
+  ExpectSameEpoch(t.alice, t.carol);
+  ASSERT_EQ(t.alice.context().extensions.size(), 1u);
+  EXPECT_EQ(t.alice.context().extensions[0], required);
+}
+
 }  // namespace
 }  // namespace qfs::mls

@@ -13,22 +13,6 @@ constexpr std::uint8_t kNodeTypeParent = 2;
 
 Status Invalid(const std::string& why) { return Status(StatusCode::kInvalidArgument, why); }
 
-void PutU16List(TlsWriter& w, const std::vector<std::uint16_t>& list) {
-  w.Vector([&](TlsWriter& items) {
-    for (std::uint16_t x : list) items.U16(x);
-  });
-}
-
-Result<std::vector<std::uint16_t>> GetU16List(TlsReader& r) {
-  QFS_ASSIGN_OR_RETURN(TlsReader items, r.Vector());
-  std::vector<std::uint16_t> list;
-  while (!items.empty()) {
-    QFS_ASSIGN_OR_RETURN(std::uint16_t x, items.U16());
-    list.push_back(x);
-  }
-  return list;
-}
-
 void PutCredential(TlsWriter& w, const Credential& c) {
   w.U16(c.type);
   if (c.type == kCredentialBasic) {
@@ -58,20 +42,20 @@ Result<Credential> GetCredential(TlsReader& r) {
 }
 
 void PutCapabilities(TlsWriter& w, const Capabilities& c) {
-  PutU16List(w, c.versions);
-  PutU16List(w, c.cipher_suites);
-  PutU16List(w, c.extensions);
-  PutU16List(w, c.proposals);
-  PutU16List(w, c.credentials);
+  PutU16Vector(w, c.versions);
+  PutU16Vector(w, c.cipher_suites);
+  PutU16Vector(w, c.extensions);
+  PutU16Vector(w, c.proposals);
+  PutU16Vector(w, c.credentials);
 }
 
 Result<Capabilities> GetCapabilities(TlsReader& r) {
   Capabilities c;
-  QFS_ASSIGN_OR_RETURN(c.versions, GetU16List(r));
-  QFS_ASSIGN_OR_RETURN(c.cipher_suites, GetU16List(r));
-  QFS_ASSIGN_OR_RETURN(c.extensions, GetU16List(r));
-  QFS_ASSIGN_OR_RETURN(c.proposals, GetU16List(r));
-  QFS_ASSIGN_OR_RETURN(c.credentials, GetU16List(r));
+  QFS_ASSIGN_OR_RETURN(c.versions, GetU16Vector(r));
+  QFS_ASSIGN_OR_RETURN(c.cipher_suites, GetU16Vector(r));
+  QFS_ASSIGN_OR_RETURN(c.extensions, GetU16Vector(r));
+  QFS_ASSIGN_OR_RETURN(c.proposals, GetU16Vector(r));
+  QFS_ASSIGN_OR_RETURN(c.credentials, GetU16Vector(r));
   return c;
 }
 

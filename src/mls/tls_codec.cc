@@ -73,4 +73,20 @@ Result<bool> TlsReader::Presence() {
   return v == 1;
 }
 
+void PutU16Vector(TlsWriter& w, const std::vector<std::uint16_t>& list) {
+  w.Vector([&](TlsWriter& items) {
+    for (std::uint16_t x : list) items.U16(x);
+  });
+}
+
+Result<std::vector<std::uint16_t>> GetU16Vector(TlsReader& r) {
+  QFS_ASSIGN_OR_RETURN(TlsReader items, r.Vector());
+  std::vector<std::uint16_t> list;
+  while (!items.empty()) {
+    QFS_ASSIGN_OR_RETURN(std::uint16_t x, items.U16());
+    list.push_back(x);
+  }
+  return list;
+}
+
 }  // namespace qfs::mls

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/limits.h"
@@ -98,6 +99,10 @@ class TlsReader {
  private:
   codec::Reader r_;
 };
+
+// uint16 items<V>, as capabilities and required_capabilities list types.
+void PutU16Vector(TlsWriter& w, const std::vector<std::uint16_t>& list);
+Result<std::vector<std::uint16_t>> GetU16Vector(TlsReader& r);
 
 }  // namespace qfs::mls
 
