@@ -7,6 +7,7 @@
 
 #include "base/limits.h"
 #include "cli/input.h"
+#include "cli/mls_client.h"
 #include "cli/output.h"
 #include "codec/json.h"
 #include "mls/vectors.h"
@@ -64,6 +65,15 @@ void AddMlsCommand(CLI::App& app, int* exit_code) {
       }
     }
   });
+
+  auto identity = std::make_shared<std::string>();
+  auto suite = std::make_shared<std::uint16_t>(1);
+  CLI::App* client = cmd->add_subcommand(
+      "client",
+      "One MLS member driven by JSON lines on stdin/stdout (docs/protocol/mls-client.md)");
+  client->add_option("--identity", *identity, "The basic credential's identity")->required();
+  client->add_option("--suite", *suite, "Cipher suite: 1 or 3")->capture_default_str();
+  client->callback([identity, suite, exit_code] { *exit_code = RunMlsClient(*suite, *identity); });
 }
 
 }  // namespace qfs::cli
