@@ -150,11 +150,15 @@ Result<Json> MlsClient::Dispatch(const std::string& op, const Json& request) {
   if (op == "propose_add" || op == "propose_remove" || op == "propose_update") {
     return Propose(request, op);
   }
-  if (op == "confirm" || op == "discard") {
+  if (op == "confirm") {
     if (pending_ == nullptr) return Status(StatusCode::kFailedPrecondition, "no pending Commit");
-    if (op == "confirm") group_ = std::move(*pending_);
+    group_ = std::move(*pending_);
     pending_.reset();
-    return Json{{"epoch", group_.has_value() ? group_->epoch() : 0}};
+    return Json{{"epoch", group_->epoch()}};
+  }
+  if (op == "discard") {  // idempotent: processing another's Commit already drops ours
+    pending_.reset();
+    return Json::object();
   }
   if (op == "process") return Process(request);
   if (op == "protect") {
@@ -279,6 +283,7 @@ Result<Json> MlsClient::State() {
               {"leaf", g->leaf()},
               {"epoch_authenticator", HexEncode(g->epoch_authenticator().span())},
               {"tree_hash", HexEncode(g->context().tree_hash)},
+              {"ratchet_tree", HexEncode(tree.Encode())},
               {"members", members},
               {"pending_proposals", g->pending_proposals()}};
 }

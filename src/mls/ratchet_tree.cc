@@ -179,14 +179,33 @@ Result<RatchetTree> RatchetTree::Decode(ByteSpan bytes) {
   for (NodeIndex n = 1; n < tree.nodes_.size(); n += 2) {
     const ParentNode* p = tree.parent(n);
     if (p == nullptr) continue;
-    for (LeafIndex l : p->unmerged_leaves) {
-      if (l >= tree.leaves_ || !InSubtree(LeafToNode(l), n)) {
-        return Invalid("node " + std::to_string(n) + " lists leaf " + std::to_string(l) +
-                       " as unmerged, which is not below it");
+    QFS_RETURN_IF_ERROR(tree.CheckUnmergedLeaves(n));
+  }
+  return tree;
+}
+
+Status RatchetTree::CheckUnmergedLeaves(NodeIndex n) const {
+  const std::vector<LeafIndex>& unmerged = parent(n)->unmerged_leaves;
+  for (std::size_t i = 0; i < unmerged.size(); ++i) {
+    const LeafIndex l = unmerged[i];
+    const std::string at = "node " + std::to_string(n) + " lists leaf " + std::to_string(l);
+    if (l >= leaves_ || !InSubtree(LeafToNode(l), n))
+      return Invalid(at + ", which is not below it");
+    if (leaf(l) == nullptr) return Invalid(at + ", which is blank");
+    if (i > 0 && unmerged[i - 1] >= l) return Invalid(at + " out of increasing order");
+    // Section 12.4.3.1 (as revised by mls-protocol#837): every non-blank node between the leaf
+    // and `n` lists it too.
+    for (NodeIndex between : DirectPath(LeafToNode(l), leaves_)) {
+      if (between == n) break;
+      const ParentNode* q = parent(between);
+      if (q != nullptr &&
+          !std::binary_search(q->unmerged_leaves.begin(), q->unmerged_leaves.end(), l)) {
+        return Invalid(at + " as unmerged, but node " + std::to_string(between) +
+                       " between them does not");
       }
     }
   }
-  return tree;
+  return OkStatus();
 }
 
 Bytes RatchetTree::Encode() const {
@@ -354,7 +373,9 @@ Result<LeafIndex> RatchetTree::Add(LeafNode leaf_node) {
   }
   nodes_[LeafToNode(index)] = Node(std::move(leaf_node));
   for (NodeIndex n : DirectPath(LeafToNode(index), leaves_)) {
-    if (nodes_[n].has_value()) std::get<ParentNode>(*nodes_[n]).unmerged_leaves.push_back(index);
+    if (!nodes_[n].has_value()) continue;
+    std::vector<LeafIndex>& unmerged = std::get<ParentNode>(*nodes_[n]).unmerged_leaves;
+    unmerged.insert(std::lower_bound(unmerged.begin(), unmerged.end(), index), index);
   }
   return index;
 }

@@ -9,7 +9,8 @@
 //   Bytes root_hash = tree.TreeHash(suite, Root(tree.leaf_count()));
 //
 // Decoding checks the structure (node types at the right positions, a non-blank last node,
-// unmerged leaves inside their parent's subtree, at most kMlsGroupLeavesMax leaves); the
+// unmerged leaves that are non-blank leaves inside their parent's subtree, sorted, and listed
+// by every non-blank node between leaf and parent, at most kMlsGroupLeavesMax leaves); the
 // cryptographic checks are separate calls, as a joiner runs them in order.
 #ifndef QFS_MLS_RATCHET_TREE_H_
 #define QFS_MLS_RATCHET_TREE_H_
@@ -133,6 +134,9 @@ class RatchetTree {
   void BlankDirectPath(LeafIndex index);
 
  private:
+  // Decode's checks of a non-blank parent's unmerged leaves: each a non-blank leaf below it, in
+  // increasing order, and listed by every non-blank node between the two.
+  Status CheckUnmergedLeaves(NodeIndex n) const;
   // The tree hash with the leaves in `removed` blanked and left out of every unmerged list (the
   // "original sibling tree hash" of section 7.9).
   Bytes TreeHashWithout(const CipherSuite& suite, NodeIndex n,

@@ -134,5 +134,33 @@ TEST(RatchetTreeTest, AddUpdateRemoveKeepTheShapeTheRfcGives) {
   EXPECT_EQ(RatchetTree::Decode(tree.Encode()).value().Encode(), tree.Encode());
 }
 
+// Section 12.4.3.1: a leaf unmerged at a parent is unmerged at every non-blank node between
+// them — but nodes above that parent need not list it (a Commit from the other half of the
+// tree resets them; ts-mls 1.6.4 wrongly asks every node on the leaf's direct path).
+TEST(RatchetTreeTest, UnmergedLeavesMustBeListedBetweenLeafAndParentOnly) {
+  RatchetTree tree;
+  for (int i = 0; i < 8; ++i) {
+    LeafNode leaf;
+    leaf.encryption_key = Bytes(32, static_cast<std::uint8_t>(i + 1));
+    ASSERT_TRUE(tree.Add(leaf).ok());
+  }
+  const auto parent = [](std::uint8_t k, std::vector<LeafIndex> unmerged) {
+    return ParentNode{Bytes(32, k), {}, std::move(unmerged)};
+  };
+  tree.SetParent(3, parent(100, {2}));  // leaf 2 unmerged at node 3 (node 5 blank) ...
+  tree.SetParent(7, parent(101, {}));   // ... but not at 7, reset by a later Commit
+  tree.SetParent(11, parent(102, {}));
+  EXPECT_TRUE(RatchetTree::Decode(tree.Encode()).ok());
+  tree.SetParent(5, parent(103, {}));  // now node 5, between leaf 2 and node 3, does not list it
+  Result<RatchetTree> bad = RatchetTree::Decode(tree.Encode());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("between"), std::string::npos);
+  tree.SetParent(5, parent(103, {2}));
+  EXPECT_TRUE(RatchetTree::Decode(tree.Encode()).ok());
+  tree.SetParent(3, parent(100, {3, 2}));  // out of order
+  tree.SetParent(5, parent(103, {2, 3}));
+  EXPECT_EQ(RatchetTree::Decode(tree.Encode()).status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace qfs::mls
