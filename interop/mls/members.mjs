@@ -8,8 +8,11 @@
 //   proposeUpdate() / proposeRemove(leaf) / proposeAdd(kp) -> proposal bytes
 //   process(message) -> {type: "application"|"proposal"|"commit", data?, removed?}
 //   protect(data) -> message bytes            state() -> {epoch, authenticator, members}
-//   exportSecret(label, context, length) -> hex   save() / reload(): state through its encoding
+//   exportSecret(label, context, length) -> hex   reload(): a restart on the saved state
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import {
   acceptAll,
@@ -41,18 +44,26 @@ const suiteNames = {
 };
 
 export class CppMember {
+  // The client keeps its state sealed in a fresh directory, so that reload() can restart it.
   constructor(qfs, name, suite) {
     this.name = name;
     this.kind = "qfs";
-    this.child = spawn(qfs, ["mls", "client", "--identity", name, "--suite", String(suite)], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
-    this.waiting = [];
+    this.dir = mkdtempSync(join(tmpdir(), "qfs-mls-"));
+    this.args = ["mls", "client", "--identity", name, "--suite", String(suite),
+      "--state", join(this.dir, "state"), "--state-key-file", join(this.dir, "key")];
+    this.qfs = qfs;
     this.nextId = 1;
+    this.spawn();
+  }
+
+  spawn() {
+    this.child = spawn(this.qfs, this.args, { stdio: ["pipe", "pipe", "inherit"] });
+    this.waiting = [];
     createInterface({ input: this.child.stdout }).on("line", (line) => {
       const w = this.waiting.shift();
       if (w) w(JSON.parse(line));
     });
+    this.exited = new Promise((resolve) => this.child.on("exit", resolve));
   }
 
   call(op, fields = {}) {
@@ -96,9 +107,16 @@ export class CppMember {
   async exportSecret(label, context, length) {
     return (await this.call("export", { label, context: hex(context), length })).secret;
   }
-  async save() { await this.call("save"); }
-  async reload() { await this.call("reload"); }
-  close() { this.child.stdin.end(); }
+  // Ends the process and starts a new one on the saved state: a real restart.
+  async reload() {
+    this.child.stdin.end();
+    await this.exited;
+    this.spawn();
+  }
+  close() {
+    this.child.stdin.end();
+    this.exited.then(() => rmSync(this.dir, { recursive: true, force: true }));
+  }
 }
 
 export class TsMember {
@@ -206,9 +224,9 @@ export class TsMember {
   async exportSecret(label, context, length) {
     return hex(await mlsExporter(this.group.keySchedule.exporterSecret, label, context, length, this.impl));
   }
-  async save() { this.saved = encodeGroupState(this.group); }
+  // The state through its encoding and back (ts-mls keeps no file of its own).
   async reload() {
-    const [decoded] = decodeGroupState(this.saved, 0);
+    const [decoded] = decodeGroupState(encodeGroupState(this.group), 0);
     this.group = { ...decoded, clientConfig: this.group.clientConfig };
   }
   close() {}

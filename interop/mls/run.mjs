@@ -7,7 +7,8 @@
 //
 // Scenarios: mixed (each side creates, adds, removes, updates, proposes and commits), devices
 // (two users with two devices each: add, remove, rejoin), concurrent (two Commits for one
-// epoch: the loser rebases), random (seeded; --members and --steps size it). Exit status 1 on
+// epoch: the loser rebases), reload (1,000 messages with state reloads on both sides), random
+// (seeded; --members and --steps size it). Exit status 1 on
 // any failure, printing the scenario and, for random runs, the seed that reproduces it.
 import { parseArgs } from "node:util";
 import { decodeMlsMessage } from "ts-mls";
@@ -24,7 +25,7 @@ const { values: args } = parseArgs({
   },
 });
 if (!args.qfs) {
-  console.error("usage: node run.mjs --qfs PATH [--suite 1|3] [--scenario all|mixed|devices|concurrent|random]");
+  console.error("usage: node run.mjs --qfs PATH [--suite 1|3] [--scenario all|mixed|devices|concurrent|reload|random]");
   process.exit(2);
 }
 const suite = Number(args.suite);
@@ -231,6 +232,25 @@ async function concurrent() {
   }
 }
 
+// A qfs member and a ts-mls member exchange 1,000 messages, each reloading its state every few
+// messages (the qfs client is restarted on its sealed state file; ts-mls goes through
+// encodeGroupState / decodeGroupState), with a Commit from either side every hundred.
+async function reload() {
+  const ds = await start("qfs", "q");
+  const [q] = ds.members;
+  const [t] = await add(ds, q, [["ts", "t"]]);
+  for (let i = 0; i < 1000; i++) {
+    const from = i % 2 === 0 ? q : t;
+    await ds.say(from, `message ${i}`);
+    if (i % 3 === 0) await from.reload();
+    if (i % 5 === 1) await ds.others(from)[0].reload();
+    if (i % 100 === 99) check(await ds.commit(from, () => from.update()), "update");
+  }
+  check(ds.messages === 1000, "1,000 messages");
+  ds.close();
+  return `${ds.messages} messages, ${ds.epoch} epochs`;
+}
+
 function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
@@ -286,6 +306,7 @@ const scenarios = {
   mixed,
   devices,
   concurrent,
+  reload,
   random: () => random(Number(args.seed), Number(args.members), Number(args.steps)),
 };
 const chosen = args.scenario === "all" ? Object.keys(scenarios) : args.scenario.split(",");

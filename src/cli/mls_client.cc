@@ -4,7 +4,10 @@
 #include <utility>
 
 #include "base/check.h"
+#include "base/file.h"
 #include "base/text_encoding.h"
+#include "crypto/hash.h"
+#include "mls/state_file.h"
 
 namespace qfs::cli {
 namespace {
@@ -69,6 +72,22 @@ Json ErrorReply(const Json& id, const Status& s) {
           {"error", {{"code", std::string(StatusCodeName(s.code()))}, {"message", s.message()}}}};
 }
 
+constexpr std::uint16_t kClientStateVersion = 1;
+void PutSecret(mls::TlsWriter& w, const SecretBytes& s) { w.Opaque(s.span()); }
+
+Result<SecretBytes> GetSecret(mls::TlsReader& r) {
+  QFS_ASSIGN_OR_RETURN(Bytes b, r.Opaque(mls::kMlsSecretBytesMax));
+  SecretBytes out(b);
+  SecureWipe(b.data(), b.size());
+  return out;
+}
+
+// The requests that change nothing a restart must remember.
+bool ReadOnly(const std::string& op) {
+  return op == "state" || op == "export" || op == "add" || op == "remove" || op == "update" ||
+         op == "commit" || op == "discard";
+}
+
 }  // namespace
 
 MlsClient::MlsClient(const mls::CipherSuite& suite, std::string_view identity,
@@ -85,7 +104,9 @@ std::string MlsClient::Handle(std::string_view line) {
     if (request.contains("id")) id = request["id"];
     const auto op = request.find("op");
     if (op == request.end() || !op->is_string()) return Invalid("\"op\" must be a string");
-    return Dispatch(op->get<std::string>(), request);
+    QFS_ASSIGN_OR_RETURN(Json result, Dispatch(op->get<std::string>(), request));
+    if (!ReadOnly(op->get<std::string>())) QFS_RETURN_IF_ERROR(Persist());
+    return result;
   }();
   Json out;
   if (reply.ok()) {
@@ -106,6 +127,57 @@ void MlsClient::Serve(std::istream& in, std::ostream& out) {
     if (line.empty()) continue;
     out << Handle(line) << "\n" << std::flush;
   }
+}
+
+Status MlsClient::Persist() {
+  if (!storage_.has_value()) return OkStatus();
+  mls::TlsWriter w;
+  w.U16(kClientStateVersion);
+  w.Optional(group_.has_value(), [&](mls::TlsWriter& o) { PutSecret(o, group_->Save()); });
+  w.Vector([&](mls::TlsWriter& list) {
+    for (const mls::KeyPackageSecrets& kp : key_packages_) {
+      mls::EncodeKeyPackage(list, kp.key_package);
+      PutSecret(list, kp.init_private_key);
+      PutSecret(list, kp.member.signature.private_key);
+      PutSecret(list, kp.member.encryption_private_key);
+    }
+  });
+  Bytes encoded = w.Take();
+  const SecretBytes plaintext(encoded);
+  SecureWipe(encoded.data(), encoded.size());
+  return mls::WriteSealedState(storage_->path, plaintext, storage_->key, random_);
+}
+
+Status MlsClient::Restore() {
+  QFS_CHECK(storage_.has_value());
+  QFS_ASSIGN_OR_RETURN(SecretBytes plaintext, mls::ReadSealedState(storage_->path, storage_->key));
+  mls::TlsReader r(plaintext.span());
+  QFS_ASSIGN_OR_RETURN(std::uint16_t version, r.U16());
+  if (version != kClientStateVersion) return Invalid("an unknown client state version");
+  std::optional<mls::Group> group;
+  QFS_ASSIGN_OR_RETURN(bool has_group, r.Presence());
+  if (has_group) {
+    QFS_ASSIGN_OR_RETURN(ByteSpan saved, r.OpaqueView());
+    QFS_ASSIGN_OR_RETURN(mls::Group g, mls::Group::Load(saved));
+    group = std::move(g);
+  }
+  std::vector<mls::KeyPackageSecrets> key_packages;
+  QFS_ASSIGN_OR_RETURN(mls::TlsReader list, r.Vector());
+  while (!list.empty()) {
+    if (key_packages.size() >= kMlsClientKeyPackagesMax) return Invalid("too many KeyPackages");
+    mls::KeyPackageSecrets kp;
+    QFS_ASSIGN_OR_RETURN(kp.key_package, mls::DecodeKeyPackage(list));
+    QFS_ASSIGN_OR_RETURN(kp.init_private_key, GetSecret(list));
+    QFS_ASSIGN_OR_RETURN(kp.member.signature.private_key, GetSecret(list));
+    QFS_ASSIGN_OR_RETURN(kp.member.encryption_private_key, GetSecret(list));
+    kp.member.signature.public_key = kp.key_package.leaf_node.signature_key;
+    kp.member.leaf = kp.key_package.leaf_node;
+    key_packages.push_back(std::move(kp));
+  }
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  group_ = std::move(group);
+  key_packages_ = std::move(key_packages);
+  return OkStatus();
 }
 
 Result<mls::Group*> MlsClient::Member() {
@@ -288,14 +360,54 @@ Result<Json> MlsClient::State() {
               {"pending_proposals", g->pending_proposals()}};
 }
 
-int RunMlsClient(std::uint16_t suite_id, const std::string& identity) {
+namespace {
+
+// The storage key: 64 hex digits in `path`, made (mode 0600) from the system CSPRNG if missing.
+Result<SecretBytes> StorageKey(const std::string& path) {
+  Result<Bytes> text = ReadWholeFile(path, 4096);
+  if (text.status().code() == StatusCode::kNotFound) {
+    SecretBytes key(mls::kStorageKeyBytes);
+    crypto::SystemRandom().Fill(key.mutable_span());
+    const std::string hex = HexEncode(key.span());
+    QFS_RETURN_IF_ERROR(WriteFileAtomically(path, crypto::AsBytes(hex)));
+    return key;
+  }
+  QFS_RETURN_IF_ERROR(text.status());
+  std::string hex(text.value().begin(), text.value().end());
+  while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r')) hex.pop_back();
+  Result<Bytes> key = HexDecode(hex);
+  SecureWipe(text.value().data(), text.value().size());
+  if (!key.ok() || key.value().size() != mls::kStorageKeyBytes) {
+    return Invalid(path + " does not hold a 32-byte storage key in hex");
+  }
+  SecretBytes out(key.value());
+  SecureWipe(key.value().data(), key.value().size());
+  return out;
+}
+
+int Fail(const Status& s) {
+  std::cout << codec::CanonicalJson(ErrorReply(nullptr, s)).value() << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int RunMlsClient(std::uint16_t suite_id, const std::string& identity, const std::string& state_path,
+                 const std::string& key_path) {
   Result<mls::CipherSuite> suite = mls::CipherSuite::Find(suite_id);
-  if (!suite.ok() || identity.empty() || identity.size() > kMlsClientIdentityBytesMax) {
-    const Status s = suite.ok() ? Invalid("the identity is 1 to 255 bytes") : suite.status();
-    std::cout << codec::CanonicalJson(ErrorReply(nullptr, s)).value() << "\n";
-    return 1;
+  if (!suite.ok()) return Fail(suite.status());
+  if (identity.empty() || identity.size() > kMlsClientIdentityBytesMax) {
+    return Fail(Invalid("the identity is 1 to 255 bytes"));
   }
   MlsClient client(suite.value(), identity, crypto::SystemRandom());
+  if (!state_path.empty()) {
+    if (key_path.empty()) return Fail(Invalid("--state needs --state-key-file"));
+    Result<SecretBytes> key = StorageKey(key_path);
+    if (!key.ok()) return Fail(key.status());
+    client.SetStorage({state_path, std::move(key).value()});
+    const Status restored = client.Restore();
+    if (!restored.ok() && restored.code() != StatusCode::kNotFound) return Fail(restored);
+  }
   client.Serve(std::cin, std::cout);
   return 0;
 }

@@ -29,10 +29,22 @@ namespace qfs::cli {
 inline constexpr std::size_t kMlsClientKeyPackagesMax = 256;  // outstanding KeyPackages
 inline constexpr std::size_t kMlsClientIdentityBytesMax = 255;
 
+// Where a client keeps its state between runs: `path`, sealed under `key` (mls/state_file.h).
+struct MlsClientStorage {
+  std::string path;
+  SecretBytes key;  // kStorageKeyBytes
+};
+
 class MlsClient {
  public:
   // REQUIRES: identity is 1 to kMlsClientIdentityBytesMax bytes (RunMlsClient checks).
   MlsClient(const mls::CipherSuite& suite, std::string_view identity, crypto::RandomSource& random);
+  // With storage, the client saves its group and KeyPackages after every request that changes
+  // them, before it replies — so a reply that hands out a message is only sent once the keys it
+  // used are durably spent, and a client restarted after any reply carries on from it.
+  // Restore loads what a previous run saved (NOT_FOUND when there is nothing yet).
+  void SetStorage(MlsClientStorage storage) { storage_ = std::move(storage); }
+  Status Restore();
 
   // One request line in, one reply line out (without the newline).
   std::string Handle(std::string_view line);
@@ -51,6 +63,8 @@ class MlsClient {
   Result<codec::Json> Propose(const codec::Json& request, const std::string& op);
   Result<codec::Json> Process(const codec::Json& request);
   Result<codec::Json> State();
+  // Saves the state to storage (if any).
+  Status Persist();
 
   mls::CipherSuite suite_;
   Bytes identity_bytes_;
@@ -58,10 +72,14 @@ class MlsClient {
   std::vector<mls::KeyPackageSecrets> key_packages_;
   std::optional<mls::Group> group_;
   std::unique_ptr<mls::Group> pending_;
+  std::optional<MlsClientStorage> storage_;
 };
 
-// The `qfs mls client` subcommand's body: serves stdin/stdout. Returns the exit status.
-int RunMlsClient(std::uint16_t suite, const std::string& identity);
+// The `qfs mls client` subcommand's body: serves stdin/stdout. With a non-empty `state_path`,
+// state is kept there, sealed under the key in `key_path` (64 hex digits; created, mode 0600,
+// when missing). Returns the exit status.
+int RunMlsClient(std::uint16_t suite, const std::string& identity, const std::string& state_path,
+                 const std::string& key_path);
 
 }  // namespace qfs::cli
 

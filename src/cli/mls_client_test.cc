@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <string>
 
 #include "base/text_encoding.h"
+#include "mls/state_file.h"
 
 namespace qfs::cli {
 namespace {
@@ -78,6 +82,39 @@ TEST(MlsClientTest, BadRequestsGetCodedErrorsAndChangeNothing) {
   EXPECT_EQ(Call(alice, {{"op", "join"}, {"welcome", "0001"}})["error"]["code"],
             "FAILED_PRECONDITION");
   EXPECT_EQ(Ok(alice, {{"op", "state"}})["epoch"], 0);
+}
+
+// A client with storage saves before it replies; a new client on the same file carries on.
+TEST(MlsClientTest, AClientRestartedOnItsStateCarriesOn) {
+  char dir[] = "/tmp/qfs_mls_client_XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/alice.state";
+  SecretBytes key(mls::kStorageKeyBytes);
+  crypto::SystemRandom().Fill(key.mutable_span());
+  MlsClient bob(Suite(), "bob", crypto::SystemRandom());
+  Json add;
+  {
+    MlsClient alice(Suite(), "alice", crypto::SystemRandom());
+    alice.SetStorage({path, key.Clone()});
+    EXPECT_EQ(alice.Restore().code(), StatusCode::kNotFound);
+    Ok(alice, {{"op", "create_group"}, {"group_id", Hex("room")}});
+    const Json kp = Ok(bob, {{"op", "key_package"}});
+    add = Ok(alice, {{"op", "add"}, {"key_packages", Json::array({kp["key_package"]})}});
+    Ok(alice, {{"op", "confirm"}});
+  }
+  Ok(bob, {{"op", "join"}, {"welcome", add["welcome"]}});
+  MlsClient alice(Suite(), "alice", crypto::SystemRandom());
+  alice.SetStorage({path, key.Clone()});
+  ASSERT_TRUE(alice.Restore().ok());
+  EXPECT_EQ(Ok(alice, {{"op", "state"}})["epoch_authenticator"],
+            Ok(bob, {{"op", "state"}})["epoch_authenticator"]);
+  const Json sent = Ok(alice, {{"op", "protect"}, {"data", Hex("after a restart")}});
+  EXPECT_EQ(Ok(bob, {{"op", "process"}, {"message", sent["message"]}})["data"],
+            Hex("after a restart"));
+  MlsClient wrong(Suite(), "alice", crypto::SystemRandom());
+  wrong.SetStorage({path, SecretBytes(mls::kStorageKeyBytes)});
+  EXPECT_EQ(wrong.Restore().code(), StatusCode::kCorruption);
+  (void)std::system((std::string("rm -rf ") + dir).c_str());
 }
 
 }  // namespace

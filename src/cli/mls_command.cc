@@ -73,7 +73,14 @@ void AddMlsCommand(CLI::App& app, int* exit_code) {
       "One MLS member driven by JSON lines on stdin/stdout (docs/protocol/mls-client.md)");
   client->add_option("--identity", *identity, "The basic credential's identity")->required();
   client->add_option("--suite", *suite, "Cipher suite: 1 or 3")->capture_default_str();
-  client->callback([identity, suite, exit_code] { *exit_code = RunMlsClient(*suite, *identity); });
+  auto state = std::make_shared<std::string>();
+  auto key = std::make_shared<std::string>();
+  client->add_option("--state", *state, "Keep the state in this file, sealed, across runs");
+  client->add_option("--state-key-file", *key,
+                     "The storage key (64 hex digits; made, mode 0600, if missing)");
+  client->callback([identity, suite, state, key, exit_code] {
+    *exit_code = RunMlsClient(*suite, *identity, *state, *key);
+  });
 }
 
 }  // namespace qfs::cli

@@ -1,13 +1,8 @@
 #include "ledger/snapshot.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
 #include <cstring>
 
+#include "base/file.h"
 #include "codec/encoding.h"
 #include "crypto/hash.h"
 
@@ -17,53 +12,8 @@ namespace {
 constexpr char kMagic[8] = {'Q', 'F', 'S', 'S', 'N', 'A', 'P', 1};
 constexpr std::uint32_t kVersion = 1;
 
-Status IoError(const std::string& what, const std::string& path) {
-  return Status(StatusCode::kIoError, what + " " + path + ": " + std::strerror(errno));
-}
-
 Status Damaged(const std::string& why) {
   return Status(StatusCode::kCorruption, "snapshot: " + why);
-}
-
-// Written and flushed a chunk at a time, so that a snapshot of tens of MiB never has more than
-// one chunk of writeback queued at the disk: the log's fdatasyncs, which wait behind it, are
-// delayed by one chunk's write at most, not by the whole file's.
-constexpr std::size_t kSnapshotChunkBytes = 1 << 20;
-
-Status WriteFileDurably(const std::string& path, ByteSpan bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError("cannot create", path);
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const std::size_t chunk_end = std::min(bytes.size(), done + kSnapshotChunkBytes);
-    const std::size_t chunk_start = done;
-    while (done < chunk_end) {
-      const ssize_t n = ::write(fd, bytes.data() + done, chunk_end - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        ::close(fd);
-        return IoError("cannot write", path);
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    // Start this chunk's writeback and wait for it; the fsync below makes it all durable.
-    (void)::sync_file_range(
-        fd, static_cast<off_t>(chunk_start), static_cast<off_t>(chunk_end - chunk_start),
-        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  return synced ? OkStatus() : IoError("cannot sync", path);
-}
-
-Status SyncDirectoryOf(const std::string& path) {
-  const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot open", dir);
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  return synced ? OkStatus() : IoError("cannot sync", dir);
 }
 
 }  // namespace
@@ -82,34 +32,16 @@ Status WriteSnapshot(const std::string& path, const Snapshot& s) {
   out.insert(out.end(), s.state.begin(), s.state.end());
   const crypto::Digest32 sum = crypto::Sha256(out);
   out.insert(out.end(), sum.begin(), sum.end());
-  const std::string temporary = path + ".tmp";
-  QFS_RETURN_IF_ERROR(WriteFileDurably(temporary, out));
-  if (::rename(temporary.c_str(), path.c_str()) != 0) return IoError("cannot rename", temporary);
-  return SyncDirectoryOf(path);
+  return WriteFileAtomically(path, out);
 }
 
 Result<Snapshot> ReadSnapshot(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status(StatusCode::kNotFound, "no snapshot " + path);
-    return IoError("cannot open", path);
+  Result<Bytes> read = ReadWholeFile(path, kSnapshotBytesMax);
+  if (read.status().code() == StatusCode::kNotFound) {
+    return Status(StatusCode::kNotFound, "no snapshot " + path);
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size < 0 ||
-      static_cast<std::uint64_t>(st.st_size) > kSnapshotBytesMax) {
-    ::close(fd);
-    return Status(StatusCode::kTooLarge, "snapshot " + path + " is too large or unreadable");
-  }
-  Bytes bytes(static_cast<std::size_t>(st.st_size));
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  if (done != bytes.size()) return IoError("cannot read", path);
+  QFS_RETURN_IF_ERROR(read.status());
+  const Bytes bytes = std::move(read).value();
   if (bytes.size() < sizeof(kMagic) + 32 ||
       std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return Damaged("not a snapshot file");

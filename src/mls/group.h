@@ -168,6 +168,15 @@ class Group {
   // The proposals cached this epoch, in the order received.
   std::size_t pending_proposals() const { return proposals_.size(); }
 
+  // --- persistence ---
+  // The whole state (keys, tree, secrets, secret-tree ratchets, cached proposals, PSKs) in
+  // QFS's own versioned encoding (docs/formats/mls-state.md). It holds every secret of the
+  // member: encrypt it at rest (SaveGroupFile). Load restores exactly this state. Errors of Load:
+  // the codec's, INVALID_ARGUMENT (an unknown version or suite, or a state that is not
+  // self-consistent: keys that do not match the tree, sizes that do not match its leaves).
+  SecretBytes Save() const;
+  static Result<Group> Load(ByteSpan saved);
+
   Group(Group&&) noexcept = default;
   Group& operator=(Group&&) noexcept = default;
   ~Group() = default;

@@ -115,6 +115,111 @@ Result<KeyAndNonce> SecretTree::Peek(LeafIndex leaf, RatchetKind kind, std::uint
   return Advance(ahead);
 }
 
+// --- saved state --------------------------------------------------------------------------------
+
+void SecretTree::EncodeRatchet(TlsWriter& w, const Ratchet& r) {
+  w.Opaque(r.secret.span());
+  w.U32(r.next_generation);
+  w.Vector([&](TlsWriter& list) {
+    for (const auto& [generation, kn] : r.skipped) {
+      list.U32(generation);
+      list.Opaque(kn.key.span());
+      list.Opaque(kn.nonce.span());
+    }
+  });
+}
+
+Result<SecretTree::Ratchet> SecretTree::DecodeRatchet(TlsReader& r,
+                                                      const SecretTreeOptions& options) {
+  Ratchet out;
+  QFS_ASSIGN_OR_RETURN(Bytes secret, r.Opaque(kMlsSecretBytesMax));
+  out.secret = SecretBytes(secret);
+  SecureWipe(secret.data(), secret.size());
+  QFS_ASSIGN_OR_RETURN(out.next_generation, r.U32());
+  QFS_ASSIGN_OR_RETURN(TlsReader list, r.Vector());
+  while (!list.empty()) {
+    KeyAndNonce kn;
+    QFS_ASSIGN_OR_RETURN(kn.generation, list.U32());
+    QFS_ASSIGN_OR_RETURN(Bytes key, list.Opaque(kMlsSecretBytesMax));
+    QFS_ASSIGN_OR_RETURN(Bytes nonce, list.Opaque(kMlsSecretBytesMax));
+    kn.key = SecretBytes(key);
+    kn.nonce = SecretBytes(nonce);
+    SecureWipe(key.data(), key.size());
+    if (kn.generation >= out.next_generation || out.skipped.size() >= options.out_of_order_keys ||
+        (!out.skipped.empty() && out.skipped.rbegin()->first >= kn.generation)) {
+      return Status(StatusCode::kInvalidArgument,
+                    "a saved ratchet's skipped keys are inconsistent");
+    }
+    const std::uint32_t g = kn.generation;
+    out.skipped.emplace(g, std::move(kn));
+  }
+  return out;
+}
+
+void SecretTree::Encode(TlsWriter& w) const {
+  w.U32(leaves_);
+  w.U32(options_.out_of_order_keys);
+  w.U32(options_.forward_generations_max);
+  w.Vector([&](TlsWriter& list) {
+    for (const std::optional<SecretBytes>& secret : node_secrets_) {
+      list.Optional(secret.has_value(), [&](TlsWriter& out) { out.Opaque(secret->span()); });
+    }
+  });
+  w.Vector([&](TlsWriter& list) {
+    for (const Leaf& leaf : leaf_ratchets_) {
+      list.U8(leaf.ready ? 1 : 0);
+      if (!leaf.ready) continue;
+      EncodeRatchet(list, leaf.handshake);
+      EncodeRatchet(list, leaf.application);
+    }
+  });
+}
+
+Result<std::unique_ptr<SecretTree>> SecretTree::Decode(const CipherSuite& suite, TlsReader& r) {
+  const auto invalid = [](const char* why) {
+    return Status(StatusCode::kInvalidArgument, std::string("a saved secret tree: ") + why);
+  };
+  QFS_ASSIGN_OR_RETURN(std::uint32_t leaves, r.U32());
+  SecretTreeOptions options;
+  QFS_ASSIGN_OR_RETURN(options.out_of_order_keys, r.U32());
+  QFS_ASSIGN_OR_RETURN(options.forward_generations_max, r.U32());
+  if (leaves == 0 || leaves > kMlsGroupLeavesMax || (leaves & (leaves - 1)) != 0) {
+    return invalid("a leaf count that is not a power of two in range");
+  }
+  if (options.out_of_order_keys > kSecretTreeOutOfOrderKeysMax) {
+    return invalid("too many out-of-order keys");
+  }
+  auto tree = std::unique_ptr<SecretTree>(new SecretTree(suite, options, leaves));
+  QFS_ASSIGN_OR_RETURN(TlsReader nodes, r.Vector());
+  while (!nodes.empty()) {
+    if (tree->node_secrets_.size() >= NodeCount(leaves)) return invalid("too many nodes");
+    QFS_ASSIGN_OR_RETURN(bool present, nodes.Presence());
+    std::optional<SecretBytes> secret;
+    if (present) {
+      QFS_ASSIGN_OR_RETURN(Bytes b, nodes.Opaque(kMlsSecretBytesMax));
+      secret = SecretBytes(b);
+      SecureWipe(b.data(), b.size());
+    }
+    tree->node_secrets_.push_back(std::move(secret));
+  }
+  if (tree->node_secrets_.size() != NodeCount(leaves)) return invalid("a node count off");
+  QFS_ASSIGN_OR_RETURN(TlsReader ratchets, r.Vector());
+  while (!ratchets.empty()) {
+    if (tree->leaf_ratchets_.size() >= leaves) return invalid("too many leaves");
+    Leaf leaf;
+    QFS_ASSIGN_OR_RETURN(std::uint8_t ready, ratchets.U8());
+    if (ready > 1) return invalid("a bad flag");
+    leaf.ready = ready == 1;
+    if (leaf.ready) {
+      QFS_ASSIGN_OR_RETURN(leaf.handshake, DecodeRatchet(ratchets, options));
+      QFS_ASSIGN_OR_RETURN(leaf.application, DecodeRatchet(ratchets, options));
+    }
+    tree->leaf_ratchets_.push_back(std::move(leaf));
+  }
+  if (tree->leaf_ratchets_.size() != leaves) return invalid("a leaf count off");
+  return tree;
+}
+
 namespace {
 
 ByteSpan Sample(const CipherSuite& suite, ByteSpan ciphertext) {

@@ -11,15 +11,20 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "base/bytes.h"
 #include "base/status.h"
 #include "mls/cipher_suite.h"
+#include "mls/tls_codec.h"
 #include "mls/tree_math.h"
 
 namespace qfs::mls {
+
+inline constexpr std::size_t kMlsSecretBytesMax = 64;  // the largest hash output of any suite
+inline constexpr std::uint32_t kSecretTreeOutOfOrderKeysMax = 1u << 16;
 
 enum class RatchetKind { kHandshake, kApplication };
 
@@ -53,6 +58,12 @@ class SecretTree {
 
   std::uint32_t leaves() const { return leaves_; }
 
+  // The whole state — every secret still held, each ratchet's generation and its skipped keys —
+  // for a saved group; Decode restores it. Errors: the codec's, INVALID_ARGUMENT for a state no
+  // secret tree could be in (sizes that do not match the leaf count, options out of range).
+  void Encode(TlsWriter& w) const;
+  static Result<std::unique_ptr<SecretTree>> Decode(const CipherSuite& suite, TlsReader& r);
+
  private:
   struct Ratchet {
     SecretBytes secret;
@@ -65,6 +76,10 @@ class SecretTree {
     Ratchet application;
   };
 
+  SecretTree(const CipherSuite& suite, SecretTreeOptions options, std::uint32_t leaves)
+      : suite_(suite), options_(options), leaves_(leaves) {}
+  static void EncodeRatchet(TlsWriter& w, const Ratchet& r);
+  static Result<Ratchet> DecodeRatchet(TlsReader& r, const SecretTreeOptions& options);
   Leaf& LeafRatchets(LeafIndex leaf);
   KeyAndNonce Advance(Ratchet& r) const;
   // OUT_OF_RANGE / TOO_LARGE as Get; the ratchet to take `generation` from otherwise.

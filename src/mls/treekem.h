@@ -68,6 +68,7 @@ class TreePrivateKey {
   // Forgets the path secrets of nodes that are blank in `tree` (after a Remove or an Update).
   void Prune(const RatchetTree& tree);
   TreePrivateKey Clone() const;
+  const std::map<NodeIndex, SecretBytes>& path_secrets() const { return path_secrets_; }
 
  private:
   LeafIndex leaf_;
