@@ -3,6 +3,8 @@
 // values are Uint8Array; a failed operation throws an Error whose message names the member.
 //
 //   keyPackage() -> MLSMessage bytes          createGroup(groupId)      join(welcome)
+//   groupInfo() -> GroupInfo bytes (external_pub, tree)
+//   joinExternal(groupInfo, rejoinLeaf?) -> {commit}  (pending; rejoin removes the old leaf)
 //   add([kp]) / remove([leaf]) / update() / commit() -> {commit, welcome?}  (pending)
 //   confirm() / discard()                     the Delivery Service's verdict on the pending one
 //   proposeUpdate() / proposeRemove(leaf) / proposeAdd(kp) -> proposal bytes
@@ -19,6 +21,7 @@ import {
   createApplicationMessage,
   createCommit,
   createGroup,
+  createGroupInfoWithExternalPubAndRatchetTree,
   createProposal,
   decodeGroupState,
   decodeMlsMessage,
@@ -28,9 +31,11 @@ import {
   encodeGroupState,
   encodeMlsMessage,
   generateKeyPackage,
+  generateKeyPackageWithKey,
   getCiphersuiteFromName,
   getCiphersuiteImpl,
   joinGroup,
+  joinGroupExternal,
   mlsExporter,
   processMessage,
 } from "ts-mls";
@@ -86,6 +91,12 @@ export class CppMember {
   async remove(leaves) { return CppMember.commitOf(await this.call("remove", { leaves })); }
   async update() { return CppMember.commitOf(await this.call("update")); }
   async commit() { return CppMember.commitOf(await this.call("commit")); }
+  async groupInfo() { return unhex((await this.call("group_info")).group_info); }
+  async joinExternal(info, rejoin) {
+    const fields = { group_info: hex(info) };
+    if (rejoin !== undefined) fields.rejoin = rejoin;
+    return CppMember.commitOf(await this.call("join_external", fields));
+  }
   async confirm() { await this.call("confirm"); }
   async discard() { await this.call("discard"); }
   async proposeUpdate() { return unhex((await this.call("propose_update")).proposal); }
@@ -140,6 +151,7 @@ export class TsMember {
 
   async createGroup(groupId) {
     const kp = await generateKeyPackage(this.credential, defaultCapabilities(), defaultLifetime, [], this.impl);
+    this.signature = { signKey: kp.privatePackage.signaturePrivateKey, publicKey: kp.publicPackage.leafNode.signaturePublicKey };
     this.group = await createGroup(groupId, kp.publicPackage, kp.privatePackage, [], this.impl);
   }
 
@@ -151,6 +163,7 @@ export class TsMember {
       const kp = this.keyPackages[i];
       try {
         this.group = await joinGroup(m.welcome, kp.publicPackage, kp.privatePackage, emptyPskIndex, this.impl);
+        this.signature = { signKey: kp.privatePackage.signaturePrivateKey, publicKey: kp.publicPackage.leafNode.signaturePublicKey };
         this.keyPackages.splice(i, 1);
         return;
       } catch (e) {
@@ -181,6 +194,24 @@ export class TsMember {
   async update() { return this.commitWith([]); }
   async commit() { return this.commitWith([]); }
   async confirm() { this.group = this.pending; this.pending = undefined; }
+  async groupInfo() {
+    const groupInfo = await createGroupInfoWithExternalPubAndRatchetTree(this.group, [], this.impl);
+    return encodeMlsMessage({ groupInfo, wireformat: "mls_group_info", version: "mls10" });
+  }
+  // ts-mls finds the old leaf to remove (resync) by its signature key: a rejoining device keeps
+  // its identity key (`signature`, copied from the device it replaces) and loses the rest.
+  async joinExternal(info, rejoin) {
+    const [m] = decodeMlsMessage(info, 0);
+    if (m.wireformat !== "mls_group_info") throw new Error(`${this.name}: not a GroupInfo`);
+    if (rejoin !== undefined && !this.signature) throw new Error(`${this.name}: a rejoin needs the old signature key`);
+    const kp = rejoin !== undefined
+      ? await generateKeyPackageWithKey(this.credential, defaultCapabilities(), defaultLifetime, [], this.signature, this.impl)
+      : await generateKeyPackage(this.credential, defaultCapabilities(), defaultLifetime, [], this.impl);
+    this.signature = { signKey: kp.privatePackage.signaturePrivateKey, publicKey: kp.publicPackage.leafNode.signaturePublicKey };
+    const r = await joinGroupExternal(m.groupInfo, kp.publicPackage, kp.privatePackage, rejoin !== undefined, this.impl);
+    this.pending = r.newState;
+    return { commit: encodeMlsMessage({ publicMessage: r.publicMessage, wireformat: "mls_public_message", version: "mls10" }) };
+  }
   async discard() { this.pending = undefined; }
 
   async propose(proposal) {

@@ -6,7 +6,8 @@
 //                [--members 12] [--steps 60]
 //
 // Scenarios: mixed (each side creates, adds, removes, updates, proposes and commits), devices
-// (two users with two devices each: add, remove, rejoin), concurrent (two Commits for one
+// (two users with two devices each: add, remove, rejoin), external (joining and rejoining by
+// external commit), concurrent (two Commits for one
 // epoch: the loser rebases), reload (1,000 messages with state reloads on both sides), random
 // (seeded; --members and --steps size it). Exit status 1 on
 // any failure, printing the scenario and, for random runs, the seed that reproduces it.
@@ -25,11 +26,14 @@ const { values: args } = parseArgs({
   },
 });
 if (!args.qfs) {
-  console.error("usage: node run.mjs --qfs PATH [--suite 1|3] [--scenario all|mixed|devices|concurrent|reload|random]");
+  console.error("usage: node run.mjs --qfs PATH [--suite 1|3] [--scenario all|mixed|devices|external|concurrent|reload|random]");
   process.exit(2);
 }
 const suite = Number(args.suite);
 // ts-mls 1.6.4's error for a valid tree it cannot join (see DeliveryService.commit).
+// ts-mls (1.6.4, also 2.0.0-rc.10) reads external_pub as the bare key, not the length-prefixed
+// HPKEPublicKey RFC 9420 12.4.3.2 defines and we write; it cannot use our GroupInfos.
+const TS_MLS_EXTERNAL_PUB_DEFECT = "Invalid public key for the ciphersuite";
 const TS_MLS_UNMERGED_DEFECT = "non-blank intermediate node must list leaf node in its unmerged_leaves";
 const text = (s) => new TextEncoder().encode(s);
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -54,6 +58,7 @@ class DeliveryService {
     this.epoch = 0;
     this.messages = 0;
     this.tsMlsDefects = 0;
+    this.tsMlsExternalPubDefects = 0;
   }
 
   others(from) { return this.members.filter((m) => m !== from); }
@@ -97,6 +102,40 @@ class DeliveryService {
       check(await this.commit(committer, () => committer.remove(leaves)), "removing refused joiners");
       return true;
     }
+    await this.agree();
+    return true;
+  }
+
+  // `joiner` joins by external commit from `source`'s GroupInfo; `old` (a member) is the device
+  // it replaces, removed by the same Commit. Returns false if ts-mls refused our GroupInfo for
+  // the bare-key external_pub it expects (counted; see TS_MLS_EXTERNAL_PUB_DEFECT).
+  async joinExternal(joiner, source, old) {
+    if (process.env.MLS_TRACE) console.log(`external: ${joiner.name} (${joiner.kind}) from ${source.name} (${source.kind})${old ? " replacing " + old.name : ""}`);
+    const info = await source.groupInfo();
+    const rejoin = old ? await this.leafOf(source, old) : undefined;
+    let r;
+    try {
+      r = await joiner.joinExternal(info, rejoin);
+    } catch (e) {
+      if (joiner.kind !== "ts-mls" || source.kind !== "qfs" || !String(e).includes(TS_MLS_EXTERNAL_PUB_DEFECT)) throw e;
+      if (process.env.MLS_TRACE) console.log(`  ts-mls refused a qfs GroupInfo: ${e}`);
+      this.tsMlsExternalPubDefects++;
+      return false;
+    }
+    check(epochOf(r.commit) === this.epoch, "an external Commit for the current epoch");
+    await joiner.confirm();
+    if (old) old.close(); // the device that lost its state is gone
+    const stay = [];
+    for (const m of this.members) {
+      if (m === old) continue;
+      const p = await m.process(r.commit);
+      check(p.type === "commit" && !p.removed, `${m.name} did not take the external Commit`);
+      stay.push(m);
+    }
+    const names = (await joiner.state()).members.map((x) => x.identity);
+    check(names.filter((n) => n === joiner.name).length === 1, `${joiner.name}'s old leaf is still there`);
+    this.members = stay.concat([joiner]);
+    this.epoch++;
     await this.agree();
     return true;
   }
@@ -212,6 +251,33 @@ async function devices() {
   ds.close();
 }
 
+// New devices join by external commit from GroupInfos of either implementation, and devices
+// that lost their state rejoin that way, removing their old leaf.
+async function external() {
+  const ds = await start("qfs", "ann");
+  const [ann] = ds.members;
+  const [ben, cat] = await add(ds, ann, [["ts", "ben"], ["qfs", "cat"]]);
+  const joins = [
+    ["qfs", "dan", ben], // a qfs device, from a ts-mls GroupInfo
+    ["qfs", "eve", cat], // a qfs device, from a qfs GroupInfo
+    ["ts", "fay", ben], // a ts-mls device, from a ts-mls GroupInfo (the qfs members process it)
+    ["ts", "gus", ann], // a ts-mls device, from a qfs GroupInfo
+  ];
+  for (const [kind, name, source] of joins) {
+    const device = await newMember(kind, name);
+    if (await ds.joinExternal(device, source)) await ds.everyoneSays(`${name} joined`);
+  }
+  // Cat (qfs) and Ben (ts-mls) lose their state and rejoin with new keys.
+  check(await ds.joinExternal(await newMember("qfs", "cat"), ann, cat), "cat rejoins");
+  const benAgain = await newMember("ts", "ben");
+  benAgain.signature = ben.signature; // ts-mls resyncs by signature key (see TsMember.joinExternal)
+  check(await ds.joinExternal(benAgain, ds.members.find((m) => m.name === "fay"), ben), "ben rejoins");
+  await ds.everyoneSays("rejoined");
+  const detail = `${ds.members.length} members, ${ds.tsMlsExternalPubDefects} qfs GroupInfos ts-mls could not use`;
+  ds.close();
+  return detail;
+}
+
 // Two members commit for one epoch; the DS takes the first, the other processes it and rebases
 // (makes its Commit again on the new epoch).
 async function concurrent() {
@@ -284,7 +350,10 @@ async function random(seed, maxMembers, steps) {
       await remove(ds, who, [out]);
     } else if (r < 0.5) {
       check(await ds.commit(who, () => who.update()), "update");
-    } else if (r < 0.6) {
+    } else if (r < 0.55 && n < maxMembers) {
+      const joiner = await newMember(kind(), `m${born++}`);
+      if (!(await ds.joinExternal(joiner, who))) joiner.close();
+    } else if (r < 0.62) {
       const proposer = pick(ds.members.filter((m) => m.kind === "qfs").concat([who]));
       if (proposer.kind === "qfs") await ds.propose(proposer, await proposer.proposeUpdate());
       else await ds.propose(proposer, await proposer.proposeRemove(await ds.leafOf(proposer, pick(ds.others(proposer)))));
@@ -297,7 +366,8 @@ async function random(seed, maxMembers, steps) {
   await ds.everyoneSays("final");
   const summary =
     `${ds.epoch} epochs, ${ds.messages} messages, ${ds.members.length} members at the end, ` +
-    `${ds.tsMlsDefects} valid trees ts-mls refused to join`;
+    `${ds.tsMlsDefects} valid trees ts-mls refused to join, ` +
+    `${ds.tsMlsExternalPubDefects} qfs GroupInfos ts-mls could not use`;
   ds.close();
   return summary;
 }
@@ -306,6 +376,7 @@ const scenarios = {
   mixed,
   devices,
   concurrent,
+  external,
   reload,
   random: () => random(Number(args.seed), Number(args.members), Number(args.steps)),
 };

@@ -85,7 +85,7 @@ Result<SecretBytes> GetSecret(mls::TlsReader& r) {
 // The requests that change nothing a restart must remember.
 bool ReadOnly(const std::string& op) {
   return op == "state" || op == "export" || op == "add" || op == "remove" || op == "update" ||
-         op == "commit" || op == "discard";
+         op == "commit" || op == "discard" || op == "group_info" || op == "join_external";
 }
 
 }  // namespace
@@ -224,6 +224,7 @@ Result<Json> MlsClient::Dispatch(const std::string& op, const Json& request) {
   }
   if (op == "confirm") {
     if (pending_ == nullptr) return Status(StatusCode::kFailedPrecondition, "no pending Commit");
+    // (after join_external the client had no group; now it has the pending one)
     group_ = std::move(*pending_);
     pending_.reset();
     return Json{{"epoch", group_->epoch()}};
@@ -233,6 +234,12 @@ Result<Json> MlsClient::Dispatch(const std::string& op, const Json& request) {
     return Json::object();
   }
   if (op == "process") return Process(request);
+  if (op == "group_info") {
+    QFS_ASSIGN_OR_RETURN(mls::Group * g, Member());
+    QFS_ASSIGN_OR_RETURN(Bytes info, g->ExternalGroupInfo());
+    return Json{{"group_info", HexEncode(info)}};
+  }
+  if (op == "join_external") return JoinExternal(request);
   if (op == "protect") {
     QFS_ASSIGN_OR_RETURN(mls::Group * g, Member());
     QFS_ASSIGN_OR_RETURN(Bytes data, HexField(request, "data"));
@@ -299,6 +306,22 @@ Result<Json> MlsClient::Join(const Json& request) {
     return Json{{"epoch", group_->epoch()}, {"leaf", group_->leaf()}};
   }
   return Invalid("the Welcome is for none of this client's KeyPackages");
+}
+
+Result<Json> MlsClient::JoinExternal(const Json& request) {
+  if (group_.has_value()) return Status(StatusCode::kFailedPrecondition, "already in a group");
+  QFS_ASSIGN_OR_RETURN(Bytes info, HexField(request, "group_info"));
+  mls::ExternalJoinOptions options;
+  if (request.contains("rejoin")) {
+    QFS_ASSIGN_OR_RETURN(std::uint32_t leaf, UintField(request, "rejoin"));
+    options.rejoin = leaf;
+  }
+  QFS_ASSIGN_OR_RETURN(mls::KeyPackageSecrets kp,
+                       mls::MakeKeyPackage(suite_, identity_bytes_, random_));
+  QFS_ASSIGN_OR_RETURN(
+      mls::Group::Commit c,
+      mls::Group::JoinExternal(suite_, info, std::move(kp.member), random_, options));
+  return Pending(std::move(c));
 }
 
 Result<Json> MlsClient::Commit(const std::vector<mls::Proposal>& proposals) {

@@ -59,6 +59,7 @@ class MlsClient {
   Result<codec::Json> KeyPackage();
   Result<codec::Json> CreateGroup(const codec::Json& request);
   Result<codec::Json> Join(const codec::Json& request);
+  Result<codec::Json> JoinExternal(const codec::Json& request);
   Result<codec::Json> Commit(const std::vector<mls::Proposal>& proposals);
   Result<codec::Json> Propose(const codec::Json& request, const std::string& op);
   Result<codec::Json> Process(const codec::Json& request);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "crypto/hash.h"
+#include "mls/hpke.h"
 #include "mls/tree_math.h"
 
 namespace qfs::mls {
@@ -128,6 +130,7 @@ Result<KeyPackageSecrets> MakeKeyPackage(const CipherSuite& suite, ByteSpan iden
 
 void Group::EnterEpoch(EpochSecrets secrets, ByteSpan confirmation_tag) {
   secrets_ = std::move(secrets);
+  confirmation_tag_.assign(confirmation_tag.begin(), confirmation_tag.end());
   secret_tree_ =
       std::make_unique<SecretTree>(suite_, secrets_.encryption_secret, tree_.leaf_count());
   interim_transcript_hash_ =
@@ -352,6 +355,7 @@ Result<SecretBytes> Group::CommitPskSecret(const std::vector<PreSharedKeyId>& id
 }
 
 Result<EpochSecrets> Group::NextEpoch(const AuthenticatedContent& commit, const RatchetTree& tree,
+                                      const SecretBytes& init_secret,
                                       const SecretBytes& commit_secret,
                                       const SecretBytes& psk_secret,
                                       GroupContext& next_context) const {
@@ -359,8 +363,8 @@ Result<EpochSecrets> Group::NextEpoch(const AuthenticatedContent& commit, const 
                        NextTranscriptHashes(suite_, interim_transcript_hash_, commit));
   next_context.tree_hash = RootHash(suite_, tree);
   next_context.confirmed_transcript_hash = std::move(hashes.confirmed);
-  return DeriveEpochSecrets(suite_, secrets_.init_secret.span(), commit_secret.span(),
-                            psk_secret.span(), EncodeGroupContext(next_context));
+  return DeriveEpochSecrets(suite_, init_secret.span(), commit_secret.span(), psk_secret.span(),
+                            EncodeGroupContext(next_context));
 }
 
 std::unique_ptr<Group> Group::Successor(TreePrivateKey key, RatchetTree tree, GroupContext context,
@@ -620,6 +624,10 @@ Result<AuthenticatedContent> Group::Open(
 
 Result<Group::Processed> Group::Process(ByteSpan wire) {
   QFS_ASSIGN_OR_RETURN(MlsMessage message, DecodeMlsMessage(wire));
+  if (const auto* pm = std::get_if<PublicMessage>(&message.body);
+      pm != nullptr && pm->content.sender.type == SenderType::kNewMemberCommit) {
+    return ApplyExternalCommit(*pm);
+  }
   std::optional<Processed> commit;
   const auto then = [&](const AuthenticatedContent& ac) -> Status {
     if (std::holds_alternative<mls::Commit>(ac.content.content)) {
@@ -676,6 +684,55 @@ Result<SecretBytes> JoinPskSecret(const CipherSuite& suite, const std::vector<Pr
   return PskSecret(suite, psks);
 }
 
+// The ratchet tree a GroupInfo describes — from its ratchet_tree extension, else `given` —
+// checked as a joiner must (section 12.4.3.1): it matches the tree hash, is parent-hash valid,
+// every leaf's signature verifies, and the GroupInfo is signed by a member of it.
+Result<RatchetTree> VerifiedTree(const CipherSuite& suite, const GroupInfo& info,
+                                 const std::optional<RatchetTree>& given) {
+  const Extension* tree_extension = nullptr;
+  for (const Extension& e : info.extensions) {
+    if (e.type == kExtensionRatchetTree) tree_extension = &e;
+  }
+  RatchetTree tree;
+  if (tree_extension != nullptr) {
+    QFS_ASSIGN_OR_RETURN(tree, RatchetTree::Decode(tree_extension->data));
+  } else if (given.has_value()) {
+    tree = *given;
+  } else {
+    return Invalid("neither the GroupInfo nor the caller gives the ratchet tree");
+  }
+  if (RootHash(suite, tree) != info.group_context.tree_hash) {
+    return Invalid("the ratchet tree does not match the GroupInfo's tree hash");
+  }
+  QFS_RETURN_IF_ERROR(tree.VerifyParentHashes(suite));
+  QFS_RETURN_IF_ERROR(tree.VerifyLeafSignatures(suite, info.group_context.group_id));
+  if (info.signer >= tree.leaf_count() || tree.leaf(info.signer) == nullptr) {
+    return Invalid("the GroupInfo's signer is not a member");
+  }
+  QFS_RETURN_IF_ERROR(VerifyGroupInfo(suite, info, tree.leaf(info.signer)->signature_key));
+  return tree;
+}
+
+// The key of an external_pub extension: struct { HPKEPublicKey external_pub; } (section
+// 12.4.3.2), i.e. a length-prefixed key — what this library writes. ts-mls (1.6.4, 2.0.0-rc.10)
+// writes the bare key; a bare key of exactly kHpkeKeyBytes is accepted too (the two encodings
+// have different sizes, so neither can be mistaken for the other).
+Result<Bytes> ExternalPub(ByteSpan data) {
+  if (data.size() == kHpkeKeyBytes) return Bytes(data.begin(), data.end());
+  TlsReader r(data);
+  QFS_ASSIGN_OR_RETURN(Bytes pub, r.Opaque(kHpkeFieldBytesMax));
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  if (pub.size() != kHpkeKeyBytes) return Invalid("an external_pub key of the wrong size");
+  return pub;
+}
+
+constexpr std::string_view kExternalInitLabel = "MLS 1.0 external init secret";
+
+// The external key pair of an epoch (section 8.3): DeriveKeyPair(external_secret).
+HpkeKeyPair ExternalKeyPair(const SecretBytes& external_secret) {
+  return HpkeDeriveKeyPair(external_secret.span());
+}
+
 }  // namespace
 
 Result<Group> Group::Join(const CipherSuite& suite, const Welcome& welcome,
@@ -686,29 +743,7 @@ Result<Group> Group::Join(const CipherSuite& suite, const Welcome& welcome,
                        JoinPskSecret(suite, gs.psks, options.external_psks));
   QFS_ASSIGN_OR_RETURN(
       GroupInfo info, DecryptGroupInfo(suite, welcome, gs.joiner_secret.span(), psk_secret.span()));
-  const Extension* tree_extension = nullptr;
-  for (const Extension& e : info.extensions) {
-    if (e.type == kExtensionRatchetTree) tree_extension = &e;
-  }
-  std::optional<RatchetTree> given;
-  if (tree_extension != nullptr) {
-    QFS_ASSIGN_OR_RETURN(RatchetTree decoded, RatchetTree::Decode(tree_extension->data));
-    given = std::move(decoded);
-  } else if (options.ratchet_tree.has_value()) {
-    given = *options.ratchet_tree;
-  } else {
-    return Invalid("neither the GroupInfo nor the caller gives the ratchet tree");
-  }
-  RatchetTree tree = std::move(*given);
-  if (RootHash(suite, tree) != info.group_context.tree_hash) {
-    return Invalid("the ratchet tree does not match the GroupInfo's tree hash");
-  }
-  QFS_RETURN_IF_ERROR(tree.VerifyParentHashes(suite));
-  QFS_RETURN_IF_ERROR(tree.VerifyLeafSignatures(suite, info.group_context.group_id));
-  if (info.signer >= tree.leaf_count() || tree.leaf(info.signer) == nullptr) {
-    return Invalid("the GroupInfo's signer is not a member");
-  }
-  QFS_RETURN_IF_ERROR(VerifyGroupInfo(suite, info, tree.leaf(info.signer)->signature_key));
+  QFS_ASSIGN_OR_RETURN(RatchetTree tree, VerifiedTree(suite, info, options.ratchet_tree));
   std::optional<LeafIndex> mine;
   for (LeafIndex l = 0; l < tree.leaf_count() && !mine.has_value(); ++l) {
     if (tree.leaf(l) != nullptr && *tree.leaf(l) == joiner.key_package.leaf_node) mine = l;
@@ -742,6 +777,164 @@ Result<Group> Group::Join(const CipherSuite& suite, const Welcome& welcome,
   g.context_ = std::move(info.group_context);
   g.EnterEpoch(std::move(secrets), info.confirmation_tag);
   return g;
+}
+
+// --- external commits (section 12.4.3.2) -------------------------------------------------------
+
+Result<Bytes> Group::ExternalGroupInfo(bool with_tree) const {
+  GroupInfo info{context_, {}, confirmation_tag_, leaf(), {}};
+  info.extensions.push_back({kExtensionExternalPub, [&] {
+                               TlsWriter w;
+                               w.Opaque(ExternalKeyPair(secrets_.external_secret).public_key);
+                               return w.Take();
+                             }()});
+  if (with_tree) info.extensions.push_back({kExtensionRatchetTree, tree_.Encode()});
+  QFS_RETURN_IF_ERROR(SignGroupInfo(suite_, info, signature_.private_key));
+  return EncodeMlsMessage(MlsMessage{std::move(info)});
+}
+
+Result<Group::Commit> Group::JoinExternal(const CipherSuite& suite, ByteSpan group_info,
+                                          MemberKeys me, crypto::RandomSource& random,
+                                          const ExternalJoinOptions& options) {
+  QFS_ASSIGN_OR_RETURN(MlsMessage message, DecodeMlsMessage(group_info));
+  const auto* info = std::get_if<GroupInfo>(&message.body);
+  if (info == nullptr) return Invalid("not a GroupInfo message");
+  if (info->group_context.cipher_suite != suite.id())
+    return Invalid("a GroupInfo of another suite");
+  QFS_ASSIGN_OR_RETURN(RatchetTree tree, VerifiedTree(suite, *info, options.ratchet_tree));
+  const Extension* external_pub = nullptr;
+  for (const Extension& e : info->extensions) {
+    if (e.type == kExtensionExternalPub) external_pub = &e;
+  }
+  if (external_pub == nullptr) return Invalid("the GroupInfo has no external_pub extension");
+  QFS_ASSIGN_OR_RETURN(Bytes pub, ExternalPub(external_pub->data));
+  const SecretBytes ephemeral = crypto::RandomSecret(random, kHpkeKeyBytes);
+  QFS_ASSIGN_OR_RETURN(HpkeSender kem,
+                       HpkeSetupBaseS(suite.hpke_aead(), pub, {}, ephemeral.span()));
+  QFS_ASSIGN_OR_RETURN(SecretBytes init_secret,
+                       kem.context.Export(crypto::AsBytes(kExternalInitLabel), suite.hash_bytes()));
+
+  mls::Commit body;
+  body.proposals.emplace_back(Proposal(ExternalInitProposal{kem.enc}));
+  if (options.rejoin.has_value()) {
+    const LeafIndex old = *options.rejoin;
+    if (old >= tree.leaf_count() || tree.leaf(old) == nullptr ||
+        tree.leaf(old)->credential != me.leaf.credential) {
+      return Invalid("the rejoined leaf is blank or holds another credential");
+    }
+    QFS_RETURN_IF_ERROR(tree.Remove(old));
+    body.proposals.emplace_back(Proposal(RemoveProposal{old}));
+  }
+  QFS_RETURN_IF_ERROR(SupportsGroup(me.leaf, suite.id(), info->group_context.extensions));
+  QFS_ASSIGN_OR_RETURN(LeafIndex at, tree.Add(me.leaf));
+  GroupContext next_context = info->group_context;
+  ++next_context.epoch;
+  QFS_ASSIGN_OR_RETURN(CreatedPath path, CreateUpdatePath(suite, tree, at, me.signature.private_key,
+                                                          next_context, {}, random));
+  body.path = path.path;
+
+  // A group as it stood at the GroupInfo's epoch, enough to run the key schedule forward.
+  Group before(suite, CloneKey(me.signature), TreePrivateKey(at, SecretBytes{}));
+  before.context_ = info->group_context;
+  before.interim_transcript_hash_ = InterimTranscriptHash(
+      suite, info->group_context.confirmed_transcript_hash, info->confirmation_tag);
+  FramedContent content{info->group_context.group_id,
+                        info->group_context.epoch,
+                        Sender{SenderType::kNewMemberCommit, 0},
+                        {},
+                        Content(std::move(body))};
+  QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac,
+                       SignContent(suite, WireFormat::kPublicMessage, std::move(content),
+                                   me.signature.private_key, info->group_context));
+  const SecretBytes zero = Zeros(suite);
+  QFS_ASSIGN_OR_RETURN(
+      EpochSecrets secrets,
+      before.NextEpoch(ac, path.tree, init_secret, path.commit_secret, zero, next_context));
+  ac.auth.confirmation_tag = ConfirmationTag(suite, secrets.confirmation_key.span(),
+                                             next_context.confirmed_transcript_hash);
+  QFS_ASSIGN_OR_RETURN(PublicMessage pm, ProtectPublic(suite, ac, {}, info->group_context));
+  Commit out;
+  out.message = EncodeMlsMessage(MlsMessage{std::move(pm)});
+  out.next =
+      before.Successor(std::move(path.private_key), std::move(path.tree), std::move(next_context),
+                       std::move(secrets), ac.auth.confirmation_tag);
+  return out;
+}
+
+Result<Group::Processed> Group::ApplyExternalCommit(const PublicMessage& message) const {
+  QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac, UnprotectPublic(suite_, message, {}, context_));
+  const auto* commit = std::get_if<mls::Commit>(&ac.content.content);
+  if (commit == nullptr) return Invalid("a new member may send only a Commit");
+  if (!commit->path.has_value()) return Invalid("an external Commit must have a path");
+  const LeafNode& joiner = commit->path->leaf_node;
+  // Section 12.4.3.2: exactly one ExternalInit, at most one Remove (of a leaf with the joiner's
+  // credential), PreSharedKeys, all by value.
+  const ExternalInitProposal* init = nullptr;
+  ProposalList list(*this, ProposalList::kNoCommitter);
+  std::size_t removes = 0;
+  for (const ProposalOrRef& p : commit->proposals) {
+    const auto* proposal = std::get_if<Proposal>(&p);
+    if (proposal == nullptr) return Invalid("an external Commit refers to a proposal");
+    if (const auto* e = std::get_if<ExternalInitProposal>(proposal)) {
+      if (init != nullptr) return Invalid("an external Commit with two ExternalInit proposals");
+      init = e;
+      continue;
+    }
+    if (const auto* remove = std::get_if<RemoveProposal>(proposal)) {
+      const LeafNode* old =
+          remove->removed < tree_.leaf_count() ? tree_.leaf(remove->removed) : nullptr;
+      if (++removes > 1 || (old != nullptr && old->credential != joiner.credential)) {
+        return Invalid("an external Commit may remove only the joiner's own old leaf");
+      }
+    } else if (!std::holds_alternative<PreSharedKeyProposal>(*proposal)) {
+      return Invalid("an external Commit may hold only ExternalInit, Remove and PreSharedKey");
+    }
+    QFS_RETURN_IF_ERROR(list.Admit(*proposal, ProposalList::kNoCommitter, nullptr));
+  }
+  if (init == nullptr) return Invalid("an external Commit without an ExternalInit proposal");
+  QFS_ASSIGN_OR_RETURN(Applied applied, list.Apply());
+  Processed out;
+  out.type = ContentType::kCommit;
+  if (applied.removes_me) {
+    out.removed = true;
+    return out;
+  }
+  QFS_RETURN_IF_ERROR(SupportsGroup(joiner, suite_.id(), context_.extensions));
+  for (LeafIndex l = 0; l < applied.tree.leaf_count(); ++l) {
+    const LeafNode* other = applied.tree.leaf(l);
+    if (other != nullptr && other->signature_key == joiner.signature_key) {
+      return Invalid("the joiner's signature key is already in the group");
+    }
+  }
+  QFS_RETURN_IF_ERROR(VerifyContent(suite_, ac, joiner.signature_key, context_));
+  // The joiner takes the leftmost free leaf: hold it with a key-less copy while the path merges.
+  LeafNode placeholder = joiner;
+  placeholder.encryption_key.clear();
+  QFS_ASSIGN_OR_RETURN(LeafIndex at, applied.tree.Add(std::move(placeholder)));
+  out.sender = at;
+  const HpkeKeyPair external = ExternalKeyPair(secrets_.external_secret);
+  QFS_ASSIGN_OR_RETURN(HpkeContext kem, HpkeSetupBaseR(suite_.hpke_aead(), init->kem_output,
+                                                       external.private_key, {}));
+  QFS_ASSIGN_OR_RETURN(SecretBytes init_secret,
+                       kem.Export(crypto::AsBytes(kExternalInitLabel), suite_.hash_bytes()));
+  GroupContext next_context = context_;
+  ++next_context.epoch;
+  TreePrivateKey key = private_key_.Clone();
+  key.Prune(applied.tree);
+  QFS_ASSIGN_OR_RETURN(MergedPath merged, ProcessUpdatePath(suite_, applied.tree, at, *commit->path,
+                                                            next_context, {}, key));
+  QFS_ASSIGN_OR_RETURN(const SecretBytes psk_secret, CommitPskSecret(applied.psks));
+  QFS_ASSIGN_OR_RETURN(
+      EpochSecrets secrets,
+      NextEpoch(ac, merged.tree, init_secret, merged.commit_secret, psk_secret, next_context));
+  const Bytes want = ConfirmationTag(suite_, secrets.confirmation_key.span(),
+                                     next_context.confirmed_transcript_hash);
+  if (!ConstantTimeEqual(want, ac.auth.confirmation_tag)) {
+    return Status(StatusCode::kAuthenticationFailed, "the Commit's confirmation tag is wrong");
+  }
+  out.next = Successor(std::move(merged.private_key), std::move(merged.tree),
+                       std::move(next_context), std::move(secrets), ac.auth.confirmation_tag);
+  return out;
 }
 
 Result<Bytes> Group::Protect(ByteSpan application_data, crypto::RandomSource& random) {

@@ -18,8 +18,8 @@
 // on an error.
 //
 // This member sends handshake messages as PublicMessages (so that a Delivery Service can order
-// and check them) and accepts them in either framing. Not supported yet: external commits,
-// resumption PSKs, ReInit, external senders.
+// and check them) and accepts them in either framing. Not supported yet: resumption PSKs,
+// ReInit, external senders (external proposals).
 #ifndef QFS_MLS_GROUP_H_
 #define QFS_MLS_GROUP_H_
 
@@ -43,6 +43,7 @@
 namespace qfs::mls {
 
 inline constexpr std::uint16_t kExtensionRatchetTree = 2;
+inline constexpr std::uint16_t kExtensionExternalPub = 4;
 
 // What a member brings: its signature key pair and the leaf it will occupy. The leaf's
 // encryption key must be `encryption_private_key`'s.
@@ -66,6 +67,14 @@ Result<KeyPackageSecrets> MakeKeyPackage(const CipherSuite& suite, ByteSpan iden
 struct ExternalPsk {
   Bytes id;
   SecretBytes secret;
+};
+
+struct ExternalJoinOptions {
+  // The tree, when the GroupInfo does not carry it in a ratchet_tree extension.
+  std::optional<RatchetTree> ratchet_tree;
+  // A device rejoining: its old leaf, removed by the same Commit (it must hold the same
+  // credential as the new leaf).
+  std::optional<LeafIndex> rejoin;
 };
 
 struct JoinOptions {
@@ -129,6 +138,20 @@ class Group {
                               crypto::RandomSource& random) const {
     return CreateCommit(adds, removes, random, CommitOptions{});
   }
+
+  // --- external commits ---
+  // Joins by external commit (section 12.4.3.2) from a GroupInfo MLSMessage with the
+  // external_pub extension (ExternalGroupInfo's): a Commit from a new member with an
+  // ExternalInit proposal (and a Remove of the old leaf when rejoining) and a path. Send
+  // Commit::message; once the Delivery Service accepts it, Commit::next is this member's state.
+  // Errors: as Join's for the GroupInfo and tree; INVALID_ARGUMENT for no external_pub, a
+  // rejoin leaf that is blank or holds another credential.
+  static Result<Commit> JoinExternal(const CipherSuite& suite, ByteSpan group_info, MemberKeys me,
+                                     crypto::RandomSource& random,
+                                     const ExternalJoinOptions& options = {});
+  // A signed GroupInfo (MLSMessage) for this epoch that lets a new member join by external
+  // commit: with the external_pub extension and, if `with_tree`, the ratchet tree.
+  Result<Bytes> ExternalGroupInfo(bool with_tree = true) const;
 
   // --- receiving ---
   struct Processed {
@@ -205,7 +228,13 @@ class Group {
   // `commit_secret` and `psk_secret`.
   Result<EpochSecrets> NextEpoch(const AuthenticatedContent& commit, const RatchetTree& tree,
                                  const SecretBytes& commit_secret, const SecretBytes& psk_secret,
-                                 GroupContext& next_context) const;
+                                 GroupContext& next_context) const {
+    return NextEpoch(commit, tree, secrets_.init_secret, commit_secret, psk_secret, next_context);
+  }
+  // The same from another init secret (an external Commit's).
+  Result<EpochSecrets> NextEpoch(const AuthenticatedContent& commit, const RatchetTree& tree,
+                                 const SecretBytes& init_secret, const SecretBytes& commit_secret,
+                                 const SecretBytes& psk_secret, GroupContext& next_context) const;
   const ExternalPsk* FindExternalPsk(ByteSpan id) const;
   // The PSK secret of a Commit's PreSharedKey proposals (INVALID_ARGUMENT for one not known).
   Result<SecretBytes> CommitPskSecret(const std::vector<PreSharedKeyId>& ids) const;
@@ -215,6 +244,8 @@ class Group {
   Status CacheProposal(const AuthenticatedContent& ac);
   // A verified Commit from another member applied to a copy of this group.
   Result<Processed> ApplyCommit(const AuthenticatedContent& ac) const;
+  // A new member's external Commit, checked and applied to a copy of this group.
+  Result<Processed> ApplyExternalCommit(const PublicMessage& message) const;
   // The signature of a member's content (INVALID_ARGUMENT for a blank or foreign leaf).
   Status VerifyMember(const AuthenticatedContent& ac) const;
   // Unframes a PublicMessage or decrypts a PrivateMessage, verifying the signature; `then`
@@ -230,6 +261,7 @@ class Group {
   EpochSecrets secrets_;
   std::unique_ptr<SecretTree> secret_tree_;
   Bytes interim_transcript_hash_;
+  Bytes confirmation_tag_;  // the Commit's that began this epoch (for GroupInfos)
   std::vector<CachedProposal> proposals_;
   std::vector<ExternalPsk> external_psks_;
 };

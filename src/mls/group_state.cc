@@ -53,6 +53,7 @@ SecretBytes Group::Save() const {
   for (const SecretBytes* s : Fields(secrets_)) PutSecret(w, *s);
   secret_tree_->Encode(w);
   w.Opaque(interim_transcript_hash_);
+  w.Opaque(confirmation_tag_);
   w.Vector([&](TlsWriter& list) {
     for (const CachedProposal& p : proposals_) {
       list.Opaque(p.ref);
@@ -103,6 +104,7 @@ Result<Group> Group::Load(ByteSpan saved) {
   }
   QFS_ASSIGN_OR_RETURN(g.secret_tree_, SecretTree::Decode(suite, r));
   QFS_ASSIGN_OR_RETURN(g.interim_transcript_hash_, r.Opaque(kMlsSecretBytesMax));
+  QFS_ASSIGN_OR_RETURN(g.confirmation_tag_, r.Opaque(kMlsSecretBytesMax));
   QFS_ASSIGN_OR_RETURN(TlsReader proposals, r.Vector());
   while (!proposals.empty()) {
     if (g.proposals_.size() >= kMlsProposalsMax) return Invalid("too many proposals");

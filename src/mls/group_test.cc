@@ -350,5 +350,62 @@ TEST(GroupTest, GroupContextExtensions) {
   EXPECT_EQ(t.alice.context().extensions[0], required);
 }
 
+// A new device joins by external commit from a GroupInfo; everyone reaches its epoch.
+TEST(GroupTest, ANewMemberJoinsByExternalCommit) {
+  Trio t = MakeTrio();
+  const Bytes info = t.bob.ExternalGroupInfo().value();
+  KeyPackageSecrets dave_kp = Kp("dave");
+  Group::Commit join =
+      Group::JoinExternal(Suite(), info, std::move(dave_kp.member), crypto::SystemRandom()).value();
+  Group dave = std::move(*join.next);
+  // Tampering anywhere is refused, never accepted.
+  for (std::size_t i = 0; i < join.message.size(); i += 11) {
+    Bytes bad = join.message;
+    bad[i] ^= 0x04;
+    Group copy = Group::Load(t.alice.Save().span()).value();
+    EXPECT_FALSE(copy.Process(bad).ok()) << i;
+  }
+  Deliver(join.message, {&t.alice, &t.bob, &t.carol});
+  ExpectSameEpoch(dave, t.alice);
+  ExpectSameEpoch(dave, t.carol);
+  EXPECT_EQ(Say(dave, t.carol, "new device"), "new device");
+  EXPECT_EQ(Say(t.bob, dave, "welcome"), "welcome");
+  // A GroupInfo of an epoch the group has left is no good: the Commit names the old epoch.
+  KeyPackageSecrets erin_kp = Kp("erin");
+  Group::Commit late =
+      Group::JoinExternal(Suite(), info, std::move(erin_kp.member), crypto::SystemRandom()).value();
+  EXPECT_EQ(t.alice.Process(late.message).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A device that lost its state rejoins with a new leaf, removing its old one in the same Commit.
+TEST(GroupTest, AMemberRejoinsByExternalCommit) {
+  Trio t = MakeTrio();
+  const LeafIndex old = t.bob.leaf();
+  const Bytes info = t.alice.ExternalGroupInfo().value();
+  KeyPackageSecrets again = Kp("bob");  // the same identity, new keys
+  ExternalJoinOptions options;
+  options.rejoin = old;
+  Group::Commit join =
+      Group::JoinExternal(Suite(), info, std::move(again.member), crypto::SystemRandom(), options)
+          .value();
+  Group bob = std::move(*join.next);
+  Result<Group::Processed> old_bob = t.bob.Process(join.message);
+  ASSERT_TRUE(old_bob.ok()) << old_bob.status().ToString();
+  EXPECT_TRUE(old_bob.value().removed);
+  Deliver(join.message, {&t.alice, &t.carol});
+  ExpectSameEpoch(bob, t.alice);
+  ExpectSameEpoch(bob, t.carol);
+  EXPECT_EQ(Say(bob, t.alice, "back"), "back");
+  EXPECT_EQ(t.alice.tree().leaf(old)->credential.identity, (Bytes{'b', 'o', 'b'}));
+  // Someone else's leaf cannot be "rejoined".
+  KeyPackageSecrets mallory = Kp("mallory");
+  options.rejoin = t.carol.leaf();
+  EXPECT_EQ(Group::JoinExternal(Suite(), t.alice.ExternalGroupInfo().value(),
+                                std::move(mallory.member), crypto::SystemRandom(), options)
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace qfs::mls
