@@ -107,8 +107,8 @@ class DeliveryService {
   }
 
   // `joiner` joins by external commit from `source`'s GroupInfo; `old` (a member) is the device
-  // it replaces, removed by the same Commit. Returns false if ts-mls refused our GroupInfo for
-  // the bare-key external_pub it expects (counted; see TS_MLS_EXTERNAL_PUB_DEFECT).
+  // it replaces, removed by the same Commit. Returns false, counting it, when a ts-mls joiner
+  // refuses a valid GroupInfo for one of its two known defects (TS_MLS_*_DEFECT).
   async joinExternal(joiner, source, old) {
     if (process.env.MLS_TRACE) console.log(`external: ${joiner.name} (${joiner.kind}) from ${source.name} (${source.kind})${old ? " replacing " + old.name : ""}`);
     const info = await source.groupInfo();
@@ -117,7 +117,12 @@ class DeliveryService {
     try {
       r = await joiner.joinExternal(info, rejoin);
     } catch (e) {
-      if (joiner.kind !== "ts-mls" || source.kind !== "qfs" || !String(e).includes(TS_MLS_EXTERNAL_PUB_DEFECT)) throw e;
+      if (joiner.kind !== "ts-mls") throw e;
+      if (String(e).includes(TS_MLS_UNMERGED_DEFECT)) {
+        this.tsMlsDefects++;
+        return false;
+      }
+      if (source.kind !== "qfs" || !String(e).includes(TS_MLS_EXTERNAL_PUB_DEFECT)) throw e;
       if (process.env.MLS_TRACE) console.log(`  ts-mls refused a qfs GroupInfo: ${e}`);
       this.tsMlsExternalPubDefects++;
       return false;

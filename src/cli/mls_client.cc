@@ -195,7 +195,12 @@ Json MlsClient::Pending(mls::Group::Commit commit) {
 }
 
 Result<Json> MlsClient::Dispatch(const std::string& op, const Json& request) {
-  if (op == "key_package") return KeyPackage();
+  if (op == "key_package") {
+    const auto last = request.find("last_resort");
+    if (last != request.end() && !last->is_boolean())
+      return Invalid("\"last_resort\" is a boolean");
+    return KeyPackage(last != request.end() && last->get<bool>());
+  }
   if (op == "create_group") return CreateGroup(request);
   if (op == "join") return Join(request);
   if (op == "state") return State();
@@ -259,12 +264,12 @@ Result<Json> MlsClient::Dispatch(const std::string& op, const Json& request) {
   return Invalid("unknown op \"" + op + "\"");
 }
 
-Result<Json> MlsClient::KeyPackage() {
+Result<Json> MlsClient::KeyPackage(bool last_resort) {
   if (key_packages_.size() >= kMlsClientKeyPackagesMax) {
     return Status(StatusCode::kResourceExhausted, "too many KeyPackages outstanding");
   }
   QFS_ASSIGN_OR_RETURN(mls::KeyPackageSecrets kp,
-                       mls::MakeKeyPackage(suite_, identity_bytes_, random_));
+                       mls::MakeKeyPackage(suite_, identity_bytes_, random_, {last_resort}));
   const Bytes wire = mls::EncodeMlsMessage(mls::MlsMessage{kp.key_package});
   key_packages_.push_back(std::move(kp));
   return Json{{"key_package", HexEncode(wire)}};
@@ -302,7 +307,9 @@ Result<Json> MlsClient::Join(const Json& request) {
     QFS_ASSIGN_OR_RETURN(mls::Group g,
                          mls::Group::Join(suite_, *welcome, key_packages_[i], options));
     group_ = std::move(g);
-    key_packages_.erase(key_packages_.begin() + static_cast<std::ptrdiff_t>(i));
+    if (!mls::IsLastResort(key_packages_[i].key_package)) {  // a last-resort one stays usable
+      key_packages_.erase(key_packages_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
     return Json{{"epoch", group_->epoch()}, {"leaf", group_->leaf()}};
   }
   return Invalid("the Welcome is for none of this client's KeyPackages");

@@ -56,7 +56,7 @@ class MlsClient {
   Result<mls::Group*> Member();
   // Remembers `commit` as this member's pending one and describes it.
   codec::Json Pending(mls::Group::Commit commit);
-  Result<codec::Json> KeyPackage();
+  Result<codec::Json> KeyPackage(bool last_resort);
   Result<codec::Json> CreateGroup(const codec::Json& request);
   Result<codec::Json> Join(const codec::Json& request);
   Result<codec::Json> JoinExternal(const codec::Json& request);

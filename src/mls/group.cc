@@ -24,7 +24,7 @@ SignatureKeyPair CloneKey(const SignatureKeyPair& k) {
 
 // Section 10.1: the KeyPackage's suite, its signature, its leaf's source and signature, and an
 // init key distinct from the leaf's encryption key.
-Status ValidateKeyPackage(const CipherSuite& suite, const KeyPackage& kp) {
+Status ValidateKeyPackage(const CipherSuite& suite, const KeyPackage& kp, std::uint64_t now) {
   if (kp.version != kProtocolVersionMls10 || kp.cipher_suite != suite.id()) {
     return Invalid("a KeyPackage of another version or cipher suite");
   }
@@ -33,6 +33,12 @@ Status ValidateKeyPackage(const CipherSuite& suite, const KeyPackage& kp) {
   }
   if (kp.init_key == kp.leaf_node.encryption_key) {
     return Invalid("a KeyPackage's init key equals its leaf's encryption key");
+  }
+  const Lifetime& life = kp.leaf_node.lifetime;
+  if (now < life.not_before || now > life.not_after) {
+    return Invalid("a KeyPackage outside its lifetime (not_before " +
+                   std::to_string(life.not_before) + ", not_after " +
+                   std::to_string(life.not_after) + ", now " + std::to_string(now) + ")");
   }
   QFS_RETURN_IF_ERROR(suite.VerifyWithLabel(kp.leaf_node.signature_key, "KeyPackageTBS",
                                             KeyPackageTbs(kp), kp.signature));
@@ -102,8 +108,15 @@ Status SupportsGroup(const LeafNode& leaf, std::uint16_t suite,
 
 }  // namespace
 
+bool IsLastResort(const KeyPackage& kp) {
+  for (const Extension& e : kp.extensions) {
+    if (e.type == kExtensionLastResortKeyPackage) return true;
+  }
+  return false;
+}
+
 Result<KeyPackageSecrets> MakeKeyPackage(const CipherSuite& suite, ByteSpan identity,
-                                         crypto::RandomSource& random) {
+                                         crypto::RandomSource& random, KeyPackageOptions options) {
   SignatureKeyPair signature = suite.GenerateSignatureKey(random);
   HpkeKeyPair encryption = suite.GenerateHpkeKey(random);
   HpkeKeyPair init = suite.GenerateHpkeKey(random);
@@ -114,6 +127,7 @@ Result<KeyPackageSecrets> MakeKeyPackage(const CipherSuite& suite, ByteSpan iden
   leaf.capabilities.versions = {kProtocolVersionMls10};
   leaf.capabilities.cipher_suites = {suite.id()};
   leaf.capabilities.credentials = {kCredentialBasic};
+  if (options.last_resort) leaf.capabilities.extensions = {kExtensionLastResortKeyPackage};
   leaf.lifetime = {0, ~std::uint64_t{0}};
   QFS_ASSIGN_OR_RETURN(leaf.signature, suite.SignWithLabel(signature.private_key, "LeafNodeTBS",
                                                            LeafNodeTbs(leaf, {}, 0)));
@@ -121,6 +135,7 @@ Result<KeyPackageSecrets> MakeKeyPackage(const CipherSuite& suite, ByteSpan iden
   kp.cipher_suite = suite.id();
   kp.init_key = init.public_key;
   kp.leaf_node = leaf;
+  if (options.last_resort) kp.extensions.push_back({kExtensionLastResortKeyPackage, {}});
   QFS_ASSIGN_OR_RETURN(
       kp.signature, suite.SignWithLabel(signature.private_key, "KeyPackageTBS", KeyPackageTbs(kp)));
   return KeyPackageSecrets{
@@ -128,23 +143,30 @@ Result<KeyPackageSecrets> MakeKeyPackage(const CipherSuite& suite, ByteSpan iden
       MemberKeys{std::move(signature), std::move(encryption.private_key), std::move(leaf)}};
 }
 
+std::uint64_t Group::NowSeconds() const {
+  static SystemClock system;
+  Clock* clock = options_.clock != nullptr ? options_.clock : &system;
+  return clock->NowMicros() / 1'000'000;
+}
+
 void Group::EnterEpoch(EpochSecrets secrets, ByteSpan confirmation_tag) {
   secrets_ = std::move(secrets);
   confirmation_tag_.assign(confirmation_tag.begin(), confirmation_tag.end());
-  secret_tree_ =
-      std::make_unique<SecretTree>(suite_, secrets_.encryption_secret, tree_.leaf_count());
+  secret_tree_ = std::make_unique<SecretTree>(suite_, secrets_.encryption_secret,
+                                              tree_.leaf_count(), options_.secret_tree);
   interim_transcript_hash_ =
       InterimTranscriptHash(suite_, context_.confirmed_transcript_hash, confirmation_tag);
 }
 
 Result<Group> Group::Create(const CipherSuite& suite, ByteSpan group_id, MemberKeys me,
-                            crypto::RandomSource& random) {
+                            crypto::RandomSource& random, const GroupOptions& options) {
   if (group_id.empty() || group_id.size() > 255) return Invalid("a group id is 1 to 255 bytes");
   Result<Bytes> public_key = HpkePublicKey(me.encryption_private_key.span());
   if (!public_key.ok() || public_key.value() != me.leaf.encryption_key) {
     return Invalid("the leaf's encryption key is not the given private key's");
   }
-  Group g(suite, std::move(me.signature), TreePrivateKey(0, std::move(me.encryption_private_key)));
+  Group g(suite, std::move(me.signature), TreePrivateKey(0, std::move(me.encryption_private_key)),
+          options);
   QFS_ASSIGN_OR_RETURN(LeafIndex at, g.tree_.Add(std::move(me.leaf)));
   (void)at;  // leaf 0 of an empty tree
   g.context_.cipher_suite = suite.id();
@@ -262,7 +284,7 @@ class Group::ProposalList {
   }
 
   Status AdmitAdd(const KeyPackage& kp) {
-    QFS_RETURN_IF_ERROR(ValidateKeyPackage(g_.suite_, kp));
+    QFS_RETURN_IF_ERROR(ValidateKeyPackage(g_.suite_, kp, g_.NowSeconds()));
     QFS_RETURN_IF_ERROR(Unique(kp.leaf_node, std::nullopt));
     adds_.push_back(&kp);
     return OkStatus();
@@ -369,7 +391,8 @@ Result<EpochSecrets> Group::NextEpoch(const AuthenticatedContent& commit, const 
 
 std::unique_ptr<Group> Group::Successor(TreePrivateKey key, RatchetTree tree, GroupContext context,
                                         EpochSecrets secrets, ByteSpan confirmation_tag) const {
-  auto next = std::unique_ptr<Group>(new Group(suite_, CloneKey(signature_), std::move(key)));
+  auto next =
+      std::unique_ptr<Group>(new Group(suite_, CloneKey(signature_), std::move(key), options_));
   next->tree_ = std::move(tree);
   next->context_ = std::move(context);
   for (const ExternalPsk& k : external_psks_) next->external_psks_.push_back(ClonePsk(k));
@@ -771,7 +794,7 @@ Result<Group> Group::Join(const CipherSuite& suite, const Welcome& welcome,
     if (!below) return Invalid("a path secret for a joiner not below the committer's path");
   }
   QFS_RETURN_IF_ERROR(key.CheckAgainst(suite, tree));
-  Group g(suite, CloneKey(joiner.member.signature), std::move(key));
+  Group g(suite, CloneKey(joiner.member.signature), std::move(key), options.group);
   for (const ExternalPsk& k : options.external_psks) g.external_psks_.push_back(ClonePsk(k));
   g.tree_ = std::move(tree);
   g.context_ = std::move(info.group_context);
@@ -834,7 +857,7 @@ Result<Group::Commit> Group::JoinExternal(const CipherSuite& suite, ByteSpan gro
   body.path = path.path;
 
   // A group as it stood at the GroupInfo's epoch, enough to run the key schedule forward.
-  Group before(suite, CloneKey(me.signature), TreePrivateKey(at, SecretBytes{}));
+  Group before(suite, CloneKey(me.signature), TreePrivateKey(at, SecretBytes{}), options.group);
   before.context_ = info->group_context;
   before.interim_transcript_hash_ = InterimTranscriptHash(
       suite, info->group_context.confirmed_transcript_hash, info->confirmation_tag);

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/clock.h"
 #include "base/status.h"
 #include "crypto/random.h"
 #include "mls/cipher_suite.h"
@@ -44,6 +45,9 @@ namespace qfs::mls {
 
 inline constexpr std::uint16_t kExtensionRatchetTree = 2;
 inline constexpr std::uint16_t kExtensionExternalPub = 4;
+// draft-ietf-mls-extensions: a KeyPackage its owner lets be used more than once (the one left
+// when every other is used up), so it keeps the private keys after a Welcome uses it.
+inline constexpr std::uint16_t kExtensionLastResortKeyPackage = 0x000a;
 
 // What a member brings: its signature key pair and the leaf it will occupy. The leaf's
 // encryption key must be `encryption_private_key`'s.
@@ -59,9 +63,25 @@ struct KeyPackageSecrets {
   SecretBytes init_private_key;
   MemberKeys member;
 };
+struct KeyPackageOptions {
+  bool last_resort = false;  // with the last_resort_key_package extension
+};
 // A signed KeyPackage for `identity` (basic credential), fresh init and leaf keys.
 Result<KeyPackageSecrets> MakeKeyPackage(const CipherSuite& suite, ByteSpan identity,
-                                         crypto::RandomSource& random);
+                                         crypto::RandomSource& random,
+                                         KeyPackageOptions options = {});
+// Whether the KeyPackage carries the last_resort_key_package extension.
+bool IsLastResort(const KeyPackage& kp);
+
+// How a member's group behaves, for every epoch it enters.
+struct GroupOptions {
+  // Out-of-order application messages: the skipped keys kept per sender and how far ahead a
+  // message may jump (section 9; SecretTreeOptions).
+  SecretTreeOptions secret_tree;
+  // The time the lifetimes of added members' KeyPackages are checked against (section 7.3);
+  // nullptr means the system clock. It must outlive the group.
+  Clock* clock = nullptr;
+};
 
 // A pre-shared key agreed outside the group (section 8.4), by id.
 struct ExternalPsk {
@@ -70,6 +90,7 @@ struct ExternalPsk {
 };
 
 struct ExternalJoinOptions {
+  GroupOptions group;
   // The tree, when the GroupInfo does not carry it in a ratchet_tree extension.
   std::optional<RatchetTree> ratchet_tree;
   // A device rejoining: its old leaf, removed by the same Commit (it must hold the same
@@ -78,6 +99,7 @@ struct ExternalJoinOptions {
 };
 
 struct JoinOptions {
+  GroupOptions group;
   // The tree, when the GroupInfo does not carry it in a ratchet_tree extension.
   std::optional<RatchetTree> ratchet_tree;
   // The external PSKs the Welcome may name; a named PSK missing here is an error.
@@ -88,7 +110,7 @@ class Group {
  public:
   // A one-member group at epoch 0 (section 11).
   static Result<Group> Create(const CipherSuite& suite, ByteSpan group_id, MemberKeys me,
-                              crypto::RandomSource& random);
+                              crypto::RandomSource& random, const GroupOptions& options = {});
   // Joins from a Welcome (section 12.4.3.1). Errors: those of OpenGroupSecrets and
   // DecryptGroupInfo, INVALID_ARGUMENT (no tree, a tree that does not match the GroupInfo or
   // whose hashes or signatures fail, the joiner's leaf missing, a PSK not given or a resumption
@@ -198,7 +220,8 @@ class Group {
   // the codec's, INVALID_ARGUMENT (an unknown version or suite, or a state that is not
   // self-consistent: keys that do not match the tree, sizes that do not match its leaves).
   SecretBytes Save() const;
-  static Result<Group> Load(ByteSpan saved);
+  // The saved epoch keeps the secret-tree options it was saved with; later ones use `options`.
+  static Result<Group> Load(ByteSpan saved, const GroupOptions& options = {});
 
   Group(Group&&) noexcept = default;
   Group& operator=(Group&&) noexcept = default;
@@ -215,8 +238,14 @@ class Group {
   class ProposalList;  // a Commit's proposals, checked and applied (group.cc)
   struct Applied;
 
-  Group(const CipherSuite& suite, SignatureKeyPair signature, TreePrivateKey private_key)
-      : suite_(suite), signature_(std::move(signature)), private_key_(std::move(private_key)) {}
+  Group(const CipherSuite& suite, SignatureKeyPair signature, TreePrivateKey private_key,
+        const GroupOptions& options)
+      : suite_(suite),
+        options_(options),
+        signature_(std::move(signature)),
+        private_key_(std::move(private_key)) {}
+  // Seconds since the Unix epoch, from options_.clock.
+  std::uint64_t NowSeconds() const;
   // The next epoch's group: this one's keys and PSKs, the given tree, context and secrets.
   std::unique_ptr<Group> Successor(TreePrivateKey key, RatchetTree tree, GroupContext context,
                                    EpochSecrets secrets, ByteSpan confirmation_tag) const;
@@ -254,6 +283,7 @@ class Group {
                                     const std::function<Status(const AuthenticatedContent&)>& then);
 
   CipherSuite suite_;
+  GroupOptions options_;
   SignatureKeyPair signature_;
   TreePrivateKey private_key_;
   RatchetTree tree_;

@@ -74,7 +74,7 @@ SecretBytes Group::Save() const {
   return out;
 }
 
-Result<Group> Group::Load(ByteSpan saved) {
+Result<Group> Group::Load(ByteSpan saved, const GroupOptions& options) {
   TlsReader r(saved);
   QFS_ASSIGN_OR_RETURN(std::uint16_t version, r.U16());
   if (version != kStateVersion) return Invalid("unknown version " + std::to_string(version));
@@ -92,7 +92,7 @@ Result<Group> Group::Load(ByteSpan saved) {
     QFS_ASSIGN_OR_RETURN(SecretBytes secret, GetSecret(paths));
     key.SetPathSecret(node, std::move(secret));
   }
-  Group g(suite, std::move(signature), std::move(key));
+  Group g(suite, std::move(signature), std::move(key), options);
   QFS_ASSIGN_OR_RETURN(ByteSpan tree, r.OpaqueView());
   QFS_ASSIGN_OR_RETURN(g.tree_, RatchetTree::Decode(tree));
   QFS_ASSIGN_OR_RETURN(ByteSpan context, r.OpaqueView());

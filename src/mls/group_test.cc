@@ -407,5 +407,72 @@ TEST(GroupTest, AMemberRejoinsByExternalCommit) {
             StatusCode::kInvalidArgument);
 }
 
+// A KeyPackage outside its lifetime is refused on Add (against the group's clock).
+TEST(GroupTest, AnExpiredKeyPackageIsRefused) {
+  ManualClock clock(1'700'000'000ull * 1'000'000);
+  GroupOptions options;
+  options.clock = &clock;
+  KeyPackageSecrets alice_kp = Kp("alice");
+  Group alice = Group::Create(Suite(), Bytes{'g'}, std::move(alice_kp.member),
+                              crypto::SystemRandom(), options)
+                    .value();
+  KeyPackageSecrets bob = Kp("bob");
+  bob.key_package.leaf_node.lifetime = {1'600'000'000, 1'650'000'000};  // ended before "now"
+  SignatureKeyPair& key = bob.member.signature;
+  bob.key_package.leaf_node.signature =
+      Suite()
+          .SignWithLabel(key.private_key, "LeafNodeTBS",
+                         LeafNodeTbs(bob.key_package.leaf_node, {}, 0))
+          .value();
+  bob.key_package.signature =
+      Suite()
+          .SignWithLabel(key.private_key, "KeyPackageTBS", KeyPackageTbs(bob.key_package))
+          .value();
+  Result<Group::Commit> c = alice.CreateCommit({bob.key_package}, {}, crypto::SystemRandom());
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("lifetime"), std::string::npos);
+  EXPECT_TRUE(alice.CreateCommit({Kp("carol").key_package}, {}, crypto::SystemRandom()).ok());
+}
+
+// A last-resort KeyPackage may be used by more than one Welcome.
+TEST(GroupTest, ALastResortKeyPackageJoinsTwice) {
+  const KeyPackageSecrets bob =
+      MakeKeyPackage(Suite(), Bytes{'b'}, crypto::SystemRandom(), {.last_resort = true}).value();
+  EXPECT_TRUE(IsLastResort(bob.key_package));
+  EXPECT_FALSE(IsLastResort(Kp("x").key_package));
+  for (const char* name : {"one", "two"}) {
+    Group g = Create(name);
+    Group::Commit c = g.CreateCommit({bob.key_package}, {}, crypto::SystemRandom()).value();
+    EXPECT_TRUE(Group::Join(Suite(), *c.welcome, bob).ok()) << name;
+  }
+}
+
+// The out-of-order window is the group's: with room for two skipped keys, the oldest of three
+// skipped messages no longer decrypts; with the default it does.
+TEST(GroupTest, TheOutOfOrderWindowIsConfigured) {
+  for (const std::uint32_t window : {2u, 128u}) {
+    GroupOptions options;
+    options.secret_tree.out_of_order_keys = window;
+    KeyPackageSecrets alice_kp = Kp("alice");
+    Group alice = Group::Create(Suite(), Bytes{'g'}, std::move(alice_kp.member),
+                                crypto::SystemRandom(), options)
+                      .value();
+    const KeyPackageSecrets bob_kp = Kp("bob");
+    Group::Commit add =
+        alice.CreateCommit({bob_kp.key_package}, {}, crypto::SystemRandom()).value();
+    alice = std::move(*add.next);
+    JoinOptions join;
+    join.group = options;
+    Group bob = Group::Join(Suite(), *add.welcome, bob_kp, join).value();
+    std::vector<Bytes> wires;
+    for (std::uint8_t i = 0; i < 4; ++i) {
+      wires.push_back(alice.Protect(Bytes{i}, crypto::SystemRandom()).value());
+    }
+    ASSERT_TRUE(bob.Process(wires[3]).ok());
+    EXPECT_EQ(bob.Process(wires[0]).ok(), window > 2) << window;
+    EXPECT_TRUE(bob.Process(wires[2]).ok());
+  }
+}
+
 }  // namespace
 }  // namespace qfs::mls
