@@ -1,6 +1,6 @@
 // Fuzz target: the MLS decoders (MLSMessage, the ratchet_tree extension, UpdatePath, Commit,
-// Proposal, KeyPackage, LeafNode, GroupContext, AuthenticatedContent, GroupSecrets; Welcome and
-// GroupInfo through MLSMessage) never crash on malformed
+// Proposal, KeyPackage, LeafNode, GroupContext, AuthenticatedContent, GroupSecrets, a saved
+// group state; Welcome and GroupInfo through MLSMessage) never crash on malformed
 // input, and whatever they accept re-encodes to exactly the input bytes (TLS encodings are
 // canonical: shortest variable-length integers, presence bytes 0 or 1). The first byte picks the
 // decoder.
@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "mls/framing.h"
+#include "mls/group.h"
 #include "mls/key_schedule.h"
 #include "mls/messages.h"
 #include "mls/ratchet_tree.h"
@@ -42,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace qfs::mls;  // NOLINT(google-build-using-namespace): a fuzz entry point
   if (size == 0) return 0;
   const ByteSpan in(data + 1, size - 1);
-  switch (data[0] % 10) {
+  switch (data[0] % 11) {
     case 0: {
       auto m = DecodeMlsMessage(in);
       if (m.ok()) RequireSame(EncodeMlsMessage(m.value()), in);
@@ -77,6 +78,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 8:
       RoundTrip(in, DecodeGroupSecrets, EncodeGroupSecrets);
       break;
+    case 9: {
+      auto g = Group::Load(in);
+      if (g.ok())
+        RequireSame(Bytes(g.value().Save().span().begin(), g.value().Save().span().end()), in);
+      break;
+    }
     default: {
       TlsReader r(in);
       auto c = DecodeGroupContext(r);

@@ -74,8 +74,8 @@ Result<Bytes> ReadWholeFile(const std::string& path, std::uint64_t max_bytes) {
   }
   if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
     ::close(fd);
-    return Status(StatusCode::kTooLarge, path + " is larger than " + std::to_string(max_bytes) +
-                                             " bytes");
+    return Status(StatusCode::kTooLarge,
+                  path + " is larger than " + std::to_string(max_bytes) + " bytes");
   }
   Bytes bytes(static_cast<std::size_t>(st.st_size));
   std::size_t done = 0;

@@ -460,6 +460,7 @@ Result<Group::Commit> Group::CreateCommit(const std::vector<KeyPackage>& adds,
                                           crypto::RandomSource& random,
                                           CommitOptions options) const {
   std::vector<Proposal> proposals;
+  proposals.reserve(removes.size() + adds.size());
   for (LeafIndex r : removes) proposals.emplace_back(RemoveProposal{r});
   for (const KeyPackage& kp : adds) proposals.emplace_back(AddProposal{kp});
   return CommitProposals(proposals, random, options);
