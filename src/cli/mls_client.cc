@@ -218,8 +218,11 @@ Result<Json> MlsClient::Dispatch(const std::string& op, const Json& request) {
     if (it == request.end() || !it->is_array()) return Invalid("\"leaves\" must be an array");
     std::vector<mls::Proposal> removes;
     for (const Json& leaf : *it) {
-      if (!leaf.is_number_unsigned()) return Invalid("\"leaves\" holds a non-index");
-      removes.emplace_back(mls::RemoveProposal{leaf.get<std::uint32_t>()});
+      if (!leaf.is_number_unsigned() || leaf.get<std::uint64_t>() > 0xffffffffu) {
+        return Invalid("\"leaves\" holds something that is not a leaf index");
+      }
+      removes.emplace_back(
+          mls::RemoveProposal{static_cast<std::uint32_t>(leaf.get<std::uint64_t>())});
     }
     return Commit(removes);
   }

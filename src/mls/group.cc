@@ -103,6 +103,33 @@ Status SupportsGroup(const LeafNode& leaf, std::uint16_t suite,
   if (!Has(caps.credentials, leaf.credential.type)) {
     return Invalid("a leaf does not list its own credential type");
   }
+  for (const Extension& e : leaf.extensions) {
+    if (!DefaultExtension(e.type) && !Has(caps.extensions, e.type)) {
+      return Invalid("a leaf carries extension " + std::to_string(e.type) +
+                     " its capabilities do not list");
+    }
+  }
+  return OkStatus();
+}
+
+// Section 7.3: every member supports every credential type in use in the group.
+Status CredentialsCompatible(const RatchetTree& tree) {
+  std::vector<std::uint16_t> in_use;
+  for (LeafIndex l = 0; l < tree.leaf_count(); ++l) {
+    const LeafNode* leaf = tree.leaf(l);
+    if (leaf != nullptr && !Has(in_use, leaf->credential.type))
+      in_use.push_back(leaf->credential.type);
+  }
+  for (LeafIndex l = 0; l < tree.leaf_count(); ++l) {
+    const LeafNode* leaf = tree.leaf(l);
+    if (leaf == nullptr) continue;
+    for (std::uint16_t t : in_use) {
+      if (!Has(leaf->capabilities.credentials, t)) {
+        return Invalid("leaf " + std::to_string(l) + " does not support credential type " +
+                       std::to_string(t) + ", which another member uses");
+      }
+    }
+  }
   return OkStatus();
 }
 
@@ -241,6 +268,7 @@ class Group::ProposalList {
       if (out.tree.leaf(l) == nullptr) continue;
       QFS_RETURN_IF_ERROR(SupportsGroup(*out.tree.leaf(l), g_.suite_.id(), out.extensions));
     }
+    QFS_RETURN_IF_ERROR(CredentialsCompatible(out.tree));
     out.psks = psks_;
     out.my_update_key = my_update_key_;
     out.path_required = any_other_ || (adds_.empty() && psks_.empty());
@@ -469,6 +497,7 @@ Result<Group::Commit> Group::CreateCommit(const std::vector<KeyPackage>& adds,
 Result<Group::Commit> Group::CommitProposals(const std::vector<Proposal>& proposals,
                                              crypto::RandomSource& random,
                                              CommitOptions options) const {
+  if (proposals.size() > kMlsProposalsMax) return Invalid("more proposals than a Commit may hold");
   ProposalList list(*this, leaf());
   mls::Commit body;
   for (const CachedProposal& cached : proposals_) {
@@ -479,6 +508,9 @@ Result<Group::Commit> Group::CommitProposals(const std::vector<Proposal>& propos
   for (const Proposal& p : proposals) {
     QFS_RETURN_IF_ERROR(list.Admit(p, leaf(), nullptr));
     body.proposals.emplace_back(p);
+  }
+  if (body.proposals.size() > kMlsProposalsMax) {
+    return Invalid("more proposals than a Commit may hold");
   }
   QFS_ASSIGN_OR_RETURN(Applied applied, list.Apply());
 

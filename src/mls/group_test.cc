@@ -407,6 +407,38 @@ TEST(GroupTest, AMemberRejoinsByExternalCommit) {
             StatusCode::kInvalidArgument);
 }
 
+// Signs a KeyPackage (and its leaf) again after a test changed it.
+void Resign(KeyPackageSecrets& kp) {
+  const SecretBytes& key = kp.member.signature.private_key;
+  kp.key_package.leaf_node.signature =
+      Suite()
+          .SignWithLabel(key, "LeafNodeTBS", LeafNodeTbs(kp.key_package.leaf_node, {}, 0))
+          .value();
+  kp.key_package.signature =
+      Suite().SignWithLabel(key, "KeyPackageTBS", KeyPackageTbs(kp.key_package)).value();
+}
+
+// A member whose credential type others do not support, or whose leaf carries an extension its
+// capabilities do not list, cannot be added.
+TEST(GroupTest, IncompatibleCapabilitiesAreRefused) {
+  Group alice = Create("alice");
+  KeyPackageSecrets x509 = Kp("x509");
+  x509.key_package.leaf_node.credential = Credential{kCredentialX509, {}, {Bytes{0x30, 0x00}}};
+  x509.key_package.leaf_node.capabilities.credentials = {kCredentialBasic, kCredentialX509};
+  Resign(x509);
+  Result<Group::Commit> c = alice.CreateCommit({x509.key_package}, {}, crypto::SystemRandom());
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("credential type"), std::string::npos);
+  KeyPackageSecrets extended = Kp("extended");
+  extended.key_package.leaf_node.extensions = {{0xff01, Bytes{1}}};
+  Resign(extended);
+  EXPECT_EQ(alice.CreateCommit({extended.key_package}, {}, crypto::SystemRandom()).status().code(),
+            StatusCode::kInvalidArgument);
+  extended.key_package.leaf_node.capabilities.extensions = {0xff01};
+  Resign(extended);
+  EXPECT_TRUE(alice.CreateCommit({extended.key_package}, {}, crypto::SystemRandom()).ok());
+}
+
 // A KeyPackage outside its lifetime is refused on Add (against the group's clock).
 TEST(GroupTest, AnExpiredKeyPackageIsRefused) {
   ManualClock clock(1'700'000'000ull * 1'000'000);
@@ -418,16 +450,7 @@ TEST(GroupTest, AnExpiredKeyPackageIsRefused) {
                     .value();
   KeyPackageSecrets bob = Kp("bob");
   bob.key_package.leaf_node.lifetime = {1'600'000'000, 1'650'000'000};  // ended before "now"
-  SignatureKeyPair& key = bob.member.signature;
-  bob.key_package.leaf_node.signature =
-      Suite()
-          .SignWithLabel(key.private_key, "LeafNodeTBS",
-                         LeafNodeTbs(bob.key_package.leaf_node, {}, 0))
-          .value();
-  bob.key_package.signature =
-      Suite()
-          .SignWithLabel(key.private_key, "KeyPackageTBS", KeyPackageTbs(bob.key_package))
-          .value();
+  Resign(bob);
   Result<Group::Commit> c = alice.CreateCommit({bob.key_package}, {}, crypto::SystemRandom());
   EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(c.status().message().find("lifetime"), std::string::npos);
