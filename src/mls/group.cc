@@ -48,6 +48,13 @@ Status ValidateKeyPackage(const CipherSuite& suite, const KeyPackage& kp, std::u
 
 ExternalPsk ClonePsk(const ExternalPsk& k) { return {k.id, k.secret.Clone()}; }
 
+// Two PSK ids name the same PSK (the nonce aside).
+bool SamePsk(const PreSharedKeyId& a, const PreSharedKeyId& b) {
+  if (a.type != b.type) return false;
+  if (a.type == PskType::kExternal) return a.psk_id == b.psk_id;
+  return a.psk_group_id == b.psk_group_id && a.psk_epoch == b.psk_epoch;
+}
+
 Bytes ProposalRef(const CipherSuite& suite, const AuthenticatedContent& ac) {
   return suite.RefHash("MLS 1.0 Proposal Reference", EncodeAuthenticatedContent(ac));
 }
@@ -179,6 +186,9 @@ std::uint64_t Group::NowSeconds() const {
 void Group::EnterEpoch(EpochSecrets secrets, ByteSpan confirmation_tag) {
   secrets_ = std::move(secrets);
   confirmation_tag_.assign(confirmation_tag.begin(), confirmation_tag.end());
+  resumption_psks_[context_.epoch] = secrets_.resumption_psk.Clone();
+  while (resumption_psks_.size() > kResumptionPsksKept)
+    resumption_psks_.erase(resumption_psks_.begin());
   secret_tree_ = std::make_unique<SecretTree>(suite_, secrets_.encryption_secret,
                                               tree_.leaf_count(), options_.secret_tree);
   interim_transcript_hash_ =
@@ -352,15 +362,20 @@ class Group::ProposalList {
   }
 
   Status AdmitPsk(const PreSharedKeyId& id) {
-    if (id.type != PskType::kExternal) return Invalid("resumption PSKs are not supported yet");
     if (id.psk_nonce.size() != g_.suite_.hash_bytes()) {
       return Invalid("a PSK nonce must be as long as the hash output");
     }
     for (const PreSharedKeyId& other : psks_) {
-      if (other.psk_id == id.psk_id) return Invalid("a PSK named twice in one Commit");
+      if (SamePsk(other, id)) return Invalid("a PSK named twice in one Commit");
     }
-    if (g_.FindExternalPsk(id.psk_id) == nullptr) {
-      return Invalid("a PreSharedKey proposal names a PSK this member does not know");
+    if (id.type == PskType::kResumption && id.usage != ResumptionPskUsage::kApplication) {
+      return Invalid("resumption PSKs for ReInit or branching are not supported");
+    }
+    if (g_.FindPsk(id) == nullptr) {
+      return Invalid(id.type == PskType::kExternal
+                         ? "a PreSharedKey proposal names an external PSK this member does not know"
+                         : "a PreSharedKey proposal names a resumption PSK of another group or of "
+                           "an epoch this member does not keep");
     }
     psks_.push_back(id);
     return OkStatus();
@@ -376,6 +391,16 @@ class Group::ProposalList {
   const SecretBytes* my_update_key_ = nullptr;
   bool any_other_ = false;  // a proposal other than Add and PreSharedKey
 };
+
+const SecretBytes* Group::FindPsk(const PreSharedKeyId& id) const {
+  if (id.type == PskType::kExternal) {
+    const ExternalPsk* k = FindExternalPsk(id.psk_id);
+    return k == nullptr ? nullptr : &k->secret;
+  }
+  if (id.psk_group_id != context_.group_id) return nullptr;
+  const auto it = resumption_psks_.find(id.psk_epoch);
+  return it == resumption_psks_.end() ? nullptr : &it->second;
+}
 
 const ExternalPsk* Group::FindExternalPsk(ByteSpan id) const {
   for (const ExternalPsk& k : external_psks_) {
@@ -397,9 +422,9 @@ void Group::AddExternalPsk(ExternalPsk psk) {
 Result<SecretBytes> Group::CommitPskSecret(const std::vector<PreSharedKeyId>& ids) const {
   std::vector<PskWithSecret> psks;
   for (const PreSharedKeyId& id : ids) {
-    const ExternalPsk* found = FindExternalPsk(id.psk_id);
+    const SecretBytes* found = FindPsk(id);
     if (found == nullptr) return Invalid("a Commit names a PSK this member does not know");
-    psks.push_back({id, found->secret.Clone()});
+    psks.push_back({id, found->Clone()});
   }
   return PskSecret(suite_, psks);
 }
@@ -424,6 +449,7 @@ std::unique_ptr<Group> Group::Successor(TreePrivateKey key, RatchetTree tree, Gr
   next->tree_ = std::move(tree);
   next->context_ = std::move(context);
   for (const ExternalPsk& k : external_psks_) next->external_psks_.push_back(ClonePsk(k));
+  for (const auto& [epoch, psk] : resumption_psks_) next->resumption_psks_[epoch] = psk.Clone();
   next->EnterEpoch(std::move(secrets), confirmation_tag);
   return next;
 }
@@ -729,7 +755,11 @@ Result<SecretBytes> JoinPskSecret(const CipherSuite& suite, const std::vector<Pr
                                   const std::vector<ExternalPsk>& known) {
   std::vector<PskWithSecret> psks;
   for (const PreSharedKeyId& id : ids) {
-    if (id.type != PskType::kExternal) return Invalid("resumption PSKs are not supported yet");
+    if (id.type != PskType::kExternal) {
+      return Invalid(
+          "the Welcome names a resumption PSK: joining needs the resumed group's "
+          "state (ReInit and branching are not supported)");
+    }
     const ExternalPsk* found = nullptr;
     for (const ExternalPsk& k : known) {
       if (k.id == id.psk_id) found = &k;

@@ -18,12 +18,14 @@
 // on an error.
 //
 // This member sends handshake messages as PublicMessages (so that a Delivery Service can order
-// and check them) and accepts them in either framing. Not supported yet: resumption PSKs,
-// ReInit, external senders (external proposals).
+// and check them) and accepts them in either framing. Not supported: ReInit and branching (and
+// so resumption PSKs other than "application" ones of this group), external senders (external
+// proposals).
 #ifndef QFS_MLS_GROUP_H_
 #define QFS_MLS_GROUP_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -44,6 +46,8 @@
 namespace qfs::mls {
 
 inline constexpr std::uint16_t kExtensionRatchetTree = 2;
+// Resumption PSKs (section 8.6) a member keeps: its group's last epochs, the current one included.
+inline constexpr std::size_t kResumptionPsksKept = 16;
 inline constexpr std::uint16_t kExtensionExternalPub = 4;
 // draft-ietf-mls-extensions: a KeyPackage its owner lets be used more than once (the one left
 // when every other is used up), so it keeps the private keys after a Welcome uses it.
@@ -265,6 +269,8 @@ class Group {
                                  const SecretBytes& init_secret, const SecretBytes& commit_secret,
                                  const SecretBytes& psk_secret, GroupContext& next_context) const;
   const ExternalPsk* FindExternalPsk(ByteSpan id) const;
+  // The secret of an external PSK or of a resumption PSK of this group's kept epochs.
+  const SecretBytes* FindPsk(const PreSharedKeyId& id) const;
   // The PSK secret of a Commit's PreSharedKey proposals (INVALID_ARGUMENT for one not known).
   Result<SecretBytes> CommitPskSecret(const std::vector<PreSharedKeyId>& ids) const;
   // Frames, signs and MACs a proposal as a PublicMessage, and caches it.
@@ -294,6 +300,7 @@ class Group {
   Bytes confirmation_tag_;  // the Commit's that began this epoch (for GroupInfos)
   std::vector<CachedProposal> proposals_;
   std::vector<ExternalPsk> external_psks_;
+  std::map<std::uint64_t, SecretBytes> resumption_psks_;  // by epoch, the last kResumptionPsksKept
 };
 
 }  // namespace qfs::mls

@@ -68,6 +68,12 @@ SecretBytes Group::Save() const {
       PutSecret(list, k.secret);
     }
   });
+  w.Vector([&](TlsWriter& list) {
+    for (const auto& [epoch, psk] : resumption_psks_) {
+      list.U64(epoch);
+      PutSecret(list, psk);
+    }
+  });
   Bytes encoded = w.Take();
   SecretBytes out(encoded);
   SecureWipe(encoded.data(), encoded.size());
@@ -125,6 +131,17 @@ Result<Group> Group::Load(ByteSpan saved, const GroupOptions& options) {
     QFS_ASSIGN_OR_RETURN(k.id, psks.Opaque());
     QFS_ASSIGN_OR_RETURN(k.secret, GetSecret(psks));
     g.external_psks_.push_back(std::move(k));
+  }
+  QFS_ASSIGN_OR_RETURN(TlsReader resumption, r.Vector());
+  while (!resumption.empty()) {
+    QFS_ASSIGN_OR_RETURN(std::uint64_t epoch, resumption.U64());
+    QFS_ASSIGN_OR_RETURN(SecretBytes psk, GetSecret(resumption));
+    if (g.resumption_psks_.size() >= kResumptionPsksKept ||
+        (!g.resumption_psks_.empty() && g.resumption_psks_.rbegin()->first >= epoch) ||
+        epoch > g.context_.epoch) {
+      return Invalid("the resumption PSKs are out of order or too many");
+    }
+    g.resumption_psks_.emplace(epoch, std::move(psk));
   }
   QFS_RETURN_IF_ERROR(r.ExpectEnd());
 

@@ -328,6 +328,39 @@ TEST(GroupTest, AnExternalPskProposal) {
             StatusCode::kInvalidArgument);
 }
 
+// A resumption PSK of an earlier epoch of this group (usage application), which every member
+// keeps; one of an epoch no longer kept, or of another group, is refused.
+TEST(GroupTest, AResumptionPskProposal) {
+  Trio t = MakeTrio();
+  const std::uint64_t earlier = t.alice.epoch();
+  Group::Commit step = t.bob.CreateCommit({}, {}, crypto::SystemRandom()).value();
+  t.bob = std::move(*step.next);
+  Deliver(step.message, {&t.alice, &t.carol});
+  PreSharedKeyId psk;
+  psk.type = PskType::kResumption;
+  psk.usage = ResumptionPskUsage::kApplication;
+  psk.psk_group_id = t.alice.context().group_id;
+  psk.psk_epoch = earlier;
+  psk.psk_nonce = Bytes(32, 9);
+  Group::Commit c =
+      t.carol.CommitProposals({PreSharedKeyProposal{psk}}, crypto::SystemRandom(), {}).value();
+  t.carol = std::move(*c.next);
+  Deliver(c.message, {&t.alice, &t.bob});
+  ExpectSameEpoch(t.alice, t.carol);
+  ExpectSameEpoch(t.bob, t.carol);
+  psk.psk_epoch = 99;
+  EXPECT_EQ(t.alice.Propose(PreSharedKeyProposal{psk}).status().code(),
+            StatusCode::kInvalidArgument);
+  psk.psk_epoch = earlier;
+  psk.psk_group_id = Bytes{'o', 't', 'h', 'e', 'r'};
+  EXPECT_EQ(t.alice.Propose(PreSharedKeyProposal{psk}).status().code(),
+            StatusCode::kInvalidArgument);
+  // The kept PSKs survive a reload.
+  Group reloaded = Group::Load(t.alice.Save().span()).value();
+  psk.psk_group_id = t.alice.context().group_id;
+  EXPECT_TRUE(reloaded.Propose(PreSharedKeyProposal{psk}).ok());
+}
+
 // GroupContextExtensions: a required_capabilities extension every member meets changes the
 // context for everyone (and needs a path).
 TEST(GroupTest, GroupContextExtensions) {
