@@ -84,8 +84,7 @@ Result<SecretBytes> GetSecret(mls::TlsReader& r) {
 
 // The requests that change nothing a restart must remember.
 bool ReadOnly(const std::string& op) {
-  return op == "state" || op == "export" || op == "add" || op == "remove" || op == "update" ||
-         op == "commit" || op == "discard" || op == "group_info" || op == "join_external";
+  return op == "state" || op == "export" || op == "group_info";
 }
 
 }  // namespace
@@ -134,6 +133,7 @@ Status MlsClient::Persist() {
   mls::TlsWriter w;
   w.U16(kClientStateVersion);
   w.Optional(group_.has_value(), [&](mls::TlsWriter& o) { PutSecret(o, group_->Save()); });
+  w.Optional(pending_ != nullptr, [&](mls::TlsWriter& o) { PutSecret(o, pending_->Save()); });
   w.Vector([&](mls::TlsWriter& list) {
     for (const mls::KeyPackageSecrets& kp : key_packages_) {
       mls::EncodeKeyPackage(list, kp.key_package);
@@ -161,6 +161,13 @@ Status MlsClient::Restore() {
     QFS_ASSIGN_OR_RETURN(mls::Group g, mls::Group::Load(saved));
     group = std::move(g);
   }
+  std::unique_ptr<mls::Group> pending;
+  QFS_ASSIGN_OR_RETURN(bool has_pending, r.Presence());
+  if (has_pending) {
+    QFS_ASSIGN_OR_RETURN(ByteSpan saved, r.OpaqueView());
+    QFS_ASSIGN_OR_RETURN(mls::Group g, mls::Group::Load(saved));
+    pending = std::make_unique<mls::Group>(std::move(g));
+  }
   std::vector<mls::KeyPackageSecrets> key_packages;
   QFS_ASSIGN_OR_RETURN(mls::TlsReader list, r.Vector());
   while (!list.empty()) {
@@ -176,6 +183,7 @@ Status MlsClient::Restore() {
   }
   QFS_RETURN_IF_ERROR(r.ExpectEnd());
   group_ = std::move(group);
+  pending_ = std::move(pending);
   key_packages_ = std::move(key_packages);
   return OkStatus();
 }

@@ -39,10 +39,11 @@ class MlsClient {
  public:
   // REQUIRES: identity is 1 to kMlsClientIdentityBytesMax bytes (RunMlsClient checks).
   MlsClient(const mls::CipherSuite& suite, std::string_view identity, crypto::RandomSource& random);
-  // With storage, the client saves its group and KeyPackages after every request that changes
-  // them, before it replies — so a reply that hands out a message is only sent once the keys it
-  // used are durably spent, and a client restarted after any reply carries on from it.
-  // Restore loads what a previous run saved (NOT_FOUND when there is nothing yet).
+  // With storage, the client saves its group, its pending Commit's next state and its
+  // KeyPackages after every request that changes them, before it replies — so a reply that hands
+  // out a message is only sent once the keys it used are durably spent, and a client restarted
+  // after any reply carries on from it. Restore loads what a previous run saved (NOT_FOUND when
+  // there is nothing yet).
   void SetStorage(MlsClientStorage storage) { storage_ = std::move(storage); }
   Status Restore();
 

@@ -100,7 +100,12 @@ TEST(MlsClientTest, AClientRestartedOnItsStateCarriesOn) {
     Ok(alice, {{"op", "create_group"}, {"group_id", Hex("room")}});
     const Json kp = Ok(bob, {{"op", "key_package"}});
     add = Ok(alice, {{"op", "add"}, {"key_packages", Json::array({kp["key_package"]})}});
-    Ok(alice, {{"op", "confirm"}});
+  }
+  {  // restarted between sending the Commit and the verdict: the pending state survived
+    MlsClient alice(Suite(), "alice", crypto::SystemRandom());
+    alice.SetStorage({path, key.Clone()});
+    ASSERT_TRUE(alice.Restore().ok());
+    EXPECT_EQ(Ok(alice, {{"op", "confirm"}})["epoch"], 1);
   }
   Ok(bob, {{"op", "join"}, {"welcome", add["welcome"]}});
   MlsClient alice(Suite(), "alice", crypto::SystemRandom());
