@@ -80,8 +80,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     case 9: {
       auto g = Group::Load(in);
-      if (g.ok())
-        RequireSame(Bytes(g.value().Save().span().begin(), g.value().Save().span().end()), in);
+      if (!g.ok()) break;
+      const qfs::SecretBytes saved = g.value().Save();
+      RequireSame(Bytes(saved.span().begin(), saved.span().end()), in);
       break;
     }
     default: {

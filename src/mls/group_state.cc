@@ -2,8 +2,11 @@
 // (docs/formats/mls-state.md).
 #include <array>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mls/group.h"
+#include "mls/tree_math.h"
 
 namespace qfs::mls {
 namespace {
@@ -92,15 +95,23 @@ Result<Group> Group::Load(ByteSpan saved, const GroupOptions& options) {
   QFS_ASSIGN_OR_RETURN(std::uint32_t leaf, r.U32());
   QFS_ASSIGN_OR_RETURN(SecretBytes leaf_key, GetSecret(r));
   TreePrivateKey key(leaf, std::move(leaf_key));
+  std::vector<std::pair<NodeIndex, SecretBytes>> path_secrets;
   QFS_ASSIGN_OR_RETURN(TlsReader paths, r.Vector());
   while (!paths.empty()) {
     QFS_ASSIGN_OR_RETURN(std::uint32_t node, paths.U32());
     QFS_ASSIGN_OR_RETURN(SecretBytes secret, GetSecret(paths));
-    key.SetPathSecret(node, std::move(secret));
+    if (IsLeaf(node) || (!path_secrets.empty() && path_secrets.back().first >= node)) {
+      return Invalid("path secrets for leaves, or out of order");
+    }
+    path_secrets.emplace_back(node, std::move(secret));
   }
   Group g(suite, std::move(signature), std::move(key), options);
   QFS_ASSIGN_OR_RETURN(ByteSpan tree, r.OpaqueView());
   QFS_ASSIGN_OR_RETURN(g.tree_, RatchetTree::Decode(tree));
+  for (auto& [node, secret] : path_secrets) {
+    if (node >= NodeCount(g.tree_.leaf_count())) return Invalid("a path secret outside the tree");
+    g.private_key_.SetPathSecret(node, std::move(secret));
+  }
   QFS_ASSIGN_OR_RETURN(ByteSpan context, r.OpaqueView());
   TlsReader context_reader(context);
   QFS_ASSIGN_OR_RETURN(g.context_, DecodeGroupContext(context_reader));
