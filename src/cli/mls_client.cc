@@ -130,7 +130,7 @@ void MlsClient::Serve(std::istream& in, std::ostream& out) {
 
 Status MlsClient::Persist() {
   if (!storage_.has_value()) return OkStatus();
-  mls::TlsWriter w;
+  mls::TlsWriter w = mls::TlsWriter::ForSecrets();
   w.U16(kClientStateVersion);
   w.Optional(group_.has_value(), [&](mls::TlsWriter& o) { PutSecret(o, group_->Save()); });
   w.Optional(pending_ != nullptr, [&](mls::TlsWriter& o) { PutSecret(o, pending_->Save()); });

@@ -38,7 +38,7 @@ auto Fields(S& s) {
 }  // namespace
 
 SecretBytes Group::Save() const {
-  TlsWriter w;
+  TlsWriter w = TlsWriter::ForSecrets();
   w.U16(kStateVersion);
   w.U16(suite_.id());
   PutSecret(w, signature_.private_key);

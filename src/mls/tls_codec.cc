@@ -1,5 +1,6 @@
 #include "mls/tls_codec.h"
 
+#include <algorithm>
 #include <string>
 
 #include "base/check.h"
@@ -13,6 +14,23 @@ Bytes EncodeVarInt(std::uint32_t v) {
     return {static_cast<std::uint8_t>(0x40 | v >> 8), static_cast<std::uint8_t>(v)};
   return {static_cast<std::uint8_t>(0x80 | v >> 24), static_cast<std::uint8_t>(v >> 16),
           static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
+
+TlsWriter::~TlsWriter() {
+  if (!secret_) return;
+  Bytes left = w_.Take();
+  SecureWipe(left.data(), left.size());
+}
+
+void TlsWriter::Grow(std::size_t n) {
+  const Bytes& have = w_.bytes();
+  if (have.size() + n <= have.capacity()) return;
+  codec::Writer bigger;
+  bigger.Reserve(std::max({2 * have.capacity(), have.size() + n, std::size_t{256}}));
+  bigger.FixedBytes(have);
+  Bytes old = w_.Take();
+  SecureWipe(old.data(), old.size());
+  w_ = std::move(bigger);
 }
 
 void TlsWriter::VarInt(std::uint32_t v) { Raw(EncodeVarInt(v)); }

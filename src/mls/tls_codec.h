@@ -37,12 +37,42 @@ inline constexpr std::uint32_t kVarIntMax = (1u << 30) - 1;
 // what TLS has and it has not: variable-length integers, vectors and optionals.
 class TlsWriter {
  public:
-  void U8(std::uint8_t v) { w_.U8(v); }
-  void U16(std::uint16_t v) { w_.U16(v); }
-  void U32(std::uint32_t v) { w_.U32(v); }
-  void U64(std::uint64_t v) { w_.U64(v); }
+  TlsWriter() = default;
+  // A writer for encodings that hold secrets (a saved group state): its buffers — this one's,
+  // every nested Vector's, and each one it outgrows — are wiped before they are freed. What
+  // Take() hands out is the caller's to wipe.
+  static TlsWriter ForSecrets() {
+    TlsWriter w;
+    w.secret_ = true;
+    return w;
+  }
+  TlsWriter(TlsWriter&&) noexcept = default;
+  TlsWriter& operator=(TlsWriter&&) noexcept = default;
+  TlsWriter(const TlsWriter&) = delete;
+  TlsWriter& operator=(const TlsWriter&) = delete;
+  ~TlsWriter();
+
+  void U8(std::uint8_t v) {
+    Room(1);
+    w_.U8(v);
+  }
+  void U16(std::uint16_t v) {
+    Room(2);
+    w_.U16(v);
+  }
+  void U32(std::uint32_t v) {
+    Room(4);
+    w_.U32(v);
+  }
+  void U64(std::uint64_t v) {
+    Room(8);
+    w_.U64(v);
+  }
   // Bytes as they are, no length (fixed-size fields).
-  void Raw(ByteSpan data) { w_.FixedBytes(data); }
+  void Raw(ByteSpan data) {
+    Room(data.size());
+    w_.FixedBytes(data);
+  }
   // Requires v <= kVarIntMax.
   void VarInt(std::uint32_t v);
   // opaque<V>: the length, then the bytes. Requires size <= kVarIntMax.
@@ -51,6 +81,7 @@ class TlsWriter {
   template <typename F>
   void Vector(F&& write) {
     TlsWriter items;
+    items.secret_ = secret_;
     std::forward<F>(write)(items);
     Opaque(items.bytes());
   }
@@ -65,7 +96,15 @@ class TlsWriter {
   Bytes Take() { return w_.Take(); }
 
  private:
+  // For a secret writer: room for `n` more bytes, moving to a larger buffer (and wiping the old
+  // one) itself rather than letting the vector reallocate and free the old one unwiped.
+  void Room(std::size_t n) {
+    if (secret_) Grow(n);
+  }
+  void Grow(std::size_t n);
+
   codec::Writer w_;
+  bool secret_ = false;
 };
 
 // The shortest encoding of a length or value as a variable-length integer (1, 2 or 4 bytes).

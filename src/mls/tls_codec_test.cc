@@ -86,5 +86,24 @@ TEST(TlsCodec, RefusesOverlongVectorsBadPresenceAndTrailingBytes) {
   EXPECT_EQ(r4.ExpectEnd().code(), StatusCode::kTrailingBytes);
 }
 
+// A writer for secrets moves its own buffers (wiping the old ones) but writes the same bytes.
+TEST(TlsCodec, ASecretWriterWritesTheSameBytes) {
+  const auto write = [](TlsWriter& w) {
+    for (int i = 0; i < 300; ++i) {
+      w.U16(static_cast<std::uint16_t>(i));
+      w.Vector([&](TlsWriter& items) {
+        for (int j = 0; j < i % 7; ++j) items.Opaque(Bytes(static_cast<std::size_t>(j * 40), 7));
+      });
+      w.Optional(i % 2 == 0, [&](TlsWriter& o) { o.U64(static_cast<std::uint64_t>(i)); });
+    }
+  };
+  TlsWriter plain;
+  TlsWriter secret = TlsWriter::ForSecrets();
+  write(plain);
+  write(secret);
+  EXPECT_EQ(plain.bytes(), secret.bytes());
+  EXPECT_GT(secret.bytes().size(), 10000u);
+}
+
 }  // namespace
 }  // namespace qfs::mls
