@@ -233,6 +233,12 @@ async function mixed() {
   await ds.propose(carol, await carol.proposeAdd(await erin.keyPackage())); // a ts Add proposal ...
   check(await ds.commit(bob, () => bob.commit(), [erin]), "qfs commits a ts Add by reference");
   await ds.everyoneSays("erin is in");
+  const finn = await newMember("ts", "finn");
+  await ds.propose(erin, await erin.proposeAdd(await finn.keyPackage())); // a qfs Add proposal ...
+  check(await ds.commit(carol, () => carol.commit(), [finn]), "ts commits a qfs Add by reference");
+  await ds.propose(bob, await bob.proposeRemove(await ds.leafOf(bob, finn))); // a qfs Remove ...
+  check(await ds.commit(alice, () => alice.commit()), "ts commits a qfs Remove by reference");
+  await ds.everyoneSays("finn came and went");
   await remove(ds, erin, [alice]); // qfs removes the ts creator
   await remove(ds, carol, [erin]); // ts removes a qfs member
   await ds.everyoneSays("the end");
