@@ -130,6 +130,12 @@ export class CppMember {
   }
 }
 
+// The signature key pair of a ts-mls KeyPackage (what generateKeyPackageWithKey takes).
+const signatureOf = (kp) => ({
+  signKey: kp.privatePackage.signaturePrivateKey,
+  publicKey: kp.publicPackage.leafNode.signaturePublicKey,
+});
+
 export class TsMember {
   static async create(name, suite) {
     const m = new TsMember();
@@ -151,7 +157,7 @@ export class TsMember {
 
   async createGroup(groupId) {
     const kp = await generateKeyPackage(this.credential, defaultCapabilities(), defaultLifetime, [], this.impl);
-    this.signature = { signKey: kp.privatePackage.signaturePrivateKey, publicKey: kp.publicPackage.leafNode.signaturePublicKey };
+    this.signature = signatureOf(kp);
     this.group = await createGroup(groupId, kp.publicPackage, kp.privatePackage, [], this.impl);
   }
 
@@ -163,7 +169,7 @@ export class TsMember {
       const kp = this.keyPackages[i];
       try {
         this.group = await joinGroup(m.welcome, kp.publicPackage, kp.privatePackage, emptyPskIndex, this.impl);
-        this.signature = { signKey: kp.privatePackage.signaturePrivateKey, publicKey: kp.publicPackage.leafNode.signaturePublicKey };
+        this.signature = signatureOf(kp);
         this.keyPackages.splice(i, 1);
         return;
       } catch (e) {
@@ -207,7 +213,7 @@ export class TsMember {
     const kp = rejoin !== undefined
       ? await generateKeyPackageWithKey(this.credential, defaultCapabilities(), defaultLifetime, [], this.signature, this.impl)
       : await generateKeyPackage(this.credential, defaultCapabilities(), defaultLifetime, [], this.impl);
-    this.signature = { signKey: kp.privatePackage.signaturePrivateKey, publicKey: kp.publicPackage.leafNode.signaturePublicKey };
+    this.signature = signatureOf(kp);
     const r = await joinGroupExternal(m.groupInfo, kp.publicPackage, kp.privatePackage, rejoin !== undefined, this.impl);
     this.pending = r.newState;
     return { commit: encodeMlsMessage({ publicMessage: r.publicMessage, wireformat: "mls_public_message", version: "mls10" }) };

@@ -73,15 +73,6 @@ Json ErrorReply(const Json& id, const Status& s) {
 }
 
 constexpr std::uint16_t kClientStateVersion = 1;
-void PutSecret(mls::TlsWriter& w, const SecretBytes& s) { w.Opaque(s.span()); }
-
-Result<SecretBytes> GetSecret(mls::TlsReader& r) {
-  QFS_ASSIGN_OR_RETURN(Bytes b, r.Opaque(mls::kMlsSecretBytesMax));
-  SecretBytes out(b);
-  SecureWipe(b.data(), b.size());
-  return out;
-}
-
 // The requests that change nothing a restart must remember.
 bool ReadOnly(const std::string& op) {
   return op == "state" || op == "export" || op == "group_info";
@@ -132,14 +123,14 @@ Status MlsClient::Persist() {
   if (!storage_.has_value()) return OkStatus();
   mls::TlsWriter w = mls::TlsWriter::ForSecrets();
   w.U16(kClientStateVersion);
-  w.Optional(group_.has_value(), [&](mls::TlsWriter& o) { PutSecret(o, group_->Save()); });
-  w.Optional(pending_ != nullptr, [&](mls::TlsWriter& o) { PutSecret(o, pending_->Save()); });
+  w.Optional(group_.has_value(), [&](mls::TlsWriter& o) { o.Opaque(group_->Save().span()); });
+  w.Optional(pending_ != nullptr, [&](mls::TlsWriter& o) { o.Opaque(pending_->Save().span()); });
   w.Vector([&](mls::TlsWriter& list) {
     for (const mls::KeyPackageSecrets& kp : key_packages_) {
       mls::EncodeKeyPackage(list, kp.key_package);
-      PutSecret(list, kp.init_private_key);
-      PutSecret(list, kp.member.signature.private_key);
-      PutSecret(list, kp.member.encryption_private_key);
+      list.Opaque(kp.init_private_key.span());
+      list.Opaque(kp.member.signature.private_key.span());
+      list.Opaque(kp.member.encryption_private_key.span());
     }
   });
   Bytes encoded = w.Take();
@@ -174,9 +165,11 @@ Status MlsClient::Restore() {
     if (key_packages.size() >= kMlsClientKeyPackagesMax) return Invalid("too many KeyPackages");
     mls::KeyPackageSecrets kp;
     QFS_ASSIGN_OR_RETURN(kp.key_package, mls::DecodeKeyPackage(list));
-    QFS_ASSIGN_OR_RETURN(kp.init_private_key, GetSecret(list));
-    QFS_ASSIGN_OR_RETURN(kp.member.signature.private_key, GetSecret(list));
-    QFS_ASSIGN_OR_RETURN(kp.member.encryption_private_key, GetSecret(list));
+    QFS_ASSIGN_OR_RETURN(kp.init_private_key, list.SecretOpaque(mls::kMlsSecretBytesMax));
+    QFS_ASSIGN_OR_RETURN(kp.member.signature.private_key,
+                         list.SecretOpaque(mls::kMlsSecretBytesMax));
+    QFS_ASSIGN_OR_RETURN(kp.member.encryption_private_key,
+                         list.SecretOpaque(mls::kMlsSecretBytesMax));
     kp.member.signature.public_key = kp.key_package.leaf_node.signature_key;
     kp.member.leaf = kp.key_package.leaf_node;
     key_packages.push_back(std::move(kp));

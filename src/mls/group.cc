@@ -157,17 +157,20 @@ std::unique_ptr<Group> Group::Successor(TreePrivateKey key, RatchetTree tree, Gr
   return next;
 }
 
+Result<AuthenticatedContent> Group::SignOwn(WireFormat wire_format, Content content) const {
+  FramedContent framed{context_.group_id,
+                       context_.epoch,
+                       Sender{SenderType::kMember, leaf()},
+                       {},
+                       std::move(content)};
+  return SignContent(suite_, wire_format, std::move(framed), signature_.private_key, context_);
+}
+
 // --- proposals --------------------------------------------------------------------------------
 
 Result<Bytes> Group::SendProposal(Proposal proposal, std::optional<SecretBytes> update_key) {
-  FramedContent content{context_.group_id,
-                        context_.epoch,
-                        Sender{SenderType::kMember, leaf()},
-                        {},
-                        Content(std::move(proposal))};
   QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac,
-                       SignContent(suite_, WireFormat::kPublicMessage, std::move(content),
-                                   signature_.private_key, context_));
+                       SignOwn(WireFormat::kPublicMessage, Content(std::move(proposal))));
   QFS_ASSIGN_OR_RETURN(PublicMessage message,
                        ProtectPublic(suite_, ac, secrets_.membership_key.span(), context_));
   if (proposals_.size() >= kMlsProposalsMax) return Invalid("too many proposals this epoch");
@@ -261,14 +264,8 @@ Result<Group::Commit> Group::CommitProposals(const std::vector<Proposal>& propos
   const SecretBytes zero = Zeros(suite_);
   const SecretBytes& commit_secret = path.has_value() ? path->commit_secret : zero;
   QFS_ASSIGN_OR_RETURN(const SecretBytes psk_secret, CommitPskSecret(applied.psks));
-  FramedContent content{context_.group_id,
-                        context_.epoch,
-                        Sender{SenderType::kMember, leaf()},
-                        {},
-                        Content(std::move(body))};
   QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac,
-                       SignContent(suite_, WireFormat::kPublicMessage, std::move(content),
-                                   signature_.private_key, context_));
+                       SignOwn(WireFormat::kPublicMessage, Content(std::move(body))));
   QFS_ASSIGN_OR_RETURN(EpochSecrets secrets,
                        NextEpoch(ac, new_tree, commit_secret, psk_secret, next_context));
   ac.auth.confirmation_tag = ConfirmationTag(suite_, secrets.confirmation_key.span(),
@@ -520,14 +517,9 @@ Result<Group> Group::Join(const CipherSuite& suite, const Welcome& welcome,
 }
 
 Result<Bytes> Group::Protect(ByteSpan application_data, crypto::RandomSource& random) {
-  FramedContent content{context_.group_id,
-                        context_.epoch,
-                        Sender{SenderType::kMember, leaf()},
-                        {},
-                        Content(Bytes(application_data.begin(), application_data.end()))};
   QFS_ASSIGN_OR_RETURN(AuthenticatedContent ac,
-                       SignContent(suite_, WireFormat::kPrivateMessage, std::move(content),
-                                   signature_.private_key, context_));
+                       SignOwn(WireFormat::kPrivateMessage,
+                               Content(Bytes(application_data.begin(), application_data.end()))));
   QFS_ASSIGN_OR_RETURN(
       PrivateMessage m,
       ProtectPrivate(suite_, ac, *secret_tree_, secrets_.sender_data_secret.span(), random));

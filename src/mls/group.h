@@ -273,6 +273,8 @@ class Group {
   const SecretBytes* FindPsk(const PreSharedKeyId& id) const;
   // The PSK secret of a Commit's PreSharedKey proposals (INVALID_ARGUMENT for one not known).
   Result<SecretBytes> CommitPskSecret(const std::vector<PreSharedKeyId>& ids) const;
+  // This member's content for this epoch, framed and signed for `wire_format`.
+  Result<AuthenticatedContent> SignOwn(WireFormat wire_format, Content content) const;
   // Frames, signs and MACs a proposal as a PublicMessage, and caches it.
   Result<Bytes> SendProposal(Proposal proposal, std::optional<SecretBytes> update_key);
   // Checks and caches a proposal received from another member.

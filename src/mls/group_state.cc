@@ -17,15 +17,6 @@ Status Invalid(const std::string& why) {
   return Status(StatusCode::kInvalidArgument, "a saved group: " + why);
 }
 
-void PutSecret(TlsWriter& w, const SecretBytes& s) { w.Opaque(s.span()); }
-
-Result<SecretBytes> GetSecret(TlsReader& r) {
-  QFS_ASSIGN_OR_RETURN(Bytes b, r.Opaque(kMlsSecretBytesMax));
-  SecretBytes out(b);
-  SecureWipe(b.data(), b.size());
-  return out;
-}
-
 // The epoch secrets in a fixed order (S: EpochSecrets or const EpochSecrets).
 template <typename S>
 auto Fields(S& s) {
@@ -41,19 +32,19 @@ SecretBytes Group::Save() const {
   TlsWriter w = TlsWriter::ForSecrets();
   w.U16(kStateVersion);
   w.U16(suite_.id());
-  PutSecret(w, signature_.private_key);
+  w.Opaque(signature_.private_key.span());
   w.Opaque(signature_.public_key);
   w.U32(private_key_.leaf());
-  PutSecret(w, private_key_.leaf_private_key());
+  w.Opaque(private_key_.leaf_private_key().span());
   w.Vector([&](TlsWriter& list) {
     for (const auto& [node, secret] : private_key_.path_secrets()) {
       list.U32(node);
-      PutSecret(list, secret);
+      list.Opaque(secret.span());
     }
   });
   w.Opaque(tree_.Encode());
   w.Opaque(EncodeGroupContext(context_));
-  for (const SecretBytes* s : Fields(secrets_)) PutSecret(w, *s);
+  for (const SecretBytes* s : Fields(secrets_)) w.Opaque(s->span());
   secret_tree_->Encode(w);
   w.Opaque(interim_transcript_hash_);
   w.Opaque(confirmation_tag_);
@@ -62,19 +53,20 @@ SecretBytes Group::Save() const {
       list.Opaque(p.ref);
       EncodeProposal(list, p.proposal);
       list.U32(p.sender);
-      list.Optional(p.update_key.has_value(), [&](TlsWriter& o) { PutSecret(o, *p.update_key); });
+      list.Optional(p.update_key.has_value(),
+                    [&](TlsWriter& o) { o.Opaque(p.update_key->span()); });
     }
   });
   w.Vector([&](TlsWriter& list) {
     for (const ExternalPsk& k : external_psks_) {
       list.Opaque(k.id);
-      PutSecret(list, k.secret);
+      list.Opaque(k.secret.span());
     }
   });
   w.Vector([&](TlsWriter& list) {
     for (const auto& [epoch, psk] : resumption_psks_) {
       list.U64(epoch);
-      PutSecret(list, psk);
+      list.Opaque(psk.span());
     }
   });
   Bytes encoded = w.Take();
@@ -90,16 +82,16 @@ Result<Group> Group::Load(ByteSpan saved, const GroupOptions& options) {
   QFS_ASSIGN_OR_RETURN(std::uint16_t suite_id, r.U16());
   QFS_ASSIGN_OR_RETURN(CipherSuite suite, CipherSuite::Find(suite_id));
   SignatureKeyPair signature;
-  QFS_ASSIGN_OR_RETURN(signature.private_key, GetSecret(r));
+  QFS_ASSIGN_OR_RETURN(signature.private_key, r.SecretOpaque(kMlsSecretBytesMax));
   QFS_ASSIGN_OR_RETURN(signature.public_key, r.Opaque());
   QFS_ASSIGN_OR_RETURN(std::uint32_t leaf, r.U32());
-  QFS_ASSIGN_OR_RETURN(SecretBytes leaf_key, GetSecret(r));
+  QFS_ASSIGN_OR_RETURN(SecretBytes leaf_key, r.SecretOpaque(kMlsSecretBytesMax));
   TreePrivateKey key(leaf, std::move(leaf_key));
   std::vector<std::pair<NodeIndex, SecretBytes>> path_secrets;
   QFS_ASSIGN_OR_RETURN(TlsReader paths, r.Vector());
   while (!paths.empty()) {
     QFS_ASSIGN_OR_RETURN(std::uint32_t node, paths.U32());
-    QFS_ASSIGN_OR_RETURN(SecretBytes secret, GetSecret(paths));
+    QFS_ASSIGN_OR_RETURN(SecretBytes secret, paths.SecretOpaque(kMlsSecretBytesMax));
     if (IsLeaf(node) || (!path_secrets.empty() && path_secrets.back().first >= node)) {
       return Invalid("path secrets for leaves, or out of order");
     }
@@ -117,7 +109,7 @@ Result<Group> Group::Load(ByteSpan saved, const GroupOptions& options) {
   QFS_ASSIGN_OR_RETURN(g.context_, DecodeGroupContext(context_reader));
   QFS_RETURN_IF_ERROR(context_reader.ExpectEnd());
   for (SecretBytes* s : Fields(g.secrets_)) {
-    QFS_ASSIGN_OR_RETURN(*s, GetSecret(r));
+    QFS_ASSIGN_OR_RETURN(*s, r.SecretOpaque(kMlsSecretBytesMax));
   }
   QFS_ASSIGN_OR_RETURN(g.secret_tree_, SecretTree::Decode(suite, r));
   QFS_ASSIGN_OR_RETURN(g.interim_transcript_hash_, r.Opaque(kMlsSecretBytesMax));
@@ -131,7 +123,7 @@ Result<Group> Group::Load(ByteSpan saved, const GroupOptions& options) {
     QFS_ASSIGN_OR_RETURN(p.sender, proposals.U32());
     QFS_ASSIGN_OR_RETURN(bool has_key, proposals.Presence());
     if (has_key) {
-      QFS_ASSIGN_OR_RETURN(SecretBytes k, GetSecret(proposals));
+      QFS_ASSIGN_OR_RETURN(SecretBytes k, proposals.SecretOpaque(kMlsSecretBytesMax));
       p.update_key = std::move(k);
     }
     g.proposals_.push_back(std::move(p));
@@ -140,13 +132,13 @@ Result<Group> Group::Load(ByteSpan saved, const GroupOptions& options) {
   while (!psks.empty()) {
     ExternalPsk k;
     QFS_ASSIGN_OR_RETURN(k.id, psks.Opaque());
-    QFS_ASSIGN_OR_RETURN(k.secret, GetSecret(psks));
+    QFS_ASSIGN_OR_RETURN(k.secret, psks.SecretOpaque(kMlsSecretBytesMax));
     g.external_psks_.push_back(std::move(k));
   }
   QFS_ASSIGN_OR_RETURN(TlsReader resumption, r.Vector());
   while (!resumption.empty()) {
     QFS_ASSIGN_OR_RETURN(std::uint64_t epoch, resumption.U64());
-    QFS_ASSIGN_OR_RETURN(SecretBytes psk, GetSecret(resumption));
+    QFS_ASSIGN_OR_RETURN(SecretBytes psk, resumption.SecretOpaque(kMlsSecretBytesMax));
     if (g.resumption_psks_.size() >= kResumptionPsksKept ||
         (!g.resumption_psks_.empty() && g.resumption_psks_.rbegin()->first >= epoch) ||
         epoch > g.context_.epoch) {

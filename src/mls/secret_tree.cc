@@ -132,19 +132,14 @@ void SecretTree::EncodeRatchet(TlsWriter& w, const Ratchet& r) {
 Result<SecretTree::Ratchet> SecretTree::DecodeRatchet(TlsReader& r,
                                                       const SecretTreeOptions& options) {
   Ratchet out;
-  QFS_ASSIGN_OR_RETURN(Bytes secret, r.Opaque(kMlsSecretBytesMax));
-  out.secret = SecretBytes(secret);
-  SecureWipe(secret.data(), secret.size());
+  QFS_ASSIGN_OR_RETURN(out.secret, r.SecretOpaque(kMlsSecretBytesMax));
   QFS_ASSIGN_OR_RETURN(out.next_generation, r.U32());
   QFS_ASSIGN_OR_RETURN(TlsReader list, r.Vector());
   while (!list.empty()) {
     KeyAndNonce kn;
     QFS_ASSIGN_OR_RETURN(kn.generation, list.U32());
-    QFS_ASSIGN_OR_RETURN(Bytes key, list.Opaque(kMlsSecretBytesMax));
-    QFS_ASSIGN_OR_RETURN(Bytes nonce, list.Opaque(kMlsSecretBytesMax));
-    kn.key = SecretBytes(key);
-    kn.nonce = SecretBytes(nonce);
-    SecureWipe(key.data(), key.size());
+    QFS_ASSIGN_OR_RETURN(kn.key, list.SecretOpaque(kMlsSecretBytesMax));
+    QFS_ASSIGN_OR_RETURN(kn.nonce, list.SecretOpaque(kMlsSecretBytesMax));
     if (kn.generation >= out.next_generation || out.skipped.size() >= options.out_of_order_keys ||
         (!out.skipped.empty() && out.skipped.rbegin()->first >= kn.generation)) {
       return Status(StatusCode::kInvalidArgument,
@@ -196,9 +191,7 @@ Result<std::unique_ptr<SecretTree>> SecretTree::Decode(const CipherSuite& suite,
     QFS_ASSIGN_OR_RETURN(bool present, nodes.Presence());
     std::optional<SecretBytes> secret;
     if (present) {
-      QFS_ASSIGN_OR_RETURN(Bytes b, nodes.Opaque(kMlsSecretBytesMax));
-      secret = SecretBytes(b);
-      SecureWipe(b.data(), b.size());
+      QFS_ASSIGN_OR_RETURN(secret, nodes.SecretOpaque(kMlsSecretBytesMax));
     }
     tree->node_secrets_.push_back(std::move(secret));
   }

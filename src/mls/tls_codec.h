@@ -124,6 +124,11 @@ class TlsReader {
   // opaque<V> of at most `max` bytes (TOO_LARGE beyond it).
   Result<Bytes> Opaque(std::size_t max = kMlsMessageBytesMax);
   Result<ByteSpan> OpaqueView(std::size_t max = kMlsMessageBytesMax);
+  // opaque<V> straight into SecretBytes (no unwiped copy on the way), for saved states.
+  Result<SecretBytes> SecretOpaque(std::size_t max) {
+    QFS_ASSIGN_OR_RETURN(ByteSpan v, OpaqueView(max));
+    return SecretBytes(v);
+  }
   // The body of a T<V>, as a reader of its own: the caller reads items until it is empty.
   Result<TlsReader> Vector(std::size_t max = kMlsMessageBytesMax);
   // The presence byte of an optional<T>: false for 0, true for 1, NON_CANONICAL otherwise.
