@@ -4,6 +4,7 @@
 
 #include "crypto/aead.h"
 #include "crypto/curve25519.h"
+#include "crypto/ed25519_prepared.h"
 #include "crypto/hash.h"
 #include "crypto/mac.h"
 #include "crypto/mldsa.h"
@@ -57,6 +58,18 @@ void BM_Ed25519Verify(benchmark::State& s) {
   Bytes sig = Ed25519Sign(kp.secret_key, msg).value();
   for (auto _ : s) benchmark::DoNotOptimize(Ed25519Verify(kp.public_key, msg, sig));
 }
+// The same check against a key prepared once (crypto/ed25519_prepared.h).
+void BM_Ed25519VerifyPrepared(benchmark::State& s) {
+  Ed25519KeyPair kp = Ed25519FromSeed(Bytes(32, 3)).value();
+  Bytes msg(100, 7);
+  Bytes sig = Ed25519Sign(kp.secret_key, msg).value();
+  auto key = Ed25519PreparedKey::Prepare(kp.public_key).value();
+  for (auto _ : s) benchmark::DoNotOptimize(key->Verify(msg, sig));
+}
+void BM_Ed25519Prepare(benchmark::State& s) {
+  Ed25519KeyPair kp = Ed25519FromSeed(Bytes(32, 3)).value();
+  for (auto _ : s) benchmark::DoNotOptimize(Ed25519PreparedKey::Prepare(kp.public_key));
+}
 void BM_Secp256k1Recover(benchmark::State& s) {
   Bytes sk(32, 5);
   Digest32 digest = Eip191Hash(AsBytes("login"));
@@ -97,6 +110,17 @@ void BM_MlDsaVerify(benchmark::State& s) {
   for (auto _ : s) benchmark::DoNotOptimize(MlDsaVerify(set, kp.public_key, msg, {}, sig));
   s.SetLabel(std::string(MlDsaName(set)));
 }
+// The same against a key expanded once (MlDsaPreparedKey).
+void BM_MlDsaVerifyPrepared(benchmark::State& s) {
+  MlDsaParameterSet set = kDsaSets[s.range(0)];
+  MlDsaKeyPair kp = MlDsaKeyGen(set, Bytes(32, 1)).value();
+  Bytes msg(100, 2);
+  Bytes sig =
+      MlDsaSign(set, kp.secret_key.span(), msg, {}, MlDsaRandomness::Deterministic()).value();
+  auto key = MlDsaPreparedKey::Prepare(set, kp.public_key).value();
+  for (auto _ : s) benchmark::DoNotOptimize(key->Verify(msg, {}, sig));
+  s.SetLabel(std::string(MlDsaName(set)));
+}
 void BM_MlKemKeyGen(benchmark::State& s) {
   MlKemParameterSet set = kKemSets[s.range(0)];
   Bytes d(32, 1), z(32, 2);
@@ -122,6 +146,7 @@ void BM_MlKemDecaps(benchmark::State& s) {
 BENCHMARK(BM_MlDsaKeyGen)->DenseRange(0, 2);
 BENCHMARK(BM_MlDsaSign)->DenseRange(0, 2);
 BENCHMARK(BM_MlDsaVerify)->DenseRange(0, 2);
+BENCHMARK(BM_MlDsaVerifyPrepared)->DenseRange(0, 2);
 BENCHMARK(BM_MlKemKeyGen)->DenseRange(0, 2);
 BENCHMARK(BM_MlKemEncaps)->DenseRange(0, 2);
 BENCHMARK(BM_MlKemDecaps)->DenseRange(0, 2);
@@ -135,6 +160,8 @@ BENCHMARK(BM_AesGcmSeal)->Arg(64)->Arg(4096)->Arg(1 << 20);
 BENCHMARK(BM_ChaCha20Poly1305Seal)->Arg(64)->Arg(4096)->Arg(1 << 20);
 BENCHMARK(BM_Ed25519Sign);
 BENCHMARK(BM_Ed25519Verify);
+BENCHMARK(BM_Ed25519VerifyPrepared);
+BENCHMARK(BM_Ed25519Prepare);
 BENCHMARK(BM_Secp256k1Recover);
 
 }  // namespace

@@ -994,12 +994,42 @@ Bytes PreHashSuffix(MlDsaPreHash ph, ByteSpan message) {
   return out;
 }
 
-// Verify_internal from mu.
-Status VerifyMuImpl(const Params& p, ByteSpan pk, ByteSpan mu, ByteSpan sig) {
+}  // namespace
+
+// A public key expanded for verification: the matrix A-hat, t1 * 2^d in the NTT domain, tr.
+struct MlDsaPreparedKey::Expanded {
+  Params p;
+  Matrix a;
+  PolyVec t1;
+  std::array<std::uint8_t, 64> tr;
+  Bytes public_key;
+  Expanded(const Params& params, ByteSpan pk)
+      : p(params),
+        a(pk.first(32), params.k, params.l),
+        t1(params.k),
+        public_key(pk.begin(), pk.end()) {
+    for (int i = 0; i < p.k; ++i) {
+      UnpackBits(pk.data() + 32 + 320 * i, kN, 10, t1[i].data());
+      for (std::int32_t& v : t1[i]) v <<= kD;
+      Ntt(t1[i]);
+    }
+    ShakeTo({pk}, tr);
+  }
+};
+
+namespace {
+
+Status CheckPublicKeySize(const Params& p, ByteSpan pk) {
   if (pk.size() != PkBytes(p)) {
     return Status(StatusCode::kBadKey,
                   "ML-DSA public key must be " + std::to_string(PkBytes(p)) + " bytes");
   }
+  return OkStatus();
+}
+
+// Verify_internal from mu, against an expanded key.
+Status VerifyMuExpanded(const MlDsaPreparedKey::Expanded& key, ByteSpan mu, ByteSpan sig) {
+  const Params& p = key.p;
   auto bad = [](const char* why) { return Status(StatusCode::kBadSignature, why); };
   if (sig.size() != SigBytes(p)) return bad("ML-DSA signature has the wrong length");
   ByteSpan ctilde = sig.first(p.ctilde_bytes());
@@ -1022,19 +1052,15 @@ Status VerifyMuImpl(const Params& p, ByteSpan pk, ByteSpan mu, ByteSpan sig) {
     if (in[i] != 0) return bad("malformed hint");
   }
   if (NormAtLeast(z, p.gamma1 - p.beta())) return bad("z out of range");
-  Matrix a(pk.first(32), p.k, p.l);
   Poly c;
   SampleInBall(ctilde, p.tau, c);
   Ntt(c);
   for (int i = 0; i < p.l; ++i) Ntt(z[i]);
   PolyVec w1(p.k);
   for (int i = 0; i < p.k; ++i) {
-    Poly t1;
-    UnpackBits(pk.data() + 32 + 320 * i, kN, 10, t1.data());
-    for (std::int32_t& v : t1) v <<= kD;
-    Ntt(t1);
+    const Poly& t1 = key.t1[i];
     Poly w{};
-    for (int j = 0; j < p.l; ++j) PointwiseAccumulate(a.at(i, j), z[j], w);
+    for (int j = 0; j < p.l; ++j) PointwiseAccumulate(key.a.at(i, j), z[j], w);
     for (int x = 0; x < kN; ++x) w[x] = Sub(w[x], FromSigned(MulMontgomery(c[x], t1[x])));
     InvNtt(w);
     for (int x = 0; x < kN; ++x) w1[i][x] = UseHint(h[i][x] != 0, w[x], p.gamma2);
@@ -1045,6 +1071,12 @@ Status VerifyMuImpl(const Params& p, ByteSpan pk, ByteSpan mu, ByteSpan sig) {
   ShakeTo({mu, w1_encoded}, again);
   if (!ConstantTimeEqual(again, ctilde)) return bad("ML-DSA signature does not verify");
   return OkStatus();
+}
+
+// Verify_internal from mu, expanding the key for this one check.
+Status VerifyMuImpl(const Params& p, ByteSpan pk, ByteSpan mu, ByteSpan sig) {
+  QFS_RETURN_IF_ERROR(CheckPublicKeySize(p, pk));
+  return VerifyMuExpanded(MlDsaPreparedKey::Expanded(p, pk), mu, sig);
 }
 
 Bytes ComputeMu(ByteSpan pk, ByteSpan m_prime) {
@@ -1104,6 +1136,31 @@ Result<Bytes> MlDsaSignPreHash(MlDsaParameterSet set, ByteSpan sk, ByteSpan mess
                                const MlDsaRandomness& randomness) {
   QFS_ASSIGN_OR_RETURN(Bytes m_prime, FormatMessage(1, context, PreHashSuffix(ph, message), {}));
   return MlDsaSignInternal(set, sk, m_prime, randomness);
+}
+
+MlDsaPreparedKey::MlDsaPreparedKey(std::unique_ptr<const Expanded> key) : key_(std::move(key)) {}
+MlDsaPreparedKey::~MlDsaPreparedKey() = default;
+
+Result<std::unique_ptr<const MlDsaPreparedKey>> MlDsaPreparedKey::Prepare(MlDsaParameterSet set,
+                                                                          ByteSpan public_key) {
+  const Params p = ParamsFor(set);
+  QFS_RETURN_IF_ERROR(CheckPublicKeySize(p, public_key));
+  return std::unique_ptr<const MlDsaPreparedKey>(
+      new MlDsaPreparedKey(std::make_unique<const Expanded>(p, public_key)));
+}
+
+Status MlDsaPreparedKey::Verify(ByteSpan message, ByteSpan context, ByteSpan signature) const {
+  QFS_ASSIGN_OR_RETURN(Bytes m_prime, FormatMessage(0, context, message, {}));
+  Bytes mu(64);
+  ShakeTo({key_->tr, m_prime}, mu);
+  return VerifyMuExpanded(*key_, mu, signature);
+}
+
+ByteSpan MlDsaPreparedKey::public_key() const { return key_->public_key; }
+
+std::size_t MlDsaPreparedKey::memory_bytes() const {
+  return sizeof(*this) + sizeof(Expanded) + key_->public_key.size() +
+         sizeof(Poly) * static_cast<std::size_t>(key_->p.k * key_->p.l + key_->p.k);
 }
 
 Status MlDsaVerifyMu(MlDsaParameterSet set, ByteSpan pk, ByteSpan mu, ByteSpan sig) {

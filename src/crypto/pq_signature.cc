@@ -2,11 +2,25 @@
 #include <string>
 
 #include "crypto/curve25519.h"
+#include "crypto/ed25519_prepared.h"
 #include "crypto/mldsa.h"
 #include "crypto/signature.h"
 
 namespace qfs::crypto {
 namespace {
+
+// A prepared ML-DSA key verifying pure signatures with the empty context, as MlDsaScheme does.
+class Prepared final : public PreparedPublicKey {
+ public:
+  explicit Prepared(std::unique_ptr<const MlDsaPreparedKey> key) : key_(std::move(key)) {}
+  Status Verify(ByteSpan message, ByteSpan signature) const override {
+    return key_->Verify(message, {}, signature);
+  }
+  std::size_t memory_bytes() const override { return sizeof(*this) + key_->memory_bytes(); }
+
+ private:
+  std::unique_ptr<const MlDsaPreparedKey> key_;
+};
 
 class MlDsaScheme final : public SignatureScheme {
  public:
@@ -29,6 +43,11 @@ class MlDsaScheme final : public SignatureScheme {
   }
   Status Verify(ByteSpan public_key, ByteSpan message, ByteSpan signature) const override {
     return MlDsaVerify(set_, public_key, message, {}, signature);
+  }
+  Result<std::unique_ptr<const PreparedPublicKey>> Prepare(ByteSpan public_key) const override {
+    QFS_ASSIGN_OR_RETURN(std::unique_ptr<const MlDsaPreparedKey> key,
+                         MlDsaPreparedKey::Prepare(set_, public_key));
+    return std::unique_ptr<const PreparedPublicKey>(new Prepared(std::move(key)));
   }
 
  private:
@@ -103,12 +122,54 @@ class HybridScheme final : public SignatureScheme {
                               signature.first(kEd25519SignatureBytes));
     Status dsa = MlDsaVerify(MlDsaParameterSet::k65, public_key.subspan(kEd25519PublicKeyBytes), m,
                              {}, signature.subspan(kEd25519SignatureBytes));
+    return Combine(ed, dsa);
+  }
+  Result<std::unique_ptr<const PreparedPublicKey>> Prepare(ByteSpan public_key) const override {
+    if (public_key.size() != public_key_bytes()) {
+      return Status(StatusCode::kBadKey,
+                    "hybrid public key must be " + std::to_string(public_key_bytes()) + " bytes");
+    }
+    auto ed = Ed25519PreparedKey::Prepare(public_key.first(kEd25519PublicKeyBytes));
+    if (!ed.ok())
+      return Status(ed.status().code(), "hybrid: Ed25519 half: " + ed.status().message());
+    QFS_ASSIGN_OR_RETURN(std::unique_ptr<const MlDsaPreparedKey> dsa,
+                         MlDsaPreparedKey::Prepare(MlDsaParameterSet::k65,
+                                                   public_key.subspan(kEd25519PublicKeyBytes)));
+    return std::unique_ptr<const PreparedPublicKey>(
+        new PreparedHybrid(std::move(ed).value(), std::move(dsa), signature_bytes()));
+  }
+
+  static Status Combine(const Status& ed, const Status& dsa) {
     if (!ed.ok()) return Status(ed.code(), "hybrid: Ed25519 half: " + ed.message());
     if (!dsa.ok()) return Status(dsa.code(), "hybrid: ML-DSA-65 half: " + dsa.message());
     return OkStatus();
   }
 
  private:
+  class PreparedHybrid final : public PreparedPublicKey {
+   public:
+    PreparedHybrid(std::unique_ptr<const Ed25519PreparedKey> ed,
+                   std::unique_ptr<const MlDsaPreparedKey> dsa, std::size_t signature_bytes)
+        : ed_(std::move(ed)), dsa_(std::move(dsa)), signature_bytes_(signature_bytes) {}
+    Status Verify(ByteSpan message, ByteSpan signature) const override {
+      if (signature.size() != signature_bytes_) {
+        return Status(StatusCode::kBadSignature,
+                      "hybrid signature must be " + std::to_string(signature_bytes_) + " bytes");
+      }
+      Bytes m = HybridMessage(message);
+      Status ed = ed_->Verify(m, signature.first(kEd25519SignatureBytes));
+      Status dsa = dsa_->Verify(m, {}, signature.subspan(kEd25519SignatureBytes));
+      return Combine(ed, dsa);
+    }
+    std::size_t memory_bytes() const override {
+      return sizeof(*this) + Ed25519PreparedKey::MemoryBytes() + dsa_->memory_bytes();
+    }
+
+   private:
+    std::unique_ptr<const Ed25519PreparedKey> ed_;
+    std::unique_ptr<const MlDsaPreparedKey> dsa_;
+    std::size_t signature_bytes_;
+  };
   static constexpr std::size_t kEdSecretBytes = 64;
   MlDsaSizes dsa_;
 };

@@ -35,6 +35,16 @@ struct SignatureKeyPair {
   SecretBytes secret_key;
 };
 
+// A public key decoded and expanded once for repeated verification (Ed25519 comb tables,
+// ML-DSA's matrix): Verify gives the verdict of SignatureScheme::Verify(public_key, ...) of the
+// scheme that prepared it, faster. Immutable; Verify may run on many threads at once.
+class PreparedPublicKey {
+ public:
+  virtual ~PreparedPublicKey() = default;
+  virtual Status Verify(ByteSpan message, ByteSpan signature) const = 0;
+  virtual std::size_t memory_bytes() const = 0;  // what it holds, for caches with a budget
+};
+
 class SignatureScheme {
  public:
   virtual ~SignatureScheme() = default;
@@ -48,6 +58,9 @@ class SignatureScheme {
   virtual Result<Bytes> Sign(const SecretBytes& secret_key, ByteSpan message) const = 0;
   // OK, or BAD_KEY (malformed public key) / BAD_SIGNATURE.
   virtual Status Verify(ByteSpan public_key, ByteSpan message, ByteSpan signature) const = 0;
+  // The key prepared for repeated verification (prepared_key_cache.h keeps them). BAD_KEY for
+  // a malformed key — one that Verify would refuse with every signature.
+  virtual Result<std::unique_ptr<const PreparedPublicKey>> Prepare(ByteSpan public_key) const = 0;
 };
 
 class SignatureRegistry {

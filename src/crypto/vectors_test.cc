@@ -9,6 +9,7 @@
 #include "codec/json.h"
 #include "crypto/aead.h"
 #include "crypto/curve25519.h"
+#include "crypto/ed25519_prepared.h"
 #include "crypto/hash.h"
 #include "crypto/mac.h"
 #include "crypto/vectors_testing.h"
@@ -98,6 +99,12 @@ TEST(Wycheproof, Ed25519) {
         Bytes pk = HexField(group["publicKey"]["pk"]);
         Status s = Ed25519Verify(pk, HexField(test["msg"]), HexField(test["sig"]));
         EXPECT_EQ(s.ok(), result == "valid") << "tcId " << test["tcId"] << " " << test["comment"];
+        // The prepared-key path gives the same verdict (a key it refuses verifies nothing).
+        auto prepared = Ed25519PreparedKey::Prepare(pk);
+        const bool prepared_ok =
+            prepared.ok() &&
+            prepared.value()->Verify(HexField(test["msg"]), HexField(test["sig"])).ok();
+        EXPECT_EQ(prepared_ok, s.ok()) << "prepared, tcId " << test["tcId"];
       });
   std::printf("ed25519: %d valid, %d invalid\n", t.valid, t.invalid);
 }

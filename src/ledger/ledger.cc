@@ -72,7 +72,10 @@ Result<int> LockDirectory(const std::string& directory) {
 
 }  // namespace
 
-Ledger::Ledger(LedgerOptions options) : options_(std::move(options)) {}
+Ledger::Ledger(LedgerOptions options)
+    : options_(std::move(options)),
+      key_cache_(
+          crypto::PreparedKeyCacheOptions{.memory_bytes_max = options_.key_cache_bytes_max}) {}
 
 Ledger::~Ledger() {
   {
@@ -322,7 +325,7 @@ std::optional<SubmitResult> Ledger::Admit(ByteSpan packet_bytes, Pending& pendin
   Result<const crypto::SignatureScheme*> scheme =
       crypto::SignatureRegistry::Default().Find(p.algorithm);
   if (p.algorithm != algorithm || !scheme.ok() ||
-      !scheme.value()->Verify(public_key, SigningMessage(p), p.signature).ok()) {
+      !key_cache_.Verify(*scheme.value(), public_key, SigningMessage(p), p.signature).ok()) {
     return SubmitResult{0, ResultCode::kInvalidSignature};
   }
   return std::nullopt;

@@ -63,6 +63,9 @@ struct LedgerOptions {
   // after a quiet spell. 0: sync as soon as entries are waiting.
   std::uint32_t commit_window_us = 1000;
   std::size_t queue_max = 65'536;  // waiting submissions; more get kUnavailable
+  // Memory for admission's prepared signer keys (crypto/prepared_key_cache.h): ~31 KiB per
+  // Ed25519 key, ~69 KiB per hybrid key; the most recently used stay. 0: no cache.
+  std::size_t key_cache_bytes_max = 64u << 20;
   std::uint64_t segment_bytes_target = 64ull << 20;
   // A state snapshot (DIR/snapshot.qsnap) is written after this many entries and when the
   // ledger closes, so that a start replays only the entries after it. 0: only on close.
@@ -191,6 +194,8 @@ class Ledger {
   void CopyKeys(const IdentityId& id);  // REQUIRES: state_mutex_ held
   mutable std::shared_mutex keys_mutex_;
   std::map<IdentityId, std::vector<KeyRecord>> keys_;
+  // Admission verifies through prepared keys (crypto/prepared_key_cache.h).
+  mutable crypto::PreparedKeyCache key_cache_;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;

@@ -90,10 +90,11 @@ Status Replayer::ApplyPacket(const LogEntry& entry, ByteSpan body) {
   if (!packet.ok()) return Integrity(entry.index, packet.status().message());
   const Packet& p = packet.value();
   const ResultCode admission =
-      options_.check_signatures ? state_->CheckAdmission(p, entry.timestamp_us) : [&] {
-        State::SigningKey key;
-        return state_->CheckAdmissionState(p, entry.timestamp_us, &key);
-      }();
+      options_.check_signatures ? state_->CheckAdmission(p, entry.timestamp_us, options_.key_cache)
+                                : [&] {
+                                    State::SigningKey key;
+                                    return state_->CheckAdmissionState(p, entry.timestamp_us, &key);
+                                  }();
   if (admission != ResultCode::kOk) {
     return Integrity(entry.index,
                      "logged packet fails admission: " + std::string(ResultCodeName(admission)));

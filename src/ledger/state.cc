@@ -168,7 +168,8 @@ ResultCode State::CheckAdmissionState(const Packet& p, std::uint64_t now_us,
   return ResultCode::kOk;
 }
 
-ResultCode State::CheckAdmission(const Packet& p, std::uint64_t now_us) const {
+ResultCode State::CheckAdmission(const Packet& p, std::uint64_t now_us,
+                                 crypto::PreparedKeyCache* key_cache) const {
   SigningKey key;
   const ResultCode code = CheckAdmissionState(p, now_us, &key);
   if (code != ResultCode::kOk) return code;
@@ -176,10 +177,12 @@ ResultCode State::CheckAdmission(const Packet& p, std::uint64_t now_us) const {
   Result<const crypto::SignatureScheme*> scheme =
       crypto::SignatureRegistry::Default().Find(p.algorithm);
   if (!scheme.ok()) return ResultCode::kInvalidSignature;
-  if (!scheme.value()->Verify(key.public_key, SigningMessage(p), p.signature).ok()) {
-    return ResultCode::kInvalidSignature;
-  }
-  return ResultCode::kOk;
+  const Bytes message = SigningMessage(p);
+  const Status verified =
+      key_cache != nullptr
+          ? key_cache->Verify(*scheme.value(), key.public_key, message, p.signature)
+          : scheme.value()->Verify(key.public_key, message, p.signature);
+  return verified.ok() ? ResultCode::kOk : ResultCode::kInvalidSignature;
 }
 
 ResultCode State::Apply(const Packet& p, const Digest32& packet_hash, std::uint64_t index,

@@ -24,6 +24,7 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "crypto/hash.h"
+#include "crypto/prepared_key_cache.h"
 #include "ledger/operation_index.h"
 #include "ledger/packet.h"
 #include "ledger/types.h"
@@ -103,8 +104,10 @@ class State {
     ByteSpan public_key;
   };
   ResultCode CheckAdmissionState(const Packet& packet, std::uint64_t now_us, SigningKey* key) const;
-  // CheckAdmissionState and the signature; kOk if the packet may be logged.
-  ResultCode CheckAdmission(const Packet& packet, std::uint64_t now_us) const;
+  // CheckAdmissionState and the signature (through `key_cache` if given); kOk if the packet
+  // may be logged.
+  ResultCode CheckAdmission(const Packet& packet, std::uint64_t now_us,
+                            crypto::PreparedKeyCache* key_cache = nullptr) const;
 
   // Applies an admitted packet as log entry `index` at node time now_us (>= every earlier
   // entry's): first expires pending transfers whose deadline has passed, then the operation.
