@@ -390,7 +390,7 @@ bool IsCanonicalScalar(const std::uint8_t* s) {
 
 Ed25519PreparedKey::~Ed25519PreparedKey() = default;
 
-std::size_t Ed25519PreparedKey::MemoryBytes() {
+std::size_t Ed25519PreparedKey::memory_bytes() const {
   return sizeof(Ed25519PreparedKey) + sizeof(Table) + 32 * kKeyEntries * sizeof(Niels);
 }
 

@@ -25,23 +25,23 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "crypto/signature.h"
 
 namespace qfs::crypto {
 
-class Ed25519PreparedKey {
+class Ed25519PreparedKey final : public PreparedPublicKey {
  public:
   // BAD_KEY for a key that is not 32 bytes, not a canonical encoding, not on the curve, or of
   // small order.
   static Result<std::unique_ptr<const Ed25519PreparedKey>> Prepare(ByteSpan public_key);
-  ~Ed25519PreparedKey();
+  ~Ed25519PreparedKey() override;
   Ed25519PreparedKey(const Ed25519PreparedKey&) = delete;
   Ed25519PreparedKey& operator=(const Ed25519PreparedKey&) = delete;
 
   // OK or BAD_SIGNATURE, exactly as Ed25519Verify(public_key(), message, signature).
-  Status Verify(ByteSpan message, ByteSpan signature) const;
+  Status Verify(ByteSpan message, ByteSpan signature) const override;
   ByteSpan public_key() const { return encoded_; }
-  // What one prepared key holds in memory (for caches that bound their size).
-  static std::size_t MemoryBytes();
+  std::size_t memory_bytes() const override;
 
   struct Table;  // the comb table (defined in ed25519_prepared.cc)
 

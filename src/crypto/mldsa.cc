@@ -1079,6 +1079,13 @@ Status VerifyMuImpl(const Params& p, ByteSpan pk, ByteSpan mu, ByteSpan sig) {
   return VerifyMuExpanded(MlDsaPreparedKey::Expanded(p, pk), mu, sig);
 }
 
+// Verify_internal from M': mu from the expanded key's tr.
+Status VerifyMPrimeExpanded(const MlDsaPreparedKey::Expanded& key, ByteSpan m_prime, ByteSpan sig) {
+  Bytes mu(64);
+  ShakeTo({key.tr, m_prime}, mu);
+  return VerifyMuExpanded(key, mu, sig);
+}
+
 Bytes ComputeMu(ByteSpan pk, ByteSpan m_prime) {
   std::array<std::uint8_t, 64> tr;
   ShakeTo({pk}, tr);
@@ -1151,9 +1158,7 @@ Result<std::unique_ptr<const MlDsaPreparedKey>> MlDsaPreparedKey::Prepare(MlDsaP
 
 Status MlDsaPreparedKey::Verify(ByteSpan message, ByteSpan context, ByteSpan signature) const {
   QFS_ASSIGN_OR_RETURN(Bytes m_prime, FormatMessage(0, context, message, {}));
-  Bytes mu(64);
-  ShakeTo({key_->tr, m_prime}, mu);
-  return VerifyMuExpanded(*key_, mu, signature);
+  return VerifyMPrimeExpanded(*key_, m_prime, signature);
 }
 
 ByteSpan MlDsaPreparedKey::public_key() const { return key_->public_key; }
@@ -1169,7 +1174,9 @@ Status MlDsaVerifyMu(MlDsaParameterSet set, ByteSpan pk, ByteSpan mu, ByteSpan s
 }
 
 Status MlDsaVerifyInternal(MlDsaParameterSet set, ByteSpan pk, ByteSpan m_prime, ByteSpan sig) {
-  return VerifyMuImpl(ParamsFor(set), pk, ComputeMu(pk, m_prime), sig);
+  const Params p = ParamsFor(set);
+  QFS_RETURN_IF_ERROR(CheckPublicKeySize(p, pk));
+  return VerifyMPrimeExpanded(MlDsaPreparedKey::Expanded(p, pk), m_prime, sig);
 }
 
 Status MlDsaVerify(MlDsaParameterSet set, ByteSpan pk, ByteSpan message, ByteSpan context,

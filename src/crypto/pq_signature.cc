@@ -162,7 +162,7 @@ class HybridScheme final : public SignatureScheme {
       return Combine(ed, dsa);
     }
     std::size_t memory_bytes() const override {
-      return sizeof(*this) + Ed25519PreparedKey::MemoryBytes() + dsa_->memory_bytes();
+      return sizeof(*this) + ed_->memory_bytes() + dsa_->memory_bytes();
     }
 
    private:

@@ -27,24 +27,8 @@ class Ed25519Scheme final : public SignatureScheme {
   Result<std::unique_ptr<const PreparedPublicKey>> Prepare(ByteSpan public_key) const override {
     QFS_ASSIGN_OR_RETURN(std::unique_ptr<const Ed25519PreparedKey> key,
                          Ed25519PreparedKey::Prepare(public_key));
-    return std::unique_ptr<const PreparedPublicKey>(new PreparedEd25519(std::move(key)));
+    return std::unique_ptr<const PreparedPublicKey>(std::move(key));
   }
-
- private:
-  class PreparedEd25519 final : public PreparedPublicKey {
-   public:
-    explicit PreparedEd25519(std::unique_ptr<const Ed25519PreparedKey> key)
-        : key_(std::move(key)) {}
-    Status Verify(ByteSpan message, ByteSpan signature) const override {
-      return key_->Verify(message, signature);
-    }
-    std::size_t memory_bytes() const override {
-      return sizeof(*this) + Ed25519PreparedKey::MemoryBytes();
-    }
-
-   private:
-    std::unique_ptr<const Ed25519PreparedKey> key_;
-  };
 };
 
 }  // namespace
