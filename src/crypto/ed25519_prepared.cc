@@ -300,17 +300,17 @@ struct Ed25519PreparedKey::Table {
 
 namespace {
 
-constexpr int kKeyEntries = 8;     // a key's table: 32 x 8 points (30 KiB), signed radix-16 digits
-constexpr int kBaseEntries = 128;  // B's: 32 x 128 points (480 KiB, once), signed radix-256
+constexpr std::size_t kKeyEntries =
+    8;  // a key's table: 32 x 8 points (30 KiB), signed radix-16 digits
+constexpr std::size_t kBaseEntries = 128;  // B's: 32 x 128 points (480 KiB, once), signed radix-256
 
-std::vector<Niels> BuildTable(const Point& p, int entries) {
-  const int count = 32 * entries;
-  std::vector<Point> points(static_cast<std::size_t>(count));
+std::vector<Niels> BuildTable(const Point& p, std::size_t entries) {
+  std::vector<Point> points(32 * entries);
   Point base = p;
-  for (int i = 0; i < 32; ++i) {
-    Point* row = &points[static_cast<std::size_t>(i * entries)];
+  for (std::size_t i = 0; i < 32; ++i) {
+    Point* row = &points[i * entries];
     row[0] = base;
-    for (int j = 1; j < entries; ++j) row[j] = AddPoints(row[j - 1], base);
+    for (std::size_t j = 1; j < entries; ++j) row[j] = AddPoints(row[j - 1], base);
     for (int k = 0; k < 8; ++k) base = Double(base);  // the next row's: 256 * base
   }
   // Normalise every point with one inversion (Montgomery's trick).
@@ -370,11 +370,11 @@ Point DoubleComb(const std::vector<Niels>& ta, const std::uint8_t* a, const std:
   const std::vector<Niels>& tb = BaseTable();
   Point p = kIdentity;
   for (int i = 1; i < 64; i += 2)
-    AddDigit(p, &ta[static_cast<std::size_t>(i / 2 * kKeyEntries)], ea[i]);
+    AddDigit(p, &ta[static_cast<std::size_t>(i / 2) * kKeyEntries], ea[i]);
   for (int k = 0; k < 4; ++k) p = Double(p);
   for (int i = 0; i < 64; i += 2)
-    AddDigit(p, &ta[static_cast<std::size_t>(i / 2 * kKeyEntries)], ea[i]);
-  for (int i = 0; i < 32; ++i) AddDigit(p, &tb[static_cast<std::size_t>(i * kBaseEntries)], eb[i]);
+    AddDigit(p, &ta[static_cast<std::size_t>(i / 2) * kKeyEntries], ea[i]);
+  for (int i = 0; i < 32; ++i) AddDigit(p, &tb[static_cast<std::size_t>(i) * kBaseEntries], eb[i]);
   return p;
 }
 

@@ -126,6 +126,7 @@ TEST(PreparedKeyCacheTest, ManyThreads) {
   for (std::uint8_t i = 0; i < 8; ++i) keys.push_back(Sign(SignatureAlgorithm::kEd25519, i));
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 200; ++i) {
