@@ -256,8 +256,7 @@ std::vector<std::vector<Bytes>> SignTransfers(std::vector<User>& users, std::uin
 // through a cache of prepared keys like the ledger's), going round its list for `duration`.
 std::uint64_t VerifyBound(const std::vector<std::vector<Bytes>>& packets,
                           const std::map<IdentityId, const User*>& keys,
-                          SteadyClock::duration duration) {
-  crypto::PreparedKeyCache key_cache;
+                          crypto::PreparedKeyCache& key_cache, SteadyClock::duration duration) {
   std::atomic<std::uint64_t> verified{0};
   std::atomic<bool> all_valid{true};
   const auto start = SteadyClock::now();
@@ -347,7 +346,13 @@ Json SchemeFigures(BenchLedger& bench, const std::string& scheme, const LedgerBe
   const std::vector<std::vector<Bytes>> bound_packets =
       SignTransfers(users, threads, std::size_t{threads} * 500);
   for (std::size_t i = 0; i < users.size(); ++i) users[i].sequence = sequences[i];
-  const auto sample = [&] { return VerifyBound(bound_packets, keys, std::chrono::seconds(1)); };
+  // The ledger's key cache is warm during the steps (256 signers, each prepared on its second
+  // packet), so the bound's is too: an untimed pass prepares every signer's key first.
+  crypto::PreparedKeyCache key_cache;
+  (void)VerifyBound(bound_packets, keys, key_cache, std::chrono::milliseconds(300));
+  const auto sample = [&] {
+    return VerifyBound(bound_packets, keys, key_cache, std::chrono::seconds(1));
+  };
   std::vector<std::uint64_t> samples{sample()};
   std::vector<StepFigures> figures;
   for (std::uint32_t percent : options.load_percent) {
