@@ -380,6 +380,7 @@ std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
   }
   // Logged as applied, so that replay meets the same violation at the same entry.
   if (!state_->last_entry_check().ok()) HaltLocked(state_->last_entry_check().message());
+  pending.logged = SubmitResult{index, result, false};
   return std::nullopt;  // answered after the commit
 }
 
@@ -411,8 +412,7 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
         answers.emplace_back(p, Status(StatusCode::kIoError, "not durable: " + synced.message()));
         continue;
       }
-      const OperationRecord* r = state_->FindOperation(p->packet.signer, p->packet.operation_id);
-      answers.emplace_back(p, SubmitResult{r->index, r->result, false});
+      answers.emplace_back(p, p->logged);
     }
     if (!halted_ && log_->size() - last_checkpoint_size_ >= options_.checkpoint_interval) {
       Status s = WriteCheckpoint();

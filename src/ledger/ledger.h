@@ -141,6 +141,7 @@ class Ledger {
     Packet packet;
     Digest32 packet_hash;
     SubmitCallback done;
+    SubmitResult logged;  // set by Sequence when the packet is appended: the answer once durable
   };
   explicit Ledger(LedgerOptions options);
   // The admission checks that need no sequencing: size, decoding, halt, signature. Fills
