@@ -300,9 +300,10 @@ struct Ed25519PreparedKey::Table {
 
 namespace {
 
-constexpr std::size_t kKeyEntries =
-    8;  // a key's table: 32 x 8 points (30 KiB), signed radix-16 digits
-constexpr std::size_t kBaseEntries = 128;  // B's: 32 x 128 points (480 KiB, once), signed radix-256
+// A key's table: 32 x 8 points (30 KiB), signed radix-16 digits; B's: 32 x 128 points (480 KiB,
+// once), signed radix-256.
+constexpr std::size_t kKeyEntries = 8;
+constexpr std::size_t kBaseEntries = 128;
 
 std::vector<Niels> BuildTable(const Point& p, std::size_t entries) {
   std::vector<Point> points(32 * entries);

@@ -346,8 +346,8 @@ Json SchemeFigures(BenchLedger& bench, const std::string& scheme, const LedgerBe
   const std::vector<std::vector<Bytes>> bound_packets =
       SignTransfers(users, threads, std::size_t{threads} * 500);
   for (std::size_t i = 0; i < users.size(); ++i) users[i].sequence = sequences[i];
-  // The ledger's key cache is warm during the steps (256 signers, each prepared on its second
-  // packet), so the bound's is too: an untimed pass prepares every signer's key first.
+  // The ledger's key cache is warm during the steps (each signer is prepared on its second
+  // packet), so the bound's is too: 300 untimed ms (several rounds of the lists) warm it first.
   crypto::PreparedKeyCache key_cache;
   (void)VerifyBound(bound_packets, keys, key_cache, std::chrono::milliseconds(300));
   const auto sample = [&] {
