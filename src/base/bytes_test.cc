@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <compare>
+#include <cstring>
+#include <random>
+
 namespace qfs {
 namespace {
 
@@ -14,6 +19,38 @@ TEST(ConstantTimeEqual, ComparesLengthAndContents) {
   EXPECT_FALSE(ConstantTimeEqual(a, c));
   EXPECT_FALSE(ConstantTimeEqual(a, d));
   EXPECT_TRUE(ConstantTimeEqual(Bytes{}, Bytes{}));
+}
+
+// Every sign memcmp gives, over arrays that differ in each position of each word and the tail.
+template <std::size_t N>
+void ExpectMemcmpOrder() {
+  std::mt19937_64 rng(N);
+  for (int round = 0; round < 2000; ++round) {
+    std::array<std::uint8_t, N> a{}, b{};
+    for (auto& x : a) x = static_cast<std::uint8_t>(rng());
+    b = a;
+    const std::size_t at = rng() % N;
+    b[at] = static_cast<std::uint8_t>(rng());
+    if (round % 3 == 0 && at + 1 < N) b[at + 1] ^= 0x80;  // a later byte must not decide
+    const int expected = std::memcmp(a.data(), b.data(), N);
+    const std::strong_ordering got = CompareFixedBytes(a, b);
+    EXPECT_EQ(expected < 0, std::is_lt(got)) << "round " << round;
+    EXPECT_EQ(expected == 0, std::is_eq(got)) << "round " << round;
+    EXPECT_EQ(expected > 0, std::is_gt(got)) << "round " << round;
+  }
+}
+
+TEST(CompareFixedBytes, GivesMemcmpOrder) {
+  ExpectMemcmpOrder<1>();
+  ExpectMemcmpOrder<16>();
+  ExpectMemcmpOrder<20>();
+  ExpectMemcmpOrder<32>();
+  std::array<std::uint8_t, 20> low{}, high{};
+  high[0] = 0x01;
+  low[19] = 0xff;  // the first byte decides, whatever follows
+  EXPECT_TRUE(std::is_lt(CompareFixedBytes(low, high)));
+  EXPECT_TRUE(std::is_gt(CompareFixedBytes(high, low)));
+  EXPECT_TRUE(std::is_eq(CompareFixedBytes(low, low)));
 }
 
 TEST(SecretBytes, WipeZeroesContents) {

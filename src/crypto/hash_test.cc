@@ -18,6 +18,10 @@ std::string Hex(const D& d) {
 TEST(Hash, KnownAnswers) {
   EXPECT_EQ(Hex(Sha256(AsBytes("abc"))),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Hex(Sha256(AsBytes(""))),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Hex(Sha256(AsBytes("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   EXPECT_EQ(Hex(Sha512(AsBytes("abc"))),
             "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
             "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
@@ -100,6 +104,21 @@ TEST(Sha256Hasher, IncrementalEqualsOneShot) {
   h.Update(ByteSpan(data).first(333));
   h.Update(ByteSpan(data).subspan(333));
   EXPECT_EQ(h.Finish(), Sha256(data));
+}
+
+// The one-shot functions (low-level OpenSSL) and the incremental hasher (EVP) agree at every
+// length around the block size, and the many-part form hashes the concatenation.
+TEST(Sha256, OneShotEqualsIncrementalAtEveryLengthAndParts) {
+  Bytes data(300);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 31 + 7);
+  for (std::size_t n = 0; n <= data.size(); ++n) {
+    const ByteSpan input = ByteSpan(data).first(n);
+    Sha256Hasher h;
+    h.Update(input);
+    const Digest32 expected = h.Finish();
+    ASSERT_EQ(Sha256(input), expected) << n;
+    ASSERT_EQ(Sha256({input.first(n / 3), ByteSpan(), input.subspan(n / 3)}), expected) << n;
+  }
 }
 
 }  // namespace

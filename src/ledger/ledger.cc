@@ -122,7 +122,9 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
   }
   QFS_RETURN_IF_ERROR(ledger->CheckGenesis());
   QFS_RETURN_IF_ERROR(ledger->Replay());
-  for (const auto& [id, account] : ledger->state_->accounts()) ledger->keys_[id] = account.keys;
+  for (const auto& [id, account] : ledger->state_->accounts()) {
+    ledger->keys_[id] = std::make_shared<const std::vector<KeyRecord>>(account.keys);
+  }
   ledger->sequencer_ = std::thread([raw = ledger.get()] { raw->SequencerLoop(); });
   return ledger;
 }
@@ -308,19 +310,23 @@ std::optional<SubmitResult> Ledger::Admit(ByteSpan packet_bytes, Pending& pendin
   // The signature is checked here, on the caller's thread, so that verification runs in
   // parallel; the sequencer re-checks everything that can change (revocation, sequence).
   if (halted_) return SubmitResult{0, ResultCode::kHalted};
-  Bytes public_key;
+  ByteSpan public_key;
   std::uint16_t algorithm = 0;
+  KeyList keys;  // holds `public_key` of a registered key
   if (const auto* reg = std::get_if<RegisterIdentity>(&p.operation)) {
     algorithm = reg->algorithm;
     public_key = reg->public_key;
   } else {
-    std::shared_lock<std::shared_mutex> lock(keys_mutex_);
-    auto keys = keys_.find(p.signer);
-    if (keys == keys_.end() || p.key.value >= keys->second.size()) {
+    {
+      std::shared_lock<std::shared_mutex> lock(keys_mutex_);
+      auto it = keys_.find(p.signer);
+      if (it != keys_.end()) keys = it->second;
+    }
+    if (keys == nullptr || p.key.value >= keys->size()) {
       return SubmitResult{0, ResultCode::kUnknownSigner};
     }
-    algorithm = keys->second[p.key.value].algorithm;
-    public_key = keys->second[p.key.value].public_key;
+    algorithm = (*keys)[p.key.value].algorithm;
+    public_key = (*keys)[p.key.value].public_key;
   }
   Result<const crypto::SignatureScheme*> scheme =
       crypto::SignatureRegistry::Default().Find(p.algorithm);
@@ -465,8 +471,10 @@ void Ledger::MutateStateForTesting(const std::function<void(State&)>& mutate) {
 
 void Ledger::CopyKeys(const IdentityId& id) {
   const Account* account = state_->FindAccount(id);
+  if (account == nullptr) return;
+  KeyList keys = std::make_shared<const std::vector<KeyRecord>>(account->keys);
   std::unique_lock<std::shared_mutex> lock(keys_mutex_);
-  if (account != nullptr) keys_[id] = account->keys;
+  keys_[id] = std::move(keys);
 }
 
 void Ledger::Halt(const std::string& reason) {

@@ -42,6 +42,23 @@ TEST(OperationIndexTest, FindsEveryRecordAndListsThemInTheOrderMade) {
   EXPECT_EQ(ops.Find(other_signer), nullptr);
 }
 
+// With a hash that collides on purpose (four values, one shard), every lookup and insert probes
+// past slots of equal hash and different key, and the shard grows many times.
+std::uint64_t WeakHash(const OperationKey& key) { return key.second.bytes[0] & 3u; }
+
+TEST(OperationIndexTest, FindsTheRightRecordAmongCollidingHashes) {
+  OperationIndex ops(&WeakHash);
+  constexpr std::uint32_t kCount = 3000;
+  for (std::uint32_t i = 0; i < kCount; ++i) ops.Add(Key(i), {{}, 10 * i, ResultCode::kOk});
+  for (std::uint32_t i = 0; i < kCount; ++i) {
+    const OperationRecord* r = ops.Find(Key(i));
+    ASSERT_NE(r, nullptr) << i;
+    EXPECT_EQ(r->index, 10 * i);
+  }
+  EXPECT_EQ(ops.Find(Key(kCount)), nullptr);  // same hash as some, a key never added
+  EXPECT_EQ(ops.Find(Key(kCount + 1)), nullptr);
+}
+
 // A frozen view keeps the records of its moment, exactly, however the index grows afterwards
 // (across a partial block, which Freeze copies, and full blocks, which it shares).
 TEST(OperationIndexTest, AFrozenViewIsUnchangedByLaterRecords) {
@@ -65,6 +82,9 @@ TEST(OperationIndexDeathTest, AddingAKeyTwiceIsAProgrammerError) {
   OperationIndex ops;
   ops.Add(Key(1), {});
   EXPECT_DEATH(ops.Add(Key(1), {}), "QFS_CHECK");
+  OperationIndex weak(&WeakHash);  // found past colliding slots too
+  for (std::uint32_t i = 0; i < 100; ++i) weak.Add(Key(i), {});
+  EXPECT_DEATH(weak.Add(Key(40), {}), "QFS_CHECK");
 }
 
 }  // namespace

@@ -188,11 +188,12 @@ ResultCode State::CheckAdmission(const Packet& p, std::uint64_t now_us,
 ResultCode State::Apply(const Packet& p, const Digest32& packet_hash, std::uint64_t index,
                         std::uint64_t now_us) {
   const std::vector<IdentityId> touched = Touched(p, now_us);
-  const std::array<u128, kTokenCount> held_before = Held(touched);
+  std::vector<const Account*> touched_accounts(touched.size(), nullptr);
+  const std::array<u128, kTokenCount> held_before = Held(touched, touched_accounts);
   const std::array<u128, kTokenCount> minted_before = minted_, burned_before = burned_;
   Expire(now_us);
   const ResultCode result = ApplyOperation(p, now_us);
-  const std::array<u128, kTokenCount> held_after = Held(touched);
+  const std::array<u128, kTokenCount> held_after = Held(touched, touched_accounts);
   last_entry_check_ = OkStatus();
   for (std::size_t t = 0; t < kTokenCount; ++t) {
     // Modulo 2^128 on both sides: exact, since every true difference fits.
@@ -253,10 +254,12 @@ std::vector<IdentityId> State::Touched(const Packet& p, std::uint64_t now_us) co
   return ids;
 }
 
-std::array<u128, kTokenCount> State::Held(const std::vector<IdentityId>& ids) const {
+std::array<u128, kTokenCount> State::Held(const std::vector<IdentityId>& ids,
+                                          std::vector<const Account*>& accounts) const {
   std::array<u128, kTokenCount> held{};
-  for (const IdentityId& id : ids) {
-    const Account* a = FindAccount(id);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (accounts[i] == nullptr) accounts[i] = FindAccount(ids[i]);
+    const Account* a = accounts[i];
     if (a == nullptr) continue;
     for (std::size_t t = 0; t < kTokenCount; ++t) held[t] += a->balance[t] + a->reserved[t];
   }
@@ -276,10 +279,11 @@ ResultCode State::ApplyOperation(const Packet& p, std::uint64_t now_us) {
   if (const auto* op = std::get_if<SetRoles>(&p.operation)) return SetRolesOp(signer, *op);
   if (const auto* op = std::get_if<Mint>(&p.operation)) return MintOp(signer, *op);
   if (const auto* op = std::get_if<Burn>(&p.operation)) return BurnOp(signer, *op);
-  if (const auto* op = std::get_if<Transfer>(&p.operation)) return TransferOp(p.signer, {op->leg});
+  if (const auto* op = std::get_if<Transfer>(&p.operation))
+    return TransferOp(signer, p.signer, {&op->leg, 1});
   if (const auto* op = std::get_if<Batch>(&p.operation)) {
     if (op->legs.empty()) return ResultCode::kBatchSize;
-    return TransferOp(p.signer, op->legs);
+    return TransferOp(signer, p.signer, op->legs);
   }
   if (const auto* op = std::get_if<Reserve>(&p.operation)) return ReserveOp(p, *op, now_us);
   if (const auto* op = std::get_if<PostPending>(&p.operation)) {
@@ -373,16 +377,17 @@ ResultCode State::CheckLeg(const IdentityId& from, const TransferLeg& leg,
 }
 
 // All legs or none: checks every leg against running balances before changing anything.
-ResultCode State::TransferOp(const IdentityId& from, const std::vector<TransferLeg>& legs) {
-  std::array<u128, kTokenCount> available = accounts_.at(from).balance;
+ResultCode State::TransferOp(Account& from, const IdentityId& from_id,
+                             std::span<const TransferLeg> legs) {
+  std::array<u128, kTokenCount> available = from.balance;
   for (const TransferLeg& leg : legs) {
-    if (ResultCode c = CheckLeg(from, leg, true); c != ResultCode::kOk) return c;
+    if (ResultCode c = CheckLeg(from_id, leg, true); c != ResultCode::kOk) return c;
     if (available[I(leg.token)] < leg.amount.raw()) return ResultCode::kInsufficientFunds;
     available[I(leg.token)] -= leg.amount.raw();
   }
   // Conservation bounds every balance by the supply, so the credits cannot overflow.
   for (const TransferLeg& leg : legs) {
-    accounts_.at(from).balance[I(leg.token)] -= leg.amount.raw();
+    from.balance[I(leg.token)] -= leg.amount.raw();
     accounts_.at(leg.to).balance[I(leg.token)] += leg.amount.raw();
   }
   return ResultCode::kOk;

@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -164,7 +165,8 @@ class State {
   ResultCode MintOp(const Account& signer, const Mint& op);
   ResultCode BurnOp(Account& signer, const Burn& op);
   ResultCode CheckLeg(const IdentityId& from, const TransferLeg& leg, bool need_transferable) const;
-  ResultCode TransferOp(const IdentityId& from, const std::vector<TransferLeg>& legs);
+  ResultCode TransferOp(Account& from, const IdentityId& from_id,
+                        std::span<const TransferLeg> legs);
   ResultCode ReserveOp(const Packet& p, const Reserve& op, std::uint64_t now_us);
   ResultCode FinishPending(const IdentityId& from, const OperationId& id, bool post);
   void Expire(std::uint64_t now_us);
@@ -172,7 +174,10 @@ class State {
   // Supplies, accounts and pending transfers: the part the root and a snapshot share.
   void PutBalancesAndPending(codec::Writer& w) const;
   std::vector<IdentityId> Touched(const Packet& p, std::uint64_t now_us) const;
-  std::array<u128, kTokenCount> Held(const std::vector<IdentityId>& ids) const;
+  // The sum of balance + reserved over `ids`, by token. `accounts[i]` caches ids[i]'s account,
+  // looked up while null (map nodes never move, and no account is ever removed).
+  std::array<u128, kTokenCount> Held(const std::vector<IdentityId>& ids,
+                                     std::vector<const Account*>& accounts) const;
 
   GenesisParams params_;
   std::map<IdentityId, Account> accounts_;

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/bytes.h"
 #include "math/fixed.h"
 
 namespace qfs::ledger {
@@ -19,8 +20,10 @@ namespace qfs::ledger {
 // first 20 bytes of SHA-256("qfs.identity.v1" || algorithm || public key) of its first key.
 struct IdentityId {
   std::array<std::uint8_t, 20> bytes{};
-  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
-  auto operator<=>(const IdentityId&) const = default;
+  bool operator==(const IdentityId&) const = default;
+  std::strong_ordering operator<=>(const IdentityId& o) const {
+    return CompareFixedBytes(bytes, o.bytes);  // byte order, inline (the account map's key)
+  }
   std::string ToHex() const;  // "0x" + 40 lowercase hex digits
 };
 Result<IdentityId> ParseIdentityId(std::string_view text);  // "0x" + 40 hex digits
@@ -35,8 +38,10 @@ struct KeyId {
 // An idempotency id chosen by the client, unique per signer.
 struct OperationId {
   std::array<std::uint8_t, 16> bytes{};
-  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
-  auto operator<=>(const OperationId&) const = default;
+  bool operator==(const OperationId&) const = default;
+  std::strong_ordering operator<=>(const OperationId& o) const {
+    return CompareFixedBytes(bytes, o.bytes);
+  }
 };
 
 // The six tokens. The numbers are the wire encoding.
