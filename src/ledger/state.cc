@@ -279,8 +279,9 @@ ResultCode State::ApplyOperation(const Packet& p, std::uint64_t now_us) {
   if (const auto* op = std::get_if<SetRoles>(&p.operation)) return SetRolesOp(signer, *op);
   if (const auto* op = std::get_if<Mint>(&p.operation)) return MintOp(signer, *op);
   if (const auto* op = std::get_if<Burn>(&p.operation)) return BurnOp(signer, *op);
-  if (const auto* op = std::get_if<Transfer>(&p.operation))
+  if (const auto* op = std::get_if<Transfer>(&p.operation)) {
     return TransferOp(signer, p.signer, {&op->leg, 1});
+  }
   if (const auto* op = std::get_if<Batch>(&p.operation)) {
     if (op->legs.empty()) return ResultCode::kBatchSize;
     return TransferOp(signer, p.signer, op->legs);
