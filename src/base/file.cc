@@ -15,26 +15,39 @@ Status IoError(const std::string& what, const std::string& path) {
   return Status(StatusCode::kIoError, what + " " + path + ": " + std::strerror(errno));
 }
 
-Status WriteAndSync(const std::string& path, ByteSpan bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError("cannot create", path);
+// Writes `bytes` at `offset` a chunk at a time, starting each chunk's writeback and waiting for
+// it before the next, so that a large write never queues more than a chunk ahead of other
+// writers' syncs. The caller's sync makes it durable. False (errno set) on failure.
+bool WriteChunked(int fd, std::uint64_t offset, ByteSpan bytes) {
   std::size_t done = 0;
   while (done < bytes.size()) {
     const std::size_t chunk_end = std::min(bytes.size(), done + kFileWriteChunkBytes);
     const std::size_t chunk_start = done;
     while (done < chunk_end) {
-      const ssize_t n = ::write(fd, bytes.data() + done, chunk_end - done);
+      const ssize_t n =
+          ::pwrite(fd, bytes.data() + done, chunk_end - done, static_cast<off_t>(offset + done));
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        ::close(fd);
-        return IoError("cannot write", path);
+      if (n < 0) return false;
+      if (n == 0) {
+        errno = EIO;
+        return false;
       }
       done += static_cast<std::size_t>(n);
     }
-    // Start this chunk's writeback and wait for it; the fsync below makes it all durable.
     (void)::sync_file_range(
-        fd, static_cast<off_t>(chunk_start), static_cast<off_t>(chunk_end - chunk_start),
+        fd, static_cast<off_t>(offset + chunk_start), static_cast<off_t>(chunk_end - chunk_start),
         SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+  }
+  return true;
+}
+
+Status WriteAndSync(const std::string& path, ByteSpan bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot create", path);
+  if (!WriteChunked(fd, 0, bytes)) {
+    Status s = IoError("cannot write", path);
+    ::close(fd);
+    return s;
   }
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
@@ -58,6 +71,67 @@ Status WriteFileAtomically(const std::string& path, ByteSpan bytes) {
   QFS_RETURN_IF_ERROR(WriteAndSync(temporary, bytes));
   if (::rename(temporary.c_str(), path.c_str()) != 0) return IoError("cannot rename", temporary);
   return SyncDirectoryOf(path);
+}
+
+Status WriteFileFrom(const std::string& path, std::uint64_t offset, ByteSpan bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot open", path);
+  struct stat st {};
+  Status s;
+  if (::fstat(fd, &st) != 0) {
+    s = IoError("cannot stat", path);
+  } else if (static_cast<std::uint64_t>(st.st_size) < offset) {
+    s = Status(StatusCode::kInvalidArgument, path + " has " + std::to_string(st.st_size) +
+                                                 " bytes, fewer than the " +
+                                                 std::to_string(offset) + " to keep");
+  } else if (!WriteChunked(fd, offset, bytes)) {
+    s = IoError("cannot write", path);
+  } else if (::ftruncate(fd, static_cast<off_t>(offset + bytes.size())) != 0) {
+    s = IoError("cannot truncate", path);
+  } else if (::fdatasync(fd) != 0) {
+    s = IoError("cannot sync", path);
+  }
+  ::close(fd);
+  if (!s.ok()) return s;
+  return SyncDirectoryOf(path);  // in case this created it
+}
+
+Result<Bytes> ReadFilePrefix(const std::string& path, std::uint64_t size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status(StatusCode::kNotFound, "no file " + path);
+    return IoError("cannot open", path);
+  }
+  struct stat st {};
+  Status checked;
+  if (::fstat(fd, &st) != 0) {
+    checked = IoError("cannot stat", path);
+  } else if (static_cast<std::uint64_t>(st.st_size) < size) {
+    checked = Status(StatusCode::kTruncated, path + " has " + std::to_string(st.st_size) +
+                                                 " bytes, fewer than " + std::to_string(size));
+  }
+  if (!checked.ok()) {
+    ::close(fd);
+    return checked;
+  }
+  Bytes bytes(static_cast<std::size_t>(size));
+  std::size_t done = 0;
+  bool failed = false;
+  while (done < bytes.size()) {
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) failed = true;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  Status s = failed ? IoError("cannot read", path) : OkStatus();
+  ::close(fd);
+  if (!s.ok()) return s;
+  if (done != bytes.size()) {
+    return Status(StatusCode::kTruncated, path + " has " + std::to_string(done) +
+                                              " bytes, fewer than " + std::to_string(size));
+  }
+  return bytes;
 }
 
 Result<Bytes> ReadWholeFile(const std::string& path, std::uint64_t max_bytes) {

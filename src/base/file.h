@@ -1,7 +1,9 @@
-// Whole-file reads and durable, atomic whole-file writes.
+// Whole-file reads and durable, atomic whole-file writes; durable writes past a kept prefix.
 //
 //   QFS_RETURN_IF_ERROR(WriteFileAtomically(path, bytes));   // all of it or the old file
 //   QFS_ASSIGN_OR_RETURN(Bytes b, ReadWholeFile(path, kLimit));
+//   QFS_RETURN_IF_ERROR(WriteFileFrom(path, 4096, tail));    // bytes 0..4095 are kept
+//   QFS_ASSIGN_OR_RETURN(Bytes head, ReadFilePrefix(path, 4096));
 //
 // WriteFileAtomically writes `path`.tmp (mode 0600) a chunk at a time — flushing each, so that a
 // large file never queues more than one chunk of writeback ahead of other writers' fsyncs —
@@ -23,6 +25,16 @@ inline constexpr std::size_t kFileWriteChunkBytes = 1 << 20;
 Status WriteFileAtomically(const std::string& path, ByteSpan bytes);
 // NOT_FOUND if there is no file; TOO_LARGE beyond `max_bytes`; IO_ERROR otherwise.
 Result<Bytes> ReadWholeFile(const std::string& path, std::uint64_t max_bytes);
+
+// Makes `path` (created if missing, mode 0600) its first `offset` bytes followed by `bytes`,
+// durably: the tail is written a chunk at a time as above, the file cut after it, fdatasync'd
+// (and the directory fsync'd). The first `offset` bytes are never written, so that a reader
+// relying on them is safe across a crash at any point; the tail may then be partly written.
+// INVALID_ARGUMENT if the file is shorter than `offset`; IO_ERROR otherwise.
+Status WriteFileFrom(const std::string& path, std::uint64_t offset, ByteSpan bytes);
+// The first `size` bytes of `path`: NOT_FOUND if there is no file; TRUNCATED if it is shorter;
+// IO_ERROR otherwise.
+Result<Bytes> ReadFilePrefix(const std::string& path, std::uint64_t size);
 
 }  // namespace qfs
 

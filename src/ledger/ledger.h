@@ -155,15 +155,18 @@ class Ledger {
   Status WriteSnapshotLocked();
   // A snapshot in the making: its header filled in, its state frozen (State::Freeze).
   struct FrozenSnapshot {
-    Snapshot header;  // header.state is empty until Encode
+    Snapshot header;  // the records' prefix and the state's head are filled in when written
     State::Frozen state;
-    Snapshot Encode() &&;
   };
+  // Appends the records made since the last snapshot to the records file, then (once they are
+  // durable) writes the snapshot that names them. Only one runs at a time (see snapshot_writer_).
+  Status WriteSnapshotFiles(FrozenSnapshot f);
   // Freezes the state under state_mutex_, which the caller holds (the records are shared, not
   // encoded: microseconds however long the log); marks the snapshot taken so the next one is
   // due snapshot_interval entries later. Encoding it needs no lock.
   FrozenSnapshot TakeSnapshotLocked();
   std::string SnapshotPath() const { return options_.directory + "/snapshot.qsnap"; }
+  std::string RecordsPath() const { return options_.directory + "/operations.qops"; }
   Status AppendRecord(RecordType type, ByteSpan body, ResultCode result,
                       std::uint64_t timestamp_us);
   std::uint64_t NextTimestamp();
@@ -212,6 +215,11 @@ class Ledger {
   std::thread snapshot_writer_;  // the last interval snapshot's file write; joined before the next
   // While it runs, a due snapshot waits (the sequencer never blocks on a slow writer).
   std::atomic<bool> snapshot_writing_{false};
+  // The records file's prefix known to hold the first records (bytes / State::kRecordBytes of
+  // them) durably, and its CRC32C: set by the snapshot used at start, advanced by each write.
+  // Touched only by the one snapshot writer of the moment (handed over by join).
+  std::uint64_t records_file_bytes_ = 0;
+  std::uint32_t records_file_crc32c_ = 0;
 };
 
 }  // namespace qfs::ledger

@@ -552,6 +552,14 @@ TEST_F(LedgerTest, AStartReplaysOnlyWhatFollowsTheSnapshot) {
   EXPECT_EQ(ledger->GetAccount(users_[0].id).value().account.balance[3], balance);
   // It goes on from there: sequences and operation records came back too.
   EXPECT_EQ(Traffic(*ledger, admin_, users_, 1, make), balance + Tokens(2).raw());
+  head = ledger->Head();
+  ledger.reset();
+  // The snapshot written on closing extended the records file from the older snapshot's end
+  // (past records the newer one had written there before): it starts the next open.
+  ledger = Ledger::Open(options).value();
+  EXPECT_EQ(ledger->start().snapshot_entries, head.size);
+  EXPECT_EQ(ledger->start().snapshot_note, "");
+  EXPECT_EQ(ledger->Head().root, head.root);
 }
 
 TEST_F(LedgerTest, ADamagedOrForeignSnapshotIsNeverUsed) {
@@ -583,9 +591,11 @@ TEST_F(LedgerTest, ADamagedOrForeignSnapshotIsNeverUsed) {
   expect_full_replay("checksum");
   // A well-formed snapshot whose state was changed (a balance) and re-checksummed.
   Snapshot forged = good;
-  std::unique_ptr<State> state = State::Decode(good.state).value();
+  const fs::path records = dir_ / "operations.qops";
+  const Bytes good_records = ReadRecordsFile(records.string(), good).value();
+  std::unique_ptr<State> state = State::Decode(good.state, good_records).value();
   state->AdjustBalanceForTesting(users_[2].id, Token::kAtr, 5);
-  forged.state = state->Encode();
+  forged.state = state->Freeze().head();
   ASSERT_TRUE(WriteSnapshot(snapshot.string(), forged).ok());
   expect_full_replay("damaged");
   // A snapshot of another log (its last entry hash differs).
@@ -598,6 +608,20 @@ TEST_F(LedgerTest, ADamagedOrForeignSnapshotIsNeverUsed) {
   ahead.tree_size = head.size + 5;
   ASSERT_TRUE(WriteSnapshot(snapshot.string(), ahead).ok());
   expect_full_replay("does not belong");
+  // The good snapshot again, but its records file damaged, cut short or gone.
+  ASSERT_TRUE(WriteSnapshot(snapshot.string(), good).ok());
+  {
+    std::fstream f(records, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(good.records_bytes / 2));
+    f.put(static_cast<char>(good_records[good.records_bytes / 2] ^ 1));
+  }
+  expect_full_replay("records checksum mismatch");
+  fs::resize_file(records, good.records_bytes - 1);
+  ASSERT_TRUE(WriteSnapshot(snapshot.string(), good).ok());  // the full replay wrote a new one
+  expect_full_replay("shorter than named");
+  ASSERT_TRUE(WriteSnapshot(snapshot.string(), good).ok());
+  fs::remove(records);
+  expect_full_replay("records are unusable");
 }
 
 }  // namespace

@@ -61,10 +61,15 @@ class OperationIndex {
   class Frozen {
    public:
     std::size_t size() const { return size_; }
+    // Calls f on records [from, size()), in order.
     template <typename F>
-    void ForEach(F&& f) const {
-      for (const auto& block : blocks_) {
-        for (const Entry& e : *block) f(e);
+    void ForEach(F&& f, std::size_t from = 0) const {
+      for (std::size_t b = from / kBlockRecords; b < blocks_.size(); ++b) {
+        const std::vector<Entry>& block = *blocks_[b];
+        for (std::size_t i = b == from / kBlockRecords ? from % kBlockRecords : 0; i < block.size();
+             ++i) {
+          f(block[i]);
+        }
       }
     }
 

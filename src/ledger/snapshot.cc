@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "base/crc32c.h"
 #include "base/file.h"
 #include "codec/encoding.h"
 #include "crypto/hash.h"
@@ -10,7 +11,7 @@ namespace qfs::ledger {
 namespace {
 
 constexpr char kMagic[8] = {'Q', 'F', 'S', 'S', 'N', 'A', 'P', 1};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;  // 2: the records in their own file
 
 Status Damaged(const std::string& why) {
   return Status(StatusCode::kCorruption, "snapshot: " + why);
@@ -28,6 +29,8 @@ Status WriteSnapshot(const std::string& path, const Snapshot& s) {
   w.U64(s.last_checkpoint_size);
   w.Bool(s.last_checkpoint.has_value());
   if (s.last_checkpoint) w.LengthPrefixedBytes(EncodeCheckpoint(*s.last_checkpoint));
+  w.U64(s.records_bytes);
+  w.U32(s.records_crc32c);
   Bytes out = w.Take();
   out.insert(out.end(), s.state.begin(), s.state.end());
   const crypto::Digest32 sum = crypto::Sha256(out);
@@ -64,9 +67,25 @@ Result<Snapshot> ReadSnapshot(const std::string& path) {
     QFS_ASSIGN_OR_RETURN(Bytes c, r.LengthPrefixedBytes(kPacketBytesMax));
     QFS_ASSIGN_OR_RETURN(s.last_checkpoint, DecodeCheckpoint(c));
   }
+  QFS_ASSIGN_OR_RETURN(s.records_bytes, r.U64());
+  QFS_ASSIGN_OR_RETURN(s.records_crc32c, r.U32());
   const ByteSpan state = body.subspan(sizeof(kMagic) + r.position());
   s.state.assign(state.begin(), state.end());
   return s;
+}
+
+Status AppendRecordsFile(const std::string& path, std::uint64_t keep_bytes, ByteSpan records) {
+  return WriteFileFrom(path, keep_bytes, records);
+}
+
+Result<Bytes> ReadRecordsFile(const std::string& path, const Snapshot& snapshot) {
+  if (snapshot.records_bytes > kSnapshotBytesMax) return Damaged("records beyond the size limit");
+  Result<Bytes> read = ReadFilePrefix(path, snapshot.records_bytes);
+  if (read.code() == StatusCode::kTruncated)
+    return Damaged("the records file is shorter than named");
+  QFS_RETURN_IF_ERROR(read.status());
+  if (Crc32c(read.value()) != snapshot.records_crc32c) return Damaged("records checksum mismatch");
+  return read;
 }
 
 }  // namespace qfs::ledger

@@ -1,10 +1,16 @@
 // State snapshots: the whole state machine at a log size, so that a restart replays only the
-// entries after it (docs/formats/log.md, "Snapshots"). A snapshot is bound to its log by the
-// hash of its last entry and checked against its own state root before it is used; anything
-// wrong with it (missing, damaged, from another log) means a full replay, never wrong state.
+// entries after it (docs/formats/log.md, "Snapshots"). A snapshot is two files: the snapshot
+// proper (the state without its operation records, rewritten whole each time) and the records
+// file, which only ever grows: each snapshot appends the records made since the last one and
+// names, with a CRC32C, the prefix it covers — so a snapshot writes O(new records), not
+// O(records). A snapshot is bound to its log by the hash of its last entry and checked against
+// its own state root before it is used; anything wrong with it (missing, damaged, from another
+// log) means a full replay, never wrong state.
 //
-//   QFS_RETURN_IF_ERROR(WriteSnapshot(dir + "/snapshot.qsnap", snapshot));
+//   QFS_RETURN_IF_ERROR(AppendRecordsFile(dir + "/operations.qops", old_size, new_records));
+//   QFS_RETURN_IF_ERROR(WriteSnapshot(dir + "/snapshot.qsnap", snapshot));  // after the records
 //   Result<Snapshot> s = ReadSnapshot(dir + "/snapshot.qsnap");
+//   Result<Bytes> records = ReadRecordsFile(dir + "/operations.qops", *s);
 //
 // Thread safety: plain functions.
 #ifndef QFS_LEDGER_SNAPSHOT_H_
@@ -27,13 +33,22 @@ struct Snapshot {
   Digest32 state_root{};        // State::Root() of `state`
   std::uint64_t last_checkpoint_size = 0;
   std::optional<Checkpoint> last_checkpoint;
-  Bytes state;  // State::Encode()
+  std::uint64_t records_bytes = 0;   // the records file's prefix that holds the state's records
+  std::uint32_t records_crc32c = 0;  // CRC32C of that prefix
+  Bytes state;                       // State::Frozen::head()
 };
 
 // Writes atomically: a temporary file, fsync, rename over `path`, fsync of the directory.
 Status WriteSnapshot(const std::string& path, const Snapshot& snapshot);
 // NOT_FOUND if there is none; CORRUPTION (checksum, format) or TOO_LARGE otherwise.
 Result<Snapshot> ReadSnapshot(const std::string& path);
+
+// Makes the records file its first `keep_bytes` followed by `records`, durably (WriteFileFrom):
+// the prefix an existing snapshot names is never touched.
+Status AppendRecordsFile(const std::string& path, std::uint64_t keep_bytes, ByteSpan records);
+// The prefix of the records file that `snapshot` names: NOT_FOUND (no file), CORRUPTION (shorter
+// than named, or the CRC differs) or IO_ERROR.
+Result<Bytes> ReadRecordsFile(const std::string& path, const Snapshot& snapshot);
 
 }  // namespace qfs::ledger
 

@@ -12,7 +12,7 @@ namespace qfs::ledger {
 namespace {
 
 constexpr char kStateDomain[] = "qfs.ledger.state.v1";
-constexpr char kSnapshotDomain[] = "qfs.ledger.snapshot.v2";  // 2: records in entry order
+constexpr char kSnapshotDomain[] = "qfs.ledger.snapshot.v3";  // 3: the records after the head
 constexpr char kGenesisDomain[] = "qfs.ledger.genesis.v1";
 
 std::size_t I(Token t) { return static_cast<std::size_t>(t); }
@@ -500,33 +500,55 @@ State::Frozen State::Freeze() const {
   w.String(kSnapshotDomain);
   w.LengthPrefixedBytes(EncodeGenesis(params_));
   PutBalancesAndPending(w);
+  w.U64(operations_.size());
+  w.FixedBytes(operations_digest_);
   f.head_ = w.Take();
   f.operations_ = operations_.Freeze();
-  f.operations_digest_ = operations_digest_;
   return f;
 }
 
-Bytes State::Frozen::Encode() const {
-  constexpr std::size_t kRecordBytes = 20 + 16 + 32 + 8 + 2;
+void State::Frozen::AppendRecords(std::size_t from, Bytes& out) const {
   codec::Writer w;
-  w.Reserve(head_.size() + 8 + operations_.size() * kRecordBytes + 32);
-  w.FixedBytes(head_);
-  w.U64(operations_.size());
-  operations_.ForEach([&w](const OperationIndex::Entry& e) {  // entry order
-    const auto& [key, op] = e;
-    w.FixedBytes(key.first.bytes);
-    w.FixedBytes(key.second.bytes);
-    w.FixedBytes(op.packet_hash);
-    w.U64(op.index);
-    w.U16(static_cast<std::uint16_t>(op.result));
-  });
-  w.FixedBytes(operations_digest_);
-  QFS_CHECK(w.bytes().size() == head_.size() + 8 + operations_.size() * kRecordBytes + 32);
-  return w.Take();
+  w.Reserve((records() - std::min(from, records())) * kRecordBytes);
+  operations_.ForEach(
+      [&w](const OperationIndex::Entry& e) {
+        const auto& [key, op] = e;
+        w.FixedBytes(key.first.bytes);
+        w.FixedBytes(key.second.bytes);
+        w.FixedBytes(op.packet_hash);
+        w.U64(op.index);
+        w.U16(static_cast<std::uint16_t>(op.result));
+      },
+      from);
+  out.insert(out.end(), w.bytes().begin(), w.bytes().end());
+}
+
+Bytes State::Frozen::Encode() const {
+  Bytes out;
+  out.reserve(head_.size() + records() * kRecordBytes);
+  out.assign(head_.begin(), head_.end());
+  AppendRecords(0, out);
+  return out;
 }
 
 Result<std::unique_ptr<State>> State::Decode(ByteSpan bytes) {
   codec::Reader r(bytes);
+  std::uint64_t records = 0;
+  QFS_ASSIGN_OR_RETURN(std::unique_ptr<State> state, DecodeHead(r, records));
+  QFS_RETURN_IF_ERROR(state->DecodeRecords(bytes.subspan(r.position()), records));
+  return state;
+}
+
+Result<std::unique_ptr<State>> State::Decode(ByteSpan head, ByteSpan records) {
+  codec::Reader r(head);
+  std::uint64_t count = 0;
+  QFS_ASSIGN_OR_RETURN(std::unique_ptr<State> state, DecodeHead(r, count));
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  QFS_RETURN_IF_ERROR(state->DecodeRecords(records, count));
+  return state;
+}
+
+Result<std::unique_ptr<State>> State::DecodeHead(codec::Reader& r, std::uint64_t& records) {
   QFS_ASSIGN_OR_RETURN(std::string domain, r.String(64));
   if (domain != kSnapshotDomain) return Status(StatusCode::kNonCanonical, "not a state snapshot");
   QFS_ASSIGN_OR_RETURN(Bytes genesis, r.LengthPrefixedBytes(kLogPayloadBytesMax));
@@ -564,8 +586,21 @@ Result<std::unique_ptr<State>> State::Decode(ByteSpan bytes) {
     if (pt.status == PendingStatus::kPending) state->deadlines_.insert({pt.deadline_us, key});
     state->pending_.emplace_hint(state->pending_.end(), key, pt);
   }
-  QFS_ASSIGN_OR_RETURN(std::uint64_t operations, r.U64());
-  for (std::uint64_t i = 0; i < operations; ++i) {
+  QFS_ASSIGN_OR_RETURN(records, r.U64());
+  QFS_ASSIGN_OR_RETURN(state->operations_digest_, r.FixedArray<32>());
+  return state;
+}
+
+// REQUIRES: a state fresh from DecodeHead, which read `count`.
+Status State::DecodeRecords(ByteSpan records, std::uint64_t count) {
+  if (records.size() / kRecordBytes < count) {
+    return Status(StatusCode::kTruncated, "the snapshot's operation records end early");
+  }
+  if (records.size() != count * kRecordBytes) {
+    return Status(StatusCode::kTrailingBytes, "bytes after the snapshot's operation records");
+  }
+  codec::Reader r(records);
+  for (std::uint64_t i = 0; i < count; ++i) {
     OperationKey key;
     OperationRecord op;
     QFS_ASSIGN_OR_RETURN(key.first, ReadIdentity(r));
@@ -575,16 +610,11 @@ Result<std::unique_ptr<State>> State::Decode(ByteSpan bytes) {
     QFS_ASSIGN_OR_RETURN(std::uint16_t result, r.U16());
     op.result = static_cast<ResultCode>(result);
     // Entry order: indexes increase, and a key has one record.
-    if (!state->operations_.empty() && !(state->operations_.back().second.index < op.index)) {
-      return Unordered();
-    }
-    if (state->operations_.Find(key) != nullptr) return Unordered();
-    state->operations_.Add(key, op);
+    if (!operations_.empty() && !(operations_.back().second.index < op.index)) return Unordered();
+    if (operations_.Find(key) != nullptr) return Unordered();
+    operations_.Add(key, op);
   }
-  QFS_ASSIGN_OR_RETURN(state->operations_digest_, r.FixedArray<32>());
-  QFS_RETURN_IF_ERROR(r.ExpectEnd());
-  QFS_RETURN_IF_ERROR(state->CheckInvariants());
-  return state;
+  return CheckInvariants();
 }
 
 }  // namespace qfs::ledger

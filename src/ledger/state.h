@@ -31,8 +31,9 @@
 #include "ledger/types.h"
 
 namespace qfs::codec {
+class Reader;
 class Writer;
-}
+}  // namespace qfs::codec
 
 namespace qfs::ledger {
 
@@ -131,23 +132,32 @@ class State {
   Status CheckInvariants() const;
   // SHA-256 over a domain tag and the canonical encoding of the whole state.
   Digest32 Root() const;
-  // The whole state, for snapshots (docs/formats/log.md), and back. Decode checks the encoding
-  // and the invariants: CORRUPTION / NON_CANONICAL / TRUNCATED for a bad snapshot.
+  // The whole state, for snapshots (docs/formats/log.md), and back: its head (everything but the
+  // operation records, ending with their count and running hash), then the records in entry
+  // order, kRecordBytes each. Decode checks the encoding and the invariants: CORRUPTION /
+  // NON_CANONICAL / TRUNCATED / TRAILING_BYTES for a bad snapshot.
+  static constexpr std::size_t kRecordBytes = 20 + 16 + 32 + 8 + 2;
   Bytes Encode() const { return Freeze().Encode(); }
   static Result<std::unique_ptr<State>> Decode(ByteSpan bytes);
-  // The same in two steps, so that a snapshot holds the state's lock only for what may change:
-  // Freeze() encodes the supplies, accounts and pending transfers and shares the operation
-  // records (append-only, see OperationIndex); Encode() may then run on any thread, while the
-  // state goes on, and gives what State::Encode() gave at the moment of Freeze().
+  // The same with the head and the records apart, as snapshots keep them: the records in a file
+  // that each snapshot only extends. `records` must hold exactly the head's count.
+  static Result<std::unique_ptr<State>> Decode(ByteSpan head, ByteSpan records);
+  // Encoding in two steps, so that a snapshot holds the state's lock only for what may change:
+  // Freeze() encodes the head and shares the operation records (append-only, see
+  // OperationIndex); the Frozen may then be encoded on any thread while the state goes on, and
+  // gives what Encode() gave at the moment of Freeze().
   class Frozen {
    public:
-    Bytes Encode() const;
+    const Bytes& head() const { return head_; }
+    std::size_t records() const { return operations_.size(); }
+    // Appends the encodings of records [from, records()) to `out`.
+    void AppendRecords(std::size_t from, Bytes& out) const;
+    Bytes Encode() const;  // head() and every record
 
    private:
     friend class State;
-    Bytes head_;  // domain, genesis, supplies, accounts, pending transfers
+    Bytes head_;
     OperationIndex::Frozen operations_;
-    Digest32 operations_digest_{};
   };
   Frozen Freeze() const;
   // Tests only: changes a balance without an entry (to prove that the checks catch it).
@@ -156,6 +166,9 @@ class State {
   }
 
  private:
+  // Decode's halves: everything up to the records, whose count goes to `records`; the records.
+  static Result<std::unique_ptr<State>> DecodeHead(codec::Reader& r, std::uint64_t& records);
+  Status DecodeRecords(ByteSpan records, std::uint64_t count);
   ResultCode ApplyOperation(const Packet& p, std::uint64_t now_us);
   ResultCode Register(const Packet& p, const RegisterIdentity& op);
   ResultCode AddOrRotateKey(Account& signer, std::uint16_t algorithm, const Bytes& public_key,

@@ -334,6 +334,25 @@ TEST_F(StateTest, RandomSequencesKeepInvariantsAndReplayToTheSameRoot) {
   Bytes extra = snapshot;
   extra.push_back(0);
   EXPECT_EQ(State::Decode(extra).code(), StatusCode::kTrailingBytes);
+  // Apart, as snapshots keep them: the records frozen at step 1500 and those added since make
+  // up the records of now, and the head must come with exactly its count of them.
+  const State::Frozen now = state_.Freeze();
+  Bytes records;
+  now.AppendRecords(0, records);
+  Bytes pieced;
+  now.AppendRecords(frozen->records(), pieced);
+  Bytes before;
+  frozen->AppendRecords(0, before);
+  before.insert(before.end(), pieced.begin(), pieced.end());
+  EXPECT_EQ(before, records);
+  EXPECT_EQ(records.size(), now.records() * State::kRecordBytes);
+  EXPECT_EQ(State::Decode(now.head(), records).value()->Root(), state_.Root());
+  EXPECT_EQ(State::Decode(now.head(), ByteSpan(records).first(records.size() - 1)).code(),
+            StatusCode::kTruncated);
+  EXPECT_EQ(State::Decode(frozen->head(), records).code(), StatusCode::kTrailingBytes);
+  Bytes long_head = now.head();
+  long_head.push_back(0);
+  EXPECT_EQ(State::Decode(long_head, records).code(), StatusCode::kTrailingBytes);
   // The sequence exercised both outcomes of every kind of operation.
   EXPECT_GT(results[ResultCode::kOk], 300);
   for (ResultCode c :
