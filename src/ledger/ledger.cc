@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #include "base/check.h"
 #include "base/crc32c.h"
 #include "codec/encoding.h"
+#include "crypto/random.h"
 
 namespace qfs::ledger {
 namespace {
@@ -86,8 +88,24 @@ void LowerThisThreadsPriority() {
 
 }  // namespace
 
+std::size_t Ledger::IdentityHash::operator()(const IdentityId& id) const {
+  static_assert(crypto_shorthash_BYTES == sizeof(std::uint64_t) &&
+                crypto_shorthash_KEYBYTES == sizeof(secret));
+  std::uint8_t out[crypto_shorthash_BYTES];
+  crypto_shorthash(out, id.bytes.data(), id.bytes.size(), secret.data());
+  std::uint64_t h = 0;
+  std::memcpy(&h, out, sizeof(h));
+  return static_cast<std::size_t>(h);
+}
+
 Ledger::Ledger(LedgerOptions options)
     : options_(std::move(options)),
+      keys_(0,
+            [] {
+              IdentityHash hash;
+              crypto::SystemRandom().Fill(hash.secret);  // only the table's layout depends on it
+              return hash;
+            }()),
       key_cache_(
           crypto::PreparedKeyCacheOptions{.memory_bytes_max = options_.key_cache_bytes_max}) {}
 
