@@ -13,14 +13,17 @@
 // recovery() says so. Anything else that is wrong is CORRUPTION naming the first bad entry; the
 // node then halts writes (CIR-302) instead of serving wrong state.
 //
-// Thread safety: none; the sequencer owns the log. Read() may be called by the owner only.
+// Thread safety: the owner (the sequencer) appends and syncs with nobody else in the log; Read()
+// calls may run concurrently with each other (the ledger holds its state lock shared for them).
 #ifndef QFS_LEDGER_LOG_H_
 #define QFS_LEDGER_LOG_H_
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -102,8 +105,11 @@ class Log {
   // Writes the buffered records and makes every appended entry durable (fdatasync; the
   // directory too after a new segment).
   Status Sync();
-  // OUT_OF_RANGE past the end; CORRUPTION if the bytes on disk changed under us.
+  // OUT_OF_RANGE past the end; CORRUPTION if the bytes on disk changed under us. Two preads:
+  // each segment's file stays open for reading after its first Read (see read_files_).
   Result<LogEntry> Read(std::uint64_t index) const;
+  // Segment files kept open for Read at most; beyond, the lowest-numbered is closed first.
+  static constexpr std::size_t kReadFilesOpenMax = 64;
 
  private:
   struct Segment {
@@ -121,6 +127,16 @@ class Log {
   Status OpenForAppend(const Segment& segment, std::uint64_t length);
   // Writes the buffered records to the newest segment.
   Status Flush();
+  // A segment's file, open read-only; closed when the last holder lets go, so that evicting it
+  // never pulls it from under a concurrent Read.
+  struct ReadFile {
+    int fd = -1;
+    ReadFile() = default;
+    ReadFile(const ReadFile&) = delete;
+    ReadFile& operator=(const ReadFile&) = delete;
+    ~ReadFile();
+  };
+  Result<std::shared_ptr<const ReadFile>> OpenForRead(std::uint32_t segment) const;
 
   LogOptions options_;
   std::vector<Segment> segments_;
@@ -132,6 +148,10 @@ class Log {
   std::uint64_t fd_length_ = 0;   // its length in bytes, the buffered records included
   Bytes buffer_;                  // records appended and not yet written (at fd_length_ - size)
   bool directory_dirty_ = false;  // a segment was created since the last Sync
+  // Read's open files by segment number: reading entry after entry (start-up replay, export,
+  // proofs, the API) cost an open with its path walk and a close besides the two preads.
+  mutable std::mutex read_files_mutex_;
+  mutable std::map<std::uint32_t, std::shared_ptr<const ReadFile>> read_files_;
 };
 
 }  // namespace qfs::ledger

@@ -7,9 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace qfs::ledger {
@@ -149,6 +151,39 @@ TEST_F(LogTest, SegmentsRollAndReopenAcrossThem) {
   auto log = Log::Open(Options(4096)).value();
   EXPECT_EQ(log->size(), 300u);
   for (std::uint64_t i = 0; i < 300; i += 37) EXPECT_EQ(log->Read(i).value().index, i);
+}
+
+// More segments than Read keeps open: reads in order, backwards and from several threads at
+// once all return what was written, while files are opened and closed under them.
+TEST_F(LogTest, ReadsAcrossMoreSegmentsThanStayOpen) {
+  std::vector<LogEntry> written;
+  {
+    auto log = Log::Open(Options(1024)).value();
+    written = Fill(*log, 1000, 100);
+  }
+  ASSERT_GT(Segments().size(), Log::kReadFilesOpenMax + 10);
+  auto log = Log::Open(Options(1024)).value();
+  for (std::uint64_t i = 0; i < 1000; ++i) ASSERT_EQ(log->Read(i).value(), written[i]) << i;
+  for (std::uint64_t i = 1000; i-- > 0;) ASSERT_EQ(log->Read(i).value(), written[i]) << i;
+  std::vector<std::thread> readers;
+  std::atomic<int> wrong{0};
+  for (std::uint64_t t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      for (std::uint64_t k = 0; k < 3000; ++k) {
+        const std::uint64_t i = (k * 7919 + t * 131) % 1000;  // jumps between segments
+        Result<LogEntry> e = log->Read(i);
+        if (!e.ok() || e.value() != written[i]) ++wrong;
+      }
+    });
+  }
+  for (std::thread& r : readers) r.join();
+  EXPECT_EQ(wrong.load(), 0);
+  // Appending goes on, and the newest entries read back from the buffer and then the file.
+  LogEntry next = MakeEntry(1000, log->last_hash(), 100);
+  ASSERT_TRUE(log->Append(next).ok());
+  EXPECT_EQ(log->Read(1000).value(), next);
+  ASSERT_TRUE(log->Sync().ok());
+  EXPECT_EQ(log->Read(1000).value(), next);
 }
 
 TEST_F(LogTest, TornTailIsCutAndAppendingContinues) {
