@@ -96,70 +96,73 @@ Status WriteFileFrom(const std::string& path, std::uint64_t offset, ByteSpan byt
   return SyncDirectoryOf(path);  // in case this created it
 }
 
-Result<Bytes> ReadFilePrefix(const std::string& path, std::uint64_t size) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+namespace {
+
+// An open file's descriptor and size; closed by its destructor.
+struct OpenedFile {
+  int fd = -1;
+  std::uint64_t size = 0;
+  OpenedFile() = default;
+  OpenedFile(const OpenedFile&) = delete;
+  OpenedFile& operator=(const OpenedFile&) = delete;
+  ~OpenedFile() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// Opens `path` for reading: NOT_FOUND if there is no file; IO_ERROR otherwise.
+Status OpenForReading(const std::string& path, OpenedFile& file) {
+  file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (file.fd < 0) {
     if (errno == ENOENT) return Status(StatusCode::kNotFound, "no file " + path);
     return IoError("cannot open", path);
   }
   struct stat st {};
-  Status checked;
-  if (::fstat(fd, &st) != 0) {
-    checked = IoError("cannot stat", path);
-  } else if (static_cast<std::uint64_t>(st.st_size) < size) {
-    checked = Status(StatusCode::kTruncated, path + " has " + std::to_string(st.st_size) +
-                                                 " bytes, fewer than " + std::to_string(size));
-  }
-  if (!checked.ok()) {
-    ::close(fd);
-    return checked;
-  }
-  Bytes bytes(static_cast<std::size_t>(size));
+  if (::fstat(file.fd, &st) != 0 || st.st_size < 0) return IoError("cannot stat", path);
+  file.size = static_cast<std::uint64_t>(st.st_size);
+  return OkStatus();
+}
+
+// Reads bytes.size() bytes from the start of `file`: the count read (fewer only if the file
+// ended first), or IO_ERROR.
+Result<std::size_t> ReadFromStart(const OpenedFile& file, const std::string& path, Bytes& bytes) {
   std::size_t done = 0;
-  bool failed = false;
   while (done < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    const ssize_t n = ::read(file.fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) failed = true;
-    if (n <= 0) break;
+    if (n < 0) return IoError("cannot read", path);
+    if (n == 0) break;
     done += static_cast<std::size_t>(n);
   }
-  Status s = failed ? IoError("cannot read", path) : OkStatus();
-  ::close(fd);
-  if (!s.ok()) return s;
-  if (done != bytes.size()) {
-    return Status(StatusCode::kTruncated, path + " has " + std::to_string(done) +
-                                              " bytes, fewer than " + std::to_string(size));
-  }
+  return done;
+}
+
+Status FewerBytes(const std::string& path, std::uint64_t has, std::uint64_t wanted) {
+  return Status(StatusCode::kTruncated, path + " has " + std::to_string(has) +
+                                            " bytes, fewer than " + std::to_string(wanted));
+}
+
+}  // namespace
+
+Result<Bytes> ReadFilePrefix(const std::string& path, std::uint64_t size) {
+  OpenedFile file;
+  QFS_RETURN_IF_ERROR(OpenForReading(path, file));
+  if (file.size < size) return FewerBytes(path, file.size, size);
+  Bytes bytes(static_cast<std::size_t>(size));
+  QFS_ASSIGN_OR_RETURN(const std::size_t done, ReadFromStart(file, path, bytes));
+  if (done != bytes.size()) return FewerBytes(path, done, size);
   return bytes;
 }
 
 Result<Bytes> ReadWholeFile(const std::string& path, std::uint64_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status(StatusCode::kNotFound, "no file " + path);
-    return IoError("cannot open", path);
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size < 0) {
-    const Status s = IoError("cannot stat", path);
-    ::close(fd);
-    return s;
-  }
-  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
-    ::close(fd);
+  OpenedFile file;
+  QFS_RETURN_IF_ERROR(OpenForReading(path, file));
+  if (file.size > max_bytes) {
     return Status(StatusCode::kTooLarge,
                   path + " is larger than " + std::to_string(max_bytes) + " bytes");
   }
-  Bytes bytes(static_cast<std::size_t>(st.st_size));
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
+  Bytes bytes(static_cast<std::size_t>(file.size));
+  QFS_ASSIGN_OR_RETURN(const std::size_t done, ReadFromStart(file, path, bytes));
   if (done != bytes.size()) return IoError("cannot read", path);
   return bytes;
 }

@@ -16,6 +16,7 @@
 
 #include "base/check.h"
 #include "base/crc32c.h"
+#include "base/file.h"
 #include "codec/encoding.h"
 #include "crypto/random.h"
 
@@ -271,9 +272,8 @@ Status Ledger::WriteSnapshotLocked() { return WriteSnapshotFiles(TakeSnapshotLoc
 Status Ledger::WriteSnapshotFiles(FrozenSnapshot f) {
   // Records only ever follow those the file holds; the prefix an older snapshot names stays as
   // it is, so a crash anywhere in here leaves that snapshot usable.
-  Bytes records;
-  f.state.AppendRecords(records_file_bytes_ / State::kRecordBytes, records);
-  QFS_RETURN_IF_ERROR(AppendRecordsFile(RecordsPath(), records_file_bytes_, records));
+  const Bytes records = f.state.EncodeRecords(records_file_bytes_ / State::kRecordBytes);
+  QFS_RETURN_IF_ERROR(WriteFileFrom(RecordsPath(), records_file_bytes_, records));
   records_file_bytes_ += records.size();
   records_file_crc32c_ = Crc32cExtend(records_file_crc32c_, records);
   f.header.records_bytes = records_file_bytes_;

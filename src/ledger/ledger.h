@@ -16,13 +16,13 @@
 #ifndef QFS_LEDGER_LEDGER_H_
 #define QFS_LEDGER_LEDGER_H_
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>

@@ -64,13 +64,8 @@ class OperationIndex {
     // Calls f on records [from, size()), in order.
     template <typename F>
     void ForEach(F&& f, std::size_t from = 0) const {
-      for (std::size_t b = from / kBlockRecords; b < blocks_.size(); ++b) {
-        const std::vector<Entry>& block = *blocks_[b];
-        for (std::size_t i = b == from / kBlockRecords ? from % kBlockRecords : 0; i < block.size();
-             ++i) {
-          f(block[i]);
-        }
-      }
+      for (std::size_t n = from; n < size_; ++n)
+        f((*blocks_[n / kBlockRecords])[n % kBlockRecords]);
     }
 
    private:

@@ -74,10 +74,6 @@ Result<Snapshot> ReadSnapshot(const std::string& path) {
   return s;
 }
 
-Status AppendRecordsFile(const std::string& path, std::uint64_t keep_bytes, ByteSpan records) {
-  return WriteFileFrom(path, keep_bytes, records);
-}
-
 Result<Bytes> ReadRecordsFile(const std::string& path, const Snapshot& snapshot) {
   if (snapshot.records_bytes > kSnapshotBytesMax) return Damaged("records beyond the size limit");
   Result<Bytes> read = ReadFilePrefix(path, snapshot.records_bytes);

@@ -7,7 +7,8 @@
 // its own state root before it is used; anything wrong with it (missing, damaged, from another
 // log) means a full replay, never wrong state.
 //
-//   QFS_RETURN_IF_ERROR(AppendRecordsFile(dir + "/operations.qops", old_size, new_records));
+//   // base/file.h: keeps the prefix an existing snapshot names, writes the new records after it
+//   QFS_RETURN_IF_ERROR(WriteFileFrom(dir + "/operations.qops", old_size, new_records));
 //   QFS_RETURN_IF_ERROR(WriteSnapshot(dir + "/snapshot.qsnap", snapshot));  // after the records
 //   Result<Snapshot> s = ReadSnapshot(dir + "/snapshot.qsnap");
 //   Result<Bytes> records = ReadRecordsFile(dir + "/operations.qops", *s);
@@ -43,9 +44,6 @@ Status WriteSnapshot(const std::string& path, const Snapshot& snapshot);
 // NOT_FOUND if there is none; CORRUPTION (checksum, format) or TOO_LARGE otherwise.
 Result<Snapshot> ReadSnapshot(const std::string& path);
 
-// Makes the records file its first `keep_bytes` followed by `records`, durably (WriteFileFrom):
-// the prefix an existing snapshot names is never touched.
-Status AppendRecordsFile(const std::string& path, std::uint64_t keep_bytes, ByteSpan records);
 // The prefix of the records file that `snapshot` names: NOT_FOUND (no file), CORRUPTION (shorter
 // than named, or the CRC differs) or IO_ERROR.
 Result<Bytes> ReadRecordsFile(const std::string& path, const Snapshot& snapshot);

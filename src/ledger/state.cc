@@ -507,7 +507,7 @@ State::Frozen State::Freeze() const {
   return f;
 }
 
-void State::Frozen::AppendRecords(std::size_t from, Bytes& out) const {
+Bytes State::Frozen::EncodeRecords(std::size_t from) const {
   codec::Writer w;
   w.Reserve((records() - std::min(from, records())) * kRecordBytes);
   operations_.ForEach(
@@ -520,14 +520,13 @@ void State::Frozen::AppendRecords(std::size_t from, Bytes& out) const {
         w.U16(static_cast<std::uint16_t>(op.result));
       },
       from);
-  out.insert(out.end(), w.bytes().begin(), w.bytes().end());
+  return w.Take();
 }
 
 Bytes State::Frozen::Encode() const {
-  Bytes out;
-  out.reserve(head_.size() + records() * kRecordBytes);
-  out.assign(head_.begin(), head_.end());
-  AppendRecords(0, out);
+  Bytes out = head_;
+  const Bytes records = EncodeRecords(0);
+  out.insert(out.end(), records.begin(), records.end());
   return out;
 }
 

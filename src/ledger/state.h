@@ -150,8 +150,8 @@ class State {
    public:
     const Bytes& head() const { return head_; }
     std::size_t records() const { return operations_.size(); }
-    // Appends the encodings of records [from, records()) to `out`.
-    void AppendRecords(std::size_t from, Bytes& out) const;
+    // The encodings of records [from, records()).
+    Bytes EncodeRecords(std::size_t from) const;
     Bytes Encode() const;  // head() and every record
 
    private:

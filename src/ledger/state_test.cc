@@ -337,12 +337,9 @@ TEST_F(StateTest, RandomSequencesKeepInvariantsAndReplayToTheSameRoot) {
   // Apart, as snapshots keep them: the records frozen at step 1500 and those added since make
   // up the records of now, and the head must come with exactly its count of them.
   const State::Frozen now = state_.Freeze();
-  Bytes records;
-  now.AppendRecords(0, records);
-  Bytes pieced;
-  now.AppendRecords(frozen->records(), pieced);
-  Bytes before;
-  frozen->AppendRecords(0, before);
+  const Bytes records = now.EncodeRecords(0);
+  const Bytes pieced = now.EncodeRecords(frozen->records());
+  Bytes before = frozen->EncodeRecords(0);
   before.insert(before.end(), pieced.begin(), pieced.end());
   EXPECT_EQ(before, records);
   EXPECT_EQ(records.size(), now.records() * State::kRecordBytes);
