@@ -37,6 +37,11 @@ class ManualClock final : public Clock {
   std::atomic<std::uint64_t> now_us_;
 };
 
+// CPU time every thread of this process has used, user and system, in microseconds (monotonic).
+std::uint64_t ProcessCpuMicros();
+// The cores this process may run on (its affinity mask); at least 1.
+std::uint32_t UsableCores();
+
 }  // namespace qfs
 
 #endif  // QFS_BASE_CLOCK_H_

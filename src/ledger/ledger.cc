@@ -15,6 +15,7 @@
 #include <future>
 
 #include "base/check.h"
+#include "base/clock.h"
 #include "base/crc32c.h"
 #include "base/file.h"
 #include "codec/encoding.h"
@@ -107,8 +108,10 @@ Ledger::Ledger(LedgerOptions options)
               crypto::SystemRandom().Fill(hash.secret);  // only the table's layout depends on it
               return hash;
             }()),
-      key_cache_(
-          crypto::PreparedKeyCacheOptions{.memory_bytes_max = options_.key_cache_bytes_max}) {}
+      key_cache_(crypto::PreparedKeyCacheOptions{.memory_bytes_max = options_.key_cache_bytes_max}),
+      commit_window_(CommitWindowOptions{.idle_us = options_.commit_window_us,
+                                         .busy_us = options_.commit_window_busy_us,
+                                         .cores = UsableCores()}) {}
 
 Ledger::~Ledger() {
   {
@@ -392,8 +395,14 @@ void Ledger::SequencerLoop() {
       queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;    // stopping
       if (last_sync_entries_ > 1) {  // concurrent writers: let more of them join this commit
+        const auto now = std::chrono::steady_clock::now();
+        commit_window_.Observe(
+            static_cast<std::uint64_t>(
+                std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch())
+                    .count()),
+            ProcessCpuMicros());
         const auto window_end =
-            last_sync_start_ + std::chrono::microseconds(options_.commit_window_us);
+            last_sync_start_ + std::chrono::microseconds(commit_window_.window_us());
         queue_cv_.wait_until(lock, window_end, [this] {
           return stopping_ || queue_.size() >= options_.commit_batch_max;
         });

@@ -175,6 +175,7 @@ class BenchLedger {
     o.node_public_key = b->node_key_.key.public_key;
     o.commit_batch_max = options.commit_batch_max;
     o.commit_window_us = options.commit_window_us;
+    o.commit_window_busy_us = options.commit_window_busy_us;
     o.snapshot_interval = options.snapshot_interval;
     o.queue_max = 1 << 20;
     QFS_ASSIGN_OR_RETURN(b->ledger_, ledger::Ledger::Open(std::move(o)));
@@ -661,6 +662,8 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--batch-packets", o->batch_packets, "(b): packets");
   cmd->add_option("--threads", o->threads, "Submitting threads (default: one per core)");
   cmd->add_option("--commit-window-us", o->commit_window_us, "The ledger's group commit window");
+  cmd->add_option("--commit-window-busy-us", o->commit_window_busy_us,
+                  "The ledger's group commit window with every core busy");
   cmd->add_option("--snapshot-interval", o->snapshot_interval,
                   "The ledger's entries between snapshots (0: only at close)");
   cmd->add_option("--node", load->node, "Load this running node over HTTP instead");

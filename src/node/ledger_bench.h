@@ -38,6 +38,7 @@ struct LedgerBenchOptions {
   std::uint32_t threads = 0;          // submitters; 0: one per core
   std::uint32_t commit_batch_max = 4096;
   std::uint32_t commit_window_us = ledger::LedgerOptions{}.commit_window_us;
+  std::uint32_t commit_window_busy_us = ledger::LedgerOptions{}.commit_window_busy_us;
   std::uint64_t snapshot_interval = ledger::LedgerOptions{}.snapshot_interval;
 };
 

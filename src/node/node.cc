@@ -116,6 +116,7 @@ Status Node::OpenLedger() {
   o.checkpoint_interval = options_.ledger_checkpoint_interval;
   o.commit_batch_max = options_.ledger_commit_batch_max;
   o.commit_window_us = options_.ledger_commit_window_us;
+  o.commit_window_busy_us = options_.ledger_commit_window_busy_us;
   o.queue_max = options_.ledger_queue_max;
   o.segment_bytes_target = std::uint64_t{options_.ledger_segment_mib} << 20;
   o.snapshot_interval = options_.ledger_snapshot_interval;

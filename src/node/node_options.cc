@@ -91,6 +91,8 @@ const std::vector<NodeOptionField>& NodeOptionFields() {
                                                        "entries per group commit"),
       UintField<&NodeOptions::ledger_commit_window_us>("ledger_commit_window_us",
                                                        "group commit window, microseconds"),
+      UintField<&NodeOptions::ledger_commit_window_busy_us>(
+          "ledger_commit_window_busy_us", "group commit window with every core busy, microseconds"),
       UintField<&NodeOptions::ledger_queue_max>("ledger_queue_max", "packets waiting to commit"),
       UintField<&NodeOptions::ledger_segment_mib>("ledger_segment_mib", "log segment size, MiB"),
       UintField<&NodeOptions::ledger_snapshot_interval>("ledger_snapshot_interval",
@@ -166,6 +168,9 @@ Status Validate(const NodeOptions& o) {
     return bad("ledger_commit_batch_max must be 1..65536");
   }
   if (o.ledger_commit_window_us > 100'000) return bad("ledger_commit_window_us must be 0..100000");
+  if (o.ledger_commit_window_busy_us > 100'000) {
+    return bad("ledger_commit_window_busy_us must be 0..100000");
+  }
   if (o.ledger_queue_max < 1 || o.ledger_queue_max > 1'048'576) {
     return bad("ledger_queue_max must be 1..1048576");
   }

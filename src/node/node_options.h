@@ -49,6 +49,8 @@ struct NodeOptions {
   std::uint32_t ledger_commit_batch_max = 4096;
   // Group commit window, microseconds: a sync starts no sooner than this after the last one.
   std::uint32_t ledger_commit_window_us = 1000;
+  // The window while the node keeps every core busy (ledger/commit_window.h).
+  std::uint32_t ledger_commit_window_busy_us = 4000;
   // Packets waiting for the sequencer; more are answered 503.
   std::uint32_t ledger_queue_max = 65'536;
   // Size at which the log starts a new segment file, MiB.

@@ -23,6 +23,7 @@ std::map<std::string, std::string> SampleValues() {
           {"ledger_checkpoint_interval", "500"},
           {"ledger_commit_batch_max", "64"},
           {"ledger_commit_window_us", "250"},
+          {"ledger_commit_window_busy_us", "2500"},
           {"ledger_queue_max", "1000"},
           {"ledger_segment_mib", "8"},
           {"ledger_snapshot_interval", "2000"}};
@@ -83,6 +84,9 @@ TEST(NodeOptions, ValidateChecksRanges) {
   EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
   o = NodeOptions();
   o.ledger_commit_window_us = 100'001;
+  EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
+  o = NodeOptions();
+  o.ledger_commit_window_busy_us = 100'001;
   EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
   o = NodeOptions();
   o.ledger_segment_mib = 5000;
