@@ -111,7 +111,8 @@ Ledger::Ledger(LedgerOptions options)
       key_cache_(crypto::PreparedKeyCacheOptions{.memory_bytes_max = options_.key_cache_bytes_max}),
       commit_window_(CommitWindowOptions{.idle_us = options_.commit_window_us,
                                          .busy_us = options_.commit_window_busy_us,
-                                         .cores = UsableCores()}) {}
+                                         .cores = UsableCores()}),
+      commit_window_now_us_(options_.commit_window_us) {}
 
 Ledger::~Ledger() {
   {
@@ -401,6 +402,7 @@ void Ledger::SequencerLoop() {
                 std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch())
                     .count()),
             ProcessCpuMicros());
+        commit_window_now_us_.store(commit_window_.window_us(), std::memory_order_relaxed);
         const auto window_end =
             last_sync_start_ + std::chrono::microseconds(commit_window_.window_us());
         queue_cv_.wait_until(lock, window_end, [this] {
@@ -574,8 +576,10 @@ void Ledger::HaltLocked(const std::string& reason) {
 
 LedgerHead Ledger::Head() const {
   std::shared_lock<std::shared_mutex> lock(state_mutex_);
-  return {log_->size(), tree_.Root(tree_.size()), log_->last_hash(), halted_,
-          halt_reason_, last_checkpoint_,         group_commits_};
+  return {log_->size(),      tree_.Root(tree_.size()),
+          log_->last_hash(), halted_,
+          halt_reason_,      last_checkpoint_,
+          group_commits_,    commit_window_now_us_.load(std::memory_order_relaxed)};
 }
 
 Result<AccountView> Ledger::GetAccount(const IdentityId& id) const {

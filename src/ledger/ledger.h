@@ -105,6 +105,7 @@ struct LedgerHead {
   std::string halt_reason;
   std::optional<Checkpoint> checkpoint;  // the last signed tree head, if any
   std::uint64_t group_commits = 0;       // syncs of logged entries since this process opened it
+  std::uint32_t commit_window_us = 0;    // the group-commit window now (CommitWindow)
 };
 
 class Ledger {
@@ -226,6 +227,7 @@ class Ledger {
   std::chrono::steady_clock::time_point last_sync_start_{};
   std::size_t last_sync_entries_ = 0;
   CommitWindow commit_window_;  // fed the process's CPU time at each windowed commit
+  std::atomic<std::uint32_t> commit_window_now_us_{0};  // its window, for Head()
   std::thread sequencer_;
   std::thread snapshot_writer_;  // the last interval snapshot's file write; joined before the next
   // While it runs, a due snapshot waits (the sequencer never blocks on a slow writer).

@@ -242,6 +242,10 @@ void UpdateLedgerGauges(const ledger::Ledger& ledger, Metrics& metrics) {
       .Set(head.halted ? 1 : 0);
   metrics.AddGauge("qfs_ledger_group_commits", "Group commits (fdatasyncs) since the node started")
       .Set(static_cast<std::int64_t>(head.group_commits));
+  metrics
+      .AddGauge("qfs_ledger_commit_window_us",
+                "The group-commit window now, microseconds (wider while the cores are saturated)")
+      .Set(head.commit_window_us);
 }
 
 }  // namespace qfs::node

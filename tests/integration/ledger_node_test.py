@@ -215,6 +215,7 @@ class LedgerNodeTest(unittest.TestCase):
             text = r.read().decode()
         self.assertIn("qfs_ledger_entries 2\n", text)
         self.assertIn("qfs_ledger_halted 0\n", text)
+        self.assertIn("qfs_ledger_commit_window_us 1000\n", text)  # an idle node: the default
         self.assertIn("qfs_ledger_commit_latency_seconds_count 1\n", text)
         self.assertIn('qfs_ledger_rejections_total{code="INVALID_SEQUENCE"} 1\n', text)
 
