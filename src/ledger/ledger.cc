@@ -109,9 +109,10 @@ Ledger::Ledger(LedgerOptions options)
               return hash;
             }()),
       key_cache_(crypto::PreparedKeyCacheOptions{.memory_bytes_max = options_.key_cache_bytes_max}),
-      commit_window_(CommitWindowOptions{.idle_us = options_.commit_window_us,
-                                         .busy_us = options_.commit_window_busy_us,
-                                         .cores = UsableCores()}),
+      commit_window_(
+          CommitWindowOptions{.idle_us = options_.commit_window_us,
+                              .busy_us = options_.commit_window_busy_us,
+                              .cores = options_.cores != 0 ? options_.cores : UsableCores()}),
       commit_window_now_us_(options_.commit_window_us) {}
 
 Ledger::~Ledger() {

@@ -68,6 +68,9 @@ struct LedgerOptions {
   // out of signature checks, so fewer, larger commits raise throughput (ledger/commit_window.h
   // says how it moves between the two). Below commit_window_us: no stretching.
   std::uint32_t commit_window_busy_us = 4000;
+  // The cores the busy share is taken of. 0: the process's affinity mask — set it under a CPU
+  // quota (a cgroup's cpu.max), which the mask does not show.
+  std::uint32_t cores = 0;
   std::size_t queue_max = 65'536;  // waiting submissions; more get kUnavailable
   // Memory for admission's prepared signer keys (crypto/prepared_key_cache.h): ~31 KiB per
   // Ed25519 key, ~69 KiB per hybrid key; the most recently used stay. 0: no cache.

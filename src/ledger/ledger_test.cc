@@ -8,8 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -171,6 +173,60 @@ TEST_F(LedgerTest, TheCommitWindowGroupsConcurrentWritersAndNeverHoldsALoneOne) 
   wait_for(13);
   EXPECT_EQ(std::count(indexes.begin(), indexes.end(), 0u), 0);
   EXPECT_EQ(ledger->Head().group_commits, after_burst + 1) << "the window did not group them";
+}
+
+// The window widens while the process keeps its cores busy and narrows once they are free
+// again. "Its cores" are one here (LedgerOptions::cores), kept busy by three spinning threads,
+// so that the test holds on a machine shared with other tests.
+TEST_F(LedgerTest, TheCommitWindowWidensWhileTheCoresAreSaturated) {
+  LedgerOptions o = Options();
+  o.commit_window_us = 1000;
+  o.commit_window_busy_us = 4000;
+  o.cores = 1;
+  auto ledger = Ledger::Open(std::move(o)).value();
+  EXPECT_EQ(ledger->Head().commit_window_us, 1000u);
+  // Rounds of four packets in flight at once (a commit of several entries is what makes the
+  // next one wait for the window, and read the CPU time), until `done` or 20 s.
+  const auto drive_until = [&](const std::function<bool()>& done, std::chrono::milliseconds pause) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      std::mutex mutex;
+      std::condition_variable cv;
+      int answered = 0;
+      for (int i = 0; i < 4; ++i) {
+        ledger->SubmitAsync(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(1)}),
+                            [&](const Result<SubmitResult>& r) {
+                              EXPECT_TRUE(r.ok() && r.value().result == ResultCode::kOk);
+                              std::lock_guard<std::mutex> lock(mutex);
+                              ++answered;
+                              cv.notify_all();
+                            });
+      }
+      std::unique_lock<std::mutex> lock(mutex);
+      cv.wait(lock, [&] { return answered == 4; });
+      lock.unlock();
+      std::this_thread::sleep_for(pause);
+    }
+    return true;
+  };
+  std::atomic<bool> spin{true};
+  std::vector<std::thread> spinners;
+  spinners.reserve(3);
+  for (int i = 0; i < 3; ++i) {
+    spinners.emplace_back([&] {
+      while (spin.load(std::memory_order_relaxed)) {
+      }
+    });
+  }
+  const bool widened = drive_until([&] { return ledger->Head().commit_window_us == 4000; },
+                                   std::chrono::milliseconds(0));
+  spin = false;
+  for (std::thread& t : spinners) t.join();
+  EXPECT_TRUE(widened) << "window " << ledger->Head().commit_window_us;
+  EXPECT_TRUE(drive_until([&] { return ledger->Head().commit_window_us == 1000; },
+                          std::chrono::milliseconds(10)))
+      << "window " << ledger->Head().commit_window_us;
 }
 
 TEST_F(LedgerTest, RetriesAreIdempotentAndRejectionsAreNotLogged) {
