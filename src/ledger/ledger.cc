@@ -397,13 +397,6 @@ void Ledger::SequencerLoop() {
       queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;    // stopping
       if (last_sync_entries_ > 1) {  // concurrent writers: let more of them join this commit
-        const auto now = std::chrono::steady_clock::now();
-        commit_window_.Observe(
-            static_cast<std::uint64_t>(
-                std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch())
-                    .count()),
-            ProcessCpuMicros());
-        commit_window_now_us_.store(commit_window_.window_us(), std::memory_order_relaxed);
         const auto window_end =
             last_sync_start_ + std::chrono::microseconds(commit_window_.window_us());
         queue_cv_.wait_until(lock, window_end, [this] {
@@ -416,6 +409,15 @@ void Ledger::SequencerLoop() {
       }
     }
     CommitBatch(batch);
+    // After a commit with company, outside the queue lock (a system call): the next one waits.
+    if (last_sync_entries_ > 1) {
+      const auto now = std::chrono::steady_clock::now().time_since_epoch();
+      commit_window_.Observe(
+          static_cast<std::uint64_t>(
+              std::chrono::duration_cast<std::chrono::microseconds>(now).count()),
+          ProcessCpuMicros());
+      commit_window_now_us_.store(commit_window_.window_us(), std::memory_order_relaxed);
+    }
   }
 }
 

@@ -229,7 +229,7 @@ class Ledger {
   // The sequencer's alone: when the last sync started, and how many entries it covered.
   std::chrono::steady_clock::time_point last_sync_start_{};
   std::size_t last_sync_entries_ = 0;
-  CommitWindow commit_window_;  // fed the process's CPU time at each windowed commit
+  CommitWindow commit_window_;  // fed the process's CPU time after each commit of several
   std::atomic<std::uint32_t> commit_window_now_us_{0};  // its window, for Head()
   std::thread sequencer_;
   std::thread snapshot_writer_;  // the last interval snapshot's file write; joined before the next
