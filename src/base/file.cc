@@ -9,6 +9,14 @@
 #include <cstring>
 
 namespace qfs {
+
+UniqueFd::~UniqueFd() { reset(-1); }
+
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
 namespace {
 
 Status IoError(const std::string& what, const std::string& path) {
@@ -98,27 +106,21 @@ Status WriteFileFrom(const std::string& path, std::uint64_t offset, ByteSpan byt
 
 namespace {
 
-// An open file's descriptor and size; closed by its destructor.
+// An open file's descriptor (closed by its destructor) and size.
 struct OpenedFile {
-  int fd = -1;
+  UniqueFd fd;
   std::uint64_t size = 0;
-  OpenedFile() = default;
-  OpenedFile(const OpenedFile&) = delete;
-  OpenedFile& operator=(const OpenedFile&) = delete;
-  ~OpenedFile() {
-    if (fd >= 0) ::close(fd);
-  }
 };
 
 // Opens `path` for reading: NOT_FOUND if there is no file; IO_ERROR otherwise.
 Status OpenForReading(const std::string& path, OpenedFile& file) {
-  file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (file.fd < 0) {
+  file.fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.fd.get() < 0) {
     if (errno == ENOENT) return Status(StatusCode::kNotFound, "no file " + path);
     return IoError("cannot open", path);
   }
   struct stat st {};
-  if (::fstat(file.fd, &st) != 0 || st.st_size < 0) return IoError("cannot stat", path);
+  if (::fstat(file.fd.get(), &st) != 0 || st.st_size < 0) return IoError("cannot stat", path);
   file.size = static_cast<std::uint64_t>(st.st_size);
   return OkStatus();
 }
@@ -128,7 +130,7 @@ Status OpenForReading(const std::string& path, OpenedFile& file) {
 Result<std::size_t> ReadFromStart(const OpenedFile& file, const std::string& path, Bytes& bytes) {
   std::size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::read(file.fd, bytes.data() + done, bytes.size() - done);
+    const ssize_t n = ::read(file.fd.get(), bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return IoError("cannot read", path);
     if (n == 0) break;

@@ -21,6 +21,21 @@ namespace qfs {
 
 inline constexpr std::size_t kFileWriteChunkBytes = 1 << 20;
 
+// A file descriptor that closes itself; -1 holds none. Neither copied nor moved: hold it in
+// place, or share it (std::shared_ptr<const UniqueFd>) so that it closes with its last user.
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd = -1) : fd_(fd) {}
+  ~UniqueFd();
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  int get() const { return fd_; }
+  void reset(int fd);  // closes the one held, if any, and holds `fd`
+
+ private:
+  int fd_;
+};
+
 // IO_ERROR (with the path and errno's text) on failure; `path` is then unchanged.
 Status WriteFileAtomically(const std::string& path, ByteSpan bytes);
 // NOT_FOUND if there is no file; TOO_LARGE beyond `max_bytes`; IO_ERROR otherwise.

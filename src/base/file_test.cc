@@ -1,8 +1,11 @@
 #include "base/file.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <filesystem>
 #include <string>
@@ -28,6 +31,26 @@ Bytes Filled(std::size_t n, std::uint8_t seed) {
   Bytes b(n);
   for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(seed + i * 7);
   return b;
+}
+
+// Whether `fd` is an open descriptor of this process.
+bool IsOpen(int fd) { return ::fcntl(fd, F_GETFD) != -1 || errno != EBADF; }
+
+TEST(UniqueFd, ClosesWhatItHoldsWhenResetOrDestroyed) {
+  const int first = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int second = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(first, 0);
+  ASSERT_GE(second, 0);
+  {
+    UniqueFd fd(first);
+    EXPECT_EQ(fd.get(), first);
+    fd.reset(second);
+    EXPECT_FALSE(IsOpen(first));
+    EXPECT_TRUE(IsOpen(second));
+  }
+  EXPECT_FALSE(IsOpen(second));
+  UniqueFd none;
+  EXPECT_EQ(none.get(), -1);
 }
 
 TEST_F(FileTest, WriteFileAtomicallyReplacesTheWholeFile) {

@@ -158,21 +158,16 @@ Result<LogEntry> DecodeEntry(ByteSpan body) {
   return e;
 }
 
-Log::ReadFile::~ReadFile() {
-  if (fd >= 0) ::close(fd);
-}
-
-Result<std::shared_ptr<const Log::ReadFile>> Log::OpenForRead(std::uint32_t segment) const {
+Result<std::shared_ptr<const UniqueFd>> Log::OpenForRead(std::uint32_t segment) const {
   std::lock_guard<std::mutex> lock(read_files_mutex_);
   auto it = read_files_.find(segment);
   if (it != read_files_.end()) return it->second;
   const std::string& path = segments_[segment].path;
-  auto file = std::make_shared<ReadFile>();
-  file->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (file->fd < 0) return IoError("cannot open", path);
+  auto file = std::make_shared<UniqueFd>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (file->get() < 0) return IoError("cannot open", path);
   if (read_files_.size() >= kReadFilesOpenMax) read_files_.erase(read_files_.begin());
   read_files_.emplace(segment, file);
-  return std::shared_ptr<const ReadFile>(std::move(file));
+  return std::shared_ptr<const UniqueFd>(std::move(file));
 }
 
 Log::~Log() {
@@ -381,8 +376,8 @@ Result<LogEntry> Log::Read(std::uint64_t index) const {
                          DecodeEntry(record.subspan(kFrameBytes, GetU32(record.data()))));
     return e;
   }
-  QFS_ASSIGN_OR_RETURN(const std::shared_ptr<const ReadFile> file, OpenForRead(pos.segment));
-  const int fd = file->fd;
+  QFS_ASSIGN_OR_RETURN(const std::shared_ptr<const UniqueFd> file, OpenForRead(pos.segment));
+  const int fd = file->get();
   std::uint8_t frame[kFrameBytes];
   Bytes body;
   Status status = OkStatus();

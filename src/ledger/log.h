@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/file.h"
 #include "base/limits.h"
 #include "base/status.h"
 #include "crypto/hash.h"
@@ -127,16 +128,9 @@ class Log {
   Status OpenForAppend(const Segment& segment, std::uint64_t length);
   // Writes the buffered records to the newest segment.
   Status Flush();
-  // A segment's file, open read-only; closed when the last holder lets go, so that evicting it
-  // never pulls it from under a concurrent Read.
-  struct ReadFile {
-    int fd = -1;
-    ReadFile() = default;
-    ReadFile(const ReadFile&) = delete;
-    ReadFile& operator=(const ReadFile&) = delete;
-    ~ReadFile();
-  };
-  Result<std::shared_ptr<const ReadFile>> OpenForRead(std::uint32_t segment) const;
+  // A segment's file, open read-only; shared, so that it closes when its last holder lets go and
+  // evicting it never pulls it from under a concurrent Read.
+  Result<std::shared_ptr<const UniqueFd>> OpenForRead(std::uint32_t segment) const;
 
   LogOptions options_;
   std::vector<Segment> segments_;
@@ -151,7 +145,7 @@ class Log {
   // Read's open files by segment number: reading entry after entry (start-up replay, export,
   // proofs, the API) cost an open with its path walk and a close besides the two preads.
   mutable std::mutex read_files_mutex_;
-  mutable std::map<std::uint32_t, std::shared_ptr<const ReadFile>> read_files_;
+  mutable std::map<std::uint32_t, std::shared_ptr<const UniqueFd>> read_files_;
 };
 
 }  // namespace qfs::ledger
