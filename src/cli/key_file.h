@@ -1,4 +1,4 @@
-// Node and device key files (docs/formats/keyfile.md): the algorithm id, the public key and the
+// Node and device key files (docs/formats/pqc.md): the algorithm id, the public key and the
 // secret key in the canonical encoding, with a SHA-256 checksum. Written with mode 0600, never
 // over an existing file, and fsynced before success is reported.
 #ifndef QFS_CLI_KEY_FILE_H_

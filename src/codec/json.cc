@@ -3,11 +3,25 @@
 #include <set>
 #include <vector>
 
+#include "base/strings.h"
+
 namespace qfs::codec {
 namespace {
 
-Status CheckNumbers(const Json& v, std::size_t depth) {
+// What nlohmann's dump() would throw on, and what canonical JSON forbids: numbers that are not
+// safe integers, strings and keys that are not UTF-8, too deep a nesting.
+Status CheckValues(const Json& v, std::size_t depth) {
   if (depth > kJsonDepthMax) return Status(StatusCode::kTooLarge, "JSON nested too deeply");
+  if (v.is_string() && !IsValidUtf8(v.get_ref<const std::string&>())) {
+    return Status(StatusCode::kInvalidArgument, "a string in canonical JSON is not UTF-8");
+  }
+  if (v.is_object()) {
+    for (const auto& item : v.items()) {
+      if (!IsValidUtf8(item.key())) {
+        return Status(StatusCode::kInvalidArgument, "an object key in canonical JSON is not UTF-8");
+      }
+    }
+  }
   if (v.is_number_float()) {
     return Status(StatusCode::kInvalidArgument, "floating-point number in canonical JSON");
   }
@@ -21,7 +35,7 @@ Status CheckNumbers(const Json& v, std::size_t depth) {
     }
   }
   if (v.is_structured()) {
-    for (const Json& child : v) QFS_RETURN_IF_ERROR(CheckNumbers(child, depth + 1));
+    for (const Json& child : v) QFS_RETURN_IF_ERROR(CheckValues(child, depth + 1));
   }
   return OkStatus();
 }
@@ -29,10 +43,16 @@ Status CheckNumbers(const Json& v, std::size_t depth) {
 }  // namespace
 
 Result<std::string> CanonicalJson(const Json& value) {
-  QFS_RETURN_IF_ERROR(CheckNumbers(value, 0));
+  QFS_RETURN_IF_ERROR(CheckValues(value, 0));
   // nlohmann::json keeps object keys in a std::map (sorted by bytes) and dump() with no indent
   // writes no whitespace; strings are escaped as the rules above and UTF-8 is kept as is.
-  return value.dump(-1, ' ', false, Json::error_handler_t::strict);
+  // CheckValues refused everything dump() throws on; the catch is the request boundary's
+  // second line, never the first.
+  try {
+    return value.dump(-1, ' ', false, Json::error_handler_t::strict);
+  } catch (const std::exception& e) {
+    return Status(StatusCode::kInvalidArgument, std::string("cannot render JSON: ") + e.what());
+  }
 }
 
 Result<Json> ParseJson(std::string_view text) {
@@ -57,7 +77,7 @@ Result<Json> ParseJson(std::string_view text) {
       std::set<std::string>& seen = keys_by_depth[static_cast<std::size_t>(depth) - 1];
       if (!seen.insert(parsed.get<std::string>()).second) {
         problem = Status(StatusCode::kParseError,
-                         "duplicate key '" + parsed.get<std::string>().substr(0, 64) + "'");
+                         "duplicate key '" + TruncateUtf8(parsed.get<std::string>(), 64) + "'");
         return false;
       }
     }

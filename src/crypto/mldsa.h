@@ -13,7 +13,7 @@
 //                         MlDsaRandomness::Hedged(SystemRandom())).value();
 //   Status ok = MlDsaVerify(MlDsaParameterSet::k65, kp.public_key, msg, ctx, sig);
 //
-// Encodings are FIPS 204's pkEncode, skEncode and sigEncode (docs/formats/mldsa.md).
+// Encodings are FIPS 204's pkEncode, skEncode and sigEncode (docs/formats/pqc.md).
 #ifndef QFS_CRYPTO_MLDSA_H_
 #define QFS_CRYPTO_MLDSA_H_
 

@@ -1,4 +1,4 @@
-// ML-DSA and the Ed25519+ML-DSA-65 hybrid as SignatureSchemes (docs/formats/hybrid.md).
+// ML-DSA and the Ed25519+ML-DSA-65 hybrid as SignatureSchemes (docs/formats/pqc.md).
 #include <string>
 
 #include "crypto/curve25519.h"

@@ -86,7 +86,7 @@ class SignatureRegistry {
 
 std::unique_ptr<SignatureScheme> MakeEd25519Scheme();
 // ML-DSA (hedged signing, empty context) and the default hybrid, both halves over a
-// domain-separated message (docs/formats/hybrid.md). Defined in pq_signature.cc.
+// domain-separated message (docs/formats/pqc.md). Defined in pq_signature.cc.
 std::unique_ptr<SignatureScheme> MakeMlDsaScheme(MlDsaParameterSet set);
 std::unique_ptr<SignatureScheme> MakeHybridScheme();
 

@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "base/crc32c.h"
 #include "base/file.h"
+#include "base/strings.h"
 #include "codec/encoding.h"
 #include "crypto/random.h"
 
@@ -39,7 +40,7 @@ Bytes Payload(RecordType type, ByteSpan body) {
 Bytes HaltBody(const std::string& reason, const Digest32& state_root,
                const crypto::SignatureScheme& scheme, const SecretBytes& key) {
   codec::Writer w;
-  w.String(reason.substr(0, 1024));
+  w.String(reason);  // REQUIRES: valid UTF-8 of at most kHaltReasonBytesMax (HaltLocked)
   w.FixedBytes(state_root);
   codec::Writer message;
   message.String(kHaltDomain);
@@ -54,7 +55,7 @@ Bytes HaltBody(const std::string& reason, const Digest32& state_root,
 Result<Bytes> ResumeBody(const std::string& reason, const crypto::SignatureScheme& scheme,
                          const SecretBytes& key) {
   codec::Writer w;
-  w.String(reason.substr(0, 1024));
+  w.String(reason);  // REQUIRES: valid UTF-8 of at most kHaltReasonBytesMax (Resume)
   codec::Writer message;
   message.String(kResumeDomain);
   message.FixedBytes(w.bytes());
@@ -62,6 +63,12 @@ Result<Bytes> ResumeBody(const std::string& reason, const crypto::SignatureSchem
   w.U16(static_cast<std::uint16_t>(scheme.id()));
   w.LengthPrefixedBytes(signature);
   return w.Take();
+}
+
+// A halt reason may quote outside text (a path, a peer's bytes): kept and recorded as valid
+// UTF-8, cut on a character boundary.
+std::string SafeReason(const std::string& why) {
+  return TruncateUtf8(SanitizeUtf8(why), kHaltReasonBytesMax);
 }
 
 // One writer per ledger directory: an exclusive lock on DIR/LOCK, held while open.
@@ -154,7 +161,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
     QFS_RETURN_IF_ERROR(ledger->Replay());
     if (ledger->state_ == nullptr) ledger->state_ = std::make_unique<State>(GenesisParams{});
     ledger->halted_ = true;
-    ledger->halt_reason_ = ledger->log_->recovery().corruption.message();
+    ledger->halt_reason_ = SafeReason(ledger->log_->recovery().corruption.message());
     ledger->sequencer_ = std::thread([raw = ledger.get()] { raw->SequencerLoop(); });
     return ledger;
   }
@@ -225,7 +232,7 @@ Status Ledger::Replay() {
     state_ = before.has_state() ? before.TakeState() : std::make_unique<State>(GenesisParams{});
     if (recorded) {
       halted_ = true;
-      halt_reason_ = s.message();
+      halt_reason_ = SafeReason(s.message());
     } else {
       HaltLocked(s.message());
     }
@@ -543,6 +550,10 @@ void Ledger::Halt(const std::string& reason) {
 }
 
 Status Ledger::Resume(const std::string& reason) {
+  if (!IsValidUtf8(reason) || reason.size() > kHaltReasonBytesMax) {
+    return Status(StatusCode::kInvalidArgument, "the reason must be UTF-8 text of at most " +
+                                                    std::to_string(kHaltReasonBytesMax) + " bytes");
+  }
   std::unique_lock<std::shared_mutex> lock(state_mutex_);
   if (!halted_) return Status(StatusCode::kFailedPrecondition, "the ledger is not halted");
   if (!log_->writable()) {
@@ -563,9 +574,10 @@ Status Ledger::Resume(const std::string& reason) {
   return OkStatus();
 }
 
-void Ledger::HaltLocked(const std::string& reason) {
+void Ledger::HaltLocked(const std::string& why) {
   resumable_ = false;
   if (halted_) return;
+  const std::string reason = SafeReason(why);
   halted_ = true;
   halt_reason_ = reason;
   if (state_ == nullptr || log_ == nullptr || !log_->writable()) return;

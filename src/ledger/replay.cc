@@ -69,7 +69,7 @@ Status Replayer::Apply(const LogEntry& entry) {
       return ApplyCheckpoint(entry, body);
     case RecordType::kHalt: {
       codec::Reader r(body);
-      Result<std::string> why = r.String(1024);
+      Result<std::string> why = r.String(kHaltReasonBytesMax);
       halted_ = true;
       halt_reason_ = "halted at entry " + std::to_string(entry.index) + ": " +
                      (why.ok() ? why.value() : std::string("(unreadable reason)"));

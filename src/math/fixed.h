@@ -9,7 +9,7 @@
 //   PARSE_ERROR, OUT_OF_RANGE  text that is malformed, has excess precision, or is out of range
 // mul and div use a 256-bit intermediate, so nothing is rounded before the final floor.
 //
-// Text form (docs/formats/decimal.md): optional '-' (SD128x18 only), one or more digits, and
+// Text form (docs/math.md): optional '-' (SD128x18 only), one or more digits, and
 // optionally '.' followed by one or more digits. Digits past the 18th decimal place must be zero.
 // ToString always prints exactly 18 decimals: "2.000000000000000000".
 //

@@ -1,16 +1,24 @@
 #include "net/http_server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <optional>
+#include <random>
 #include <thread>
 #include <vector>
 
 #include "base/check.h"
+#include "base/strings.h"
+#include "base/text_encoding.h"
 #include "net/rate_limiter.h"
 
 namespace qfs::net {
@@ -22,7 +30,9 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-std::string JsonEscape(const std::string& s) {
+// JSON string contents for outside text: invalid UTF-8 becomes U+FFFD, so the body stays JSON.
+std::string JsonEscape(const std::string& text) {
+  const std::string s = SanitizeUtf8(text);
   std::string out;
   for (unsigned char c : s) {
     if (c == '"' || c == '\\') {
@@ -51,7 +61,7 @@ constexpr std::size_t kRateLimitClientsMax = 65536;
 }  // namespace
 
 HttpResponse JsonResponse(int status, std::string body) {
-  return HttpResponse{status, "application/json", std::move(body)};
+  return HttpResponse{status, "application/json", std::move(body), {}};
 }
 
 HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message) {
@@ -84,20 +94,20 @@ int HexValue(char c) {
   return -1;
 }
 
-std::string PercentDecode(const std::string& s) {
+}  // namespace
+
+std::string PercentDecode(const std::string& s, bool plus_is_space) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
       out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
       i += 2;
     } else {
-      out += s[i] == '+' ? ' ' : s[i];
+      out += plus_is_space && s[i] == '+' ? ' ' : s[i];
     }
   }
   return out;
 }
-
-}  // namespace
 
 std::optional<std::string> QueryParam(const std::string& query, const std::string& name) {
   std::size_t start = 0;
@@ -106,8 +116,8 @@ std::optional<std::string> QueryParam(const std::string& query, const std::strin
     if (end == std::string::npos) end = query.size();
     std::string pair = query.substr(start, end - start);
     std::size_t eq = pair.find('=');
-    if (PercentDecode(pair.substr(0, eq)) == name) {
-      return eq == std::string::npos ? std::string() : PercentDecode(pair.substr(eq + 1));
+    if (PercentDecode(pair.substr(0, eq), true) == name) {
+      return eq == std::string::npos ? std::string() : PercentDecode(pair.substr(eq + 1), true);
     }
     start = end + 1;
   }
@@ -128,13 +138,19 @@ void Router::AddAsync(const std::string& method, const std::string& pattern,
   Route& route = routes_[pattern];
   route.pattern = pattern;
   route.segments = Segments(pattern);
+  route.has_params = std::any_of(route.segments.begin(), route.segments.end(), IsParam);
   QFS_CHECK(route.handlers.emplace(method, std::move(handler)).second);
 }
 
 const Router::Route* Router::Match(const std::string& path,
                                    std::map<std::string, std::string>* params) const {
   if (path.empty() || path.front() != '/') return nullptr;
-  if (auto exact = routes_.find(path); exact != routes_.end()) return &exact->second;
+  // A literal route equal to the path wins outright. A pattern with parameters is never taken
+  // this way: a path spelled like the pattern ("/v1/accounts/{id}") matches it as a parameter
+  // value, below, so that its parameters are filled like any other.
+  if (auto exact = routes_.find(path); exact != routes_.end() && !exact->second.has_params) {
+    return &exact->second;
+  }
   const std::vector<std::string> segments = Segments(path);
   const Route* best = nullptr;
   std::size_t best_literals = 0;
@@ -158,7 +174,7 @@ const Router::Route* Router::Match(const std::string& path,
   if (best != nullptr && params != nullptr) {
     for (std::size_t i = 0; i < segments.size(); ++i) {
       const std::string& s = best->segments[i];
-      if (IsParam(s)) (*params)[s.substr(1, s.size() - 2)] = PercentDecode(segments[i]);
+      if (IsParam(s)) (*params)[s.substr(1, s.size() - 2)] = PercentDecode(segments[i], false);
     }
   }
   return best;
@@ -166,10 +182,13 @@ const Router::Route* Router::Match(const std::string& path,
 
 void Router::Dispatch(HttpRequest& request, HttpResponder respond) const {
   const Route* route = Match(request.path, &request.params);
-  if (route == nullptr) return respond(ErrorResponse(404, "NOT_FOUND", "no route " + request.path));
+  if (route == nullptr) {
+    return respond(ErrorResponse(404, "NOT_FOUND", "no route " + TruncateUtf8(request.path, 256)));
+  }
   auto handler = route->handlers.find(request.method);
   if (handler == route->handlers.end()) {
-    return respond(ErrorResponse(405, "METHOD_NOT_ALLOWED", request.method + " not allowed here"));
+    return respond(ErrorResponse(405, "METHOD_NOT_ALLOWED",
+                                 TruncateUtf8(request.method, 32) + " not allowed here"));
   }
   handler->second(request, std::move(respond));
 }
@@ -196,9 +215,28 @@ struct HttpServer::Impl {
         metrics(m),
         limiter(o.requests_per_second_per_client, 2 * o.requests_per_second_per_client,
                 kRateLimitClientsMax),
-        acceptor(ioc) {}
+        open_connections(m->AddGauge("qfs_http_connections", "Open HTTP connections")),
+        handler_exceptions(m->AddCounter("qfs_http_handler_exceptions_total",
+                                         "Requests whose handler threw (answered 500)")),
+        accept_errors(m->AddCounter("qfs_http_accept_errors_total",
+                                    "accept() failures (backed off when out of descriptors)")),
+        shed_responses(
+            m->AddCounter("qfs_http_responses_shed_total",
+                          "Responses replaced by 503: too many bytes waiting for peers")),
+        buffered_bytes(m->AddGauge("qfs_http_response_bytes_buffered",
+                                   "Bytes of large responses being written to peers")),
+        acceptor(ioc),
+        accept_backoff(ioc) {
+    // Tells this process's ids from another's (restarts, other nodes); not a secret.
+    const std::uint32_t boot = std::random_device{}();
+    const std::array<std::uint8_t, 4> prefix = {
+        static_cast<std::uint8_t>(boot >> 24), static_cast<std::uint8_t>(boot >> 16),
+        static_cast<std::uint8_t>(boot >> 8), static_cast<std::uint8_t>(boot)};
+    request_id_prefix = HexEncode(prefix);
+  }
 
   void Accept();
+  void OnAccepted(beast::error_code ec, tcp::socket socket);
   void Count(const std::string& route, int status, std::uint64_t duration_us) {
     metrics
         ->AddCounter("qfs_http_requests_total", "HTTP requests answered",
@@ -209,31 +247,116 @@ struct HttpServer::Impl {
                        {{"route", route}})
         .Observe(duration_us);
   }
+  std::string NextRequestId() {
+    char counter[17];
+    std::snprintf(counter, sizeof(counter), "%016llx", static_cast<unsigned long long>(++requests));
+    return request_id_prefix + counter;
+  }
+  // Takes a connection slot for `client`: false if the node or the client is at its cap.
+  bool AdmitConnection(const std::string& client) {
+    std::lock_guard<std::mutex> lock(clients_mutex);
+    if (connections >= connections_max) return false;
+    std::size_t& mine = per_client[client];
+    if (mine >= options.connections_per_client_max) return false;
+    ++mine;
+    ++connections;
+    open_connections.Set(static_cast<std::int64_t>(connections));
+    return true;
+  }
+  void ReleaseConnection(const std::string& client) {
+    std::lock_guard<std::mutex> lock(clients_mutex);
+    auto it = per_client.find(client);
+    QFS_CHECK(it != per_client.end() && it->second > 0 && connections > 0);
+    if (--it->second == 0) per_client.erase(it);
+    --connections;
+    open_connections.Set(static_cast<std::int64_t>(connections));
+  }
+  // Reserves `bytes` of the response budget; false (nothing reserved) if they do not fit.
+  // Small responses always fit.
+  bool ReserveResponse(std::size_t bytes) {
+    if (bytes < kHttpSmallResponseBytes) return true;
+    std::size_t now = response_bytes.load();
+    do {
+      if (now + bytes > options.response_bytes_in_flight_max) return false;
+    } while (!response_bytes.compare_exchange_weak(now, now + bytes));
+    buffered_bytes.Add(static_cast<std::int64_t>(bytes));
+    return true;
+  }
+  void ReleaseResponse(std::size_t bytes) {
+    if (bytes < kHttpSmallResponseBytes) return;
+    response_bytes.fetch_sub(bytes);
+    buffered_bytes.Add(-static_cast<std::int64_t>(bytes));
+  }
 
   const Options options;
   const Router router;
   Metrics* const metrics;
   RateLimiter limiter;
-  std::atomic<std::size_t> connections{0};  // declared before ioc: outlives the sessions
-  asio::io_context ioc;
+  Gauge& open_connections;
+  Counter& handler_exceptions;
+  Counter& accept_errors;
+  Counter& shed_responses;
+  Gauge& buffered_bytes;
+  std::size_t connections_max = 0;  // set by Start
+  std::string request_id_prefix;
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::size_t> response_bytes{0};  // reserved by responses being written
+  std::mutex clients_mutex;
+  std::size_t connections = 0;                    // under clients_mutex
+  std::map<std::string, std::size_t> per_client;  // under clients_mutex
+  asio::io_context ioc;  // after the counters above: it outlives the sessions' destructors
   tcp::acceptor acceptor;
+  asio::steady_timer accept_backoff;
   std::vector<std::thread> threads;
   std::atomic<bool> stopped{false};
 };
 
 namespace {
 
+bool IsHttpParseError(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category();
+}
+
+// The peer went away or went quiet: there is nobody to answer.
+bool IsDisconnect(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == http::error::partial_message ||
+         ec == beast::error::timeout || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+         ec == asio::error::broken_pipe;
+}
+
+// "chunked" alone (any case, surrounding spaces) is the only transfer coding we decode.
+bool IsPlainChunked(beast::string_view value) {
+  std::string v(value);
+  const std::size_t first = v.find_first_not_of(" \t");
+  const std::size_t last = v.find_last_not_of(" \t");
+  if (first == std::string::npos) return false;
+  v = v.substr(first, last - first + 1);
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+  return v == "chunked";
+}
+
+HttpResponse Busy(const std::string& message) {
+  HttpResponse r = ErrorResponse(503, "UNAVAILABLE", message);
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl* server)
-      : stream_(std::move(socket)), server_(server) {
-    ++server_->connections;
+  Session(tcp::socket socket, std::string client, HttpServer::Impl* server, bool admitted)
+      : stream_(std::move(socket)),
+        client_(std::move(client)),
+        server_(server),
+        admitted_(admitted) {}
+  ~Session() {
+    server_->ReleaseResponse(reserved_bytes_);
+    if (admitted_) server_->ReleaseConnection(client_);
   }
-  ~Session() { --server_->connections; }
 
-  void Start(bool over_capacity) {
-    if (over_capacity) {
-      Write(ErrorResponse(503, "UNAVAILABLE", "too many connections"), false, "unmatched", 0);
+  void Start() {
+    if (!admitted_) {
+      Write(Busy("too many connections"), false, "unmatched", 0);
       return;
     }
     Read();
@@ -245,39 +368,81 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_->options.request_bytes_max);
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.header_bytes_max));
     stream_.expires_after(std::chrono::milliseconds(server_->options.idle_timeout_ms));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t) {
+    if (ec) return OnReadError(ec);
+    const auto& header = parser_->get();
+    if (auto te = header.find(http::field::transfer_encoding);
+        te != header.end() && !IsPlainChunked(te->value())) {
+      return Write(
+          ErrorResponse(501, "NOT_IMPLEMENTED", "only the chunked transfer coding is supported"),
+          false, "unmatched", 0);
+    }
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
-  void OnRead(beast::error_code ec, std::size_t) {
-    if (ec == http::error::body_limit || ec == http::error::header_limit) {
-      Write(ErrorResponse(413, "TOO_LARGE", "request exceeds the size limit"), false, "unmatched",
-            0);
-      return;
+  void OnReadError(const beast::error_code& ec) {
+    if (ec == http::error::body_limit || ec == http::error::header_limit ||
+        ec == http::error::buffer_overflow) {
+      return Write(ErrorResponse(413, "TOO_LARGE", "request exceeds the size limit"), false,
+                   "unmatched", 0);
     }
-    if (ec) return Close();
+    if (IsDisconnect(ec) || !IsHttpParseError(ec)) return Close();
+    Write(ErrorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message()), false,
+          "unmatched", 0);
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec) return OnReadError(ec);
     const auto start = std::chrono::steady_clock::now();
     http::request<http::string_body> req = parser_->release();
     HttpRequest request = ToRequest(req);
     const bool keep_alive = req.keep_alive();
     std::string route = server_->router.RouteLabel(request);
-    if (!server_->limiter.Allow(request.remote_address, MonotonicMs())) {
-      Write(ErrorResponse(429, "RATE_LIMITED", "too many requests; slow down"), keep_alive, route,
-            0);
-      return;
+    if (!server_->limiter.Allow(client_, MonotonicMs())) {
+      HttpResponse limited = ErrorResponse(429, "RATE_LIMITED", "too many requests; slow down");
+      limited.headers.emplace_back("Retry-After", "1");
+      return Write(std::move(limited), keep_alive, route, 0, request.request_id);
     }
-    // The handler may answer later from another thread: the answer comes back to this
-    // session's strand, and the session lives until then.
-    server_->router.Dispatch(
-        request, [self = shared_from_this(), keep_alive, route, start](HttpResponse response) {
-          asio::dispatch(self->stream_.get_executor(), [self, keep_alive, route, start,
-                                                        response = std::move(response)]() mutable {
-            auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - start)
-                          .count();
-            self->Write(std::move(response), keep_alive, route, static_cast<std::uint64_t>(us));
-          });
-        });
+    Dispatch(request, keep_alive, route, start);
+  }
+
+  // The request boundary: whatever the handler does, the peer gets one answer and the process
+  // goes on. The answer comes back to this session's strand (an async handler may answer from
+  // any thread), and the session lives until then.
+  void Dispatch(HttpRequest& request, bool keep_alive, const std::string& route,
+                std::chrono::steady_clock::time_point start) {
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    HttpResponder respond = [self = shared_from_this(), answered, keep_alive, route, start,
+                             id = request.request_id](HttpResponse response) {
+      if (answered->exchange(true)) return;
+      asio::dispatch(self->stream_.get_executor(), [self, keep_alive, route, start, id,
+                                                    response = std::move(response)]() mutable {
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+        self->Write(std::move(response), keep_alive, route, static_cast<std::uint64_t>(us), id);
+      });
+    };
+    std::string failure;
+    try {
+      server_->router.Dispatch(request, respond);
+      return;
+    } catch (const std::exception& e) {
+      failure = e.what();
+    } catch (...) {
+      failure = "a non-standard exception";
+    }
+    server_->handler_exceptions.Increment();
+    // The request id ties the answer to this line; the request's contents stay out of it.
+    std::fprintf(stderr, "qfs http: request %s (%s) failed: %s\n", request.request_id.c_str(),
+                 route.c_str(), SanitizeUtf8(TruncateUtf8(failure, 200)).c_str());
+    respond(
+        ErrorResponse(500, "INTERNAL", "internal error; quote request id " + request.request_id));
   }
 
   HttpRequest ToRequest(const http::request<http::string_body>& req) {
@@ -289,25 +454,39 @@ class Session : public std::enable_shared_from_this<Session> {
     r.path = target.substr(0, q);
     if (q != std::string::npos) r.query = target.substr(q + 1);
     r.body = req.body();
-    beast::error_code ec;
-    tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
-    r.remote_address = ec ? "unknown" : remote.address().to_string();
+    r.remote_address = client_;
+    r.request_id = server_->NextRequestId();
     return r;
   }
 
   void Write(HttpResponse response, bool keep_alive, const std::string& route,
-             std::uint64_t duration_us) {
+             std::uint64_t duration_us, const std::string& request_id = "") {
+    if (response.body.size() > kHttpResponseBytesMax) {
+      response = ErrorResponse(500, "INTERNAL", "the response would exceed the size limit");
+    }
+    if (!server_->ReserveResponse(response.body.size())) {
+      server_->shed_responses.Increment();
+      response = Busy("the node has too many responses waiting for slow readers; retry");
+    } else {
+      reserved_bytes_ = response.body.size();
+    }
     server_->Count(route, response.status, duration_us);
     response_ = {};
     response_.result(static_cast<http::status>(response.status));
     response_.version(11);
     response_.set(http::field::server, "qfs");
     response_.set(http::field::content_type, response.content_type);
+    response_.set("X-Request-Id", request_id.empty() ? server_->NextRequestId() : request_id);
+    for (const auto& [name, value] : response.headers) response_.set(name, value);
     response_.keep_alive(keep_alive);
     response_.body() = std::move(response.body);
     response_.prepare_payload();
+    stream_.expires_after(std::chrono::milliseconds(server_->options.write_timeout_ms));
     http::async_write(stream_, response_,
                       [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                        self->server_->ReleaseResponse(self->reserved_bytes_);
+                        self->reserved_bytes_ = 0;
+                        self->response_ = {};
                         if (ec || !keep_alive) return self->Close();
                         self->Read();
                       });
@@ -319,24 +498,53 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  const std::string client_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   HttpServer::Impl* server_;
+  const bool admitted_;
+  std::size_t reserved_bytes_ = 0;  // of the response being written
 };
+
+// The connection cap that RLIMIT_NOFILE leaves room for.
+std::size_t DescriptorBoundConnections(std::size_t wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return wanted;
+  const auto soft = static_cast<std::size_t>(limit.rlim_cur);
+  return soft > kFileDescriptorsReserved ? std::min(wanted, soft - kFileDescriptorsReserved) : 0;
+}
 
 }  // namespace
 
 void HttpServer::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (!stopped) Accept();
+    OnAccepted(ec, std::move(socket));
+  });
+}
+
+void HttpServer::Impl::OnAccepted(beast::error_code ec, tcp::socket socket) {
+  if (stopped) return;
+  if (ec) {
+    accept_errors.Increment();
+    // Out of descriptors (or kernel memory): retrying at once would spin a core while nothing
+    // changes. Wait for connections to close; the listen backlog holds new ones meanwhile.
+    const int e = ec.value();
+    if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+      accept_backoff.expires_after(std::chrono::milliseconds(50));
+      accept_backoff.async_wait([this](beast::error_code) {
+        if (!stopped) Accept();
+      });
       return;
     }
-    bool over = connections.load() >= options.connections_max;
-    std::make_shared<Session>(std::move(socket), this)->Start(over);
-    Accept();
-  });
+    return Accept();
+  }
+  beast::error_code remote_ec;
+  const tcp::endpoint remote = socket.remote_endpoint(remote_ec);
+  std::string client = remote_ec ? "unknown" : remote.address().to_string();
+  const bool admitted = AdmitConnection(client);
+  std::make_shared<Session>(std::move(socket), std::move(client), this, admitted)->Start();
+  Accept();
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const Options& options, Router router,
@@ -345,9 +553,17 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const Options& options, Ro
   boost::system::error_code ec;
   asio::ip::address address = asio::ip::make_address(options.address, ec);
   if (ec) {
-    return Status(StatusCode::kInvalidArgument, "bad listen address '" + options.address + "'");
+    return Status(StatusCode::kInvalidArgument,
+                  "bad listen address '" + SanitizeUtf8(options.address) + "'");
   }
   auto impl = std::make_unique<Impl>(options, std::move(router), metrics);
+  impl->connections_max = DescriptorBoundConnections(options.connections_max);
+  if (impl->connections_max == 0) {
+    return Status(StatusCode::kResourceExhausted,
+                  "the open-file limit (ulimit -n) leaves no descriptors for connections; raise "
+                  "it above " +
+                      std::to_string(kFileDescriptorsReserved));
+  }
   tcp::endpoint endpoint(address, options.port);
   impl->acceptor.open(endpoint.protocol(), ec);
   if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -370,11 +586,14 @@ HttpServer::~HttpServer() { Stop(); }
 
 std::uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
 
+std::size_t HttpServer::connections_max() const { return impl_->connections_max; }
+
 void HttpServer::Stop() {
   if (impl_->stopped.exchange(true)) return;
   asio::post(impl_->ioc, [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
+    impl_->accept_backoff.cancel();
   });
   impl_->ioc.stop();
   for (std::thread& t : impl_->threads) t.join();

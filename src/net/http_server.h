@@ -1,12 +1,23 @@
 // A small HTTP/1.1 server (Boost.Beast) for the node's API.
 //
 // Routes map a method and a path pattern ("/v1/accounts/{id}") to a handler, which answers at
-// once or later (AsyncHttpHandler). Requests are read with size limits
-// (headers and body), an idle timeout, a cap on concurrent connections, and a per-client
-// (remote address) rate limit; a request that breaks a limit is answered 413/429/503 and the
-// handler never sees it. Every error body is {"error":{"code":"...","message":"..."}}.
-// Every response is counted in the metrics (qfs_http_requests_total{route,code}) and timed
-// (qfs_http_request_duration_seconds).
+// once or later (AsyncHttpHandler). Every byte from the peer is hostile, so:
+//   - requests are read with size limits (headers and body) and an idle timeout; a request that
+//     breaks a limit is answered 413, a malformed one (bad request line, conflicting lengths, a
+//     bad chunk, a bad header) 400, a Transfer-Encoding other than plain "chunked" 501, each with
+//     the JSON error, and the connection is then closed;
+//   - connections are capped in all (the configured cap, lowered to what RLIMIT_NOFILE leaves
+//     after kFileDescriptorsReserved) and per client address; over either cap the peer gets 503;
+//     accept() failing for want of descriptors backs off instead of spinning;
+//   - each client address has a request rate limit (429);
+//   - response bytes waiting for slow peers are bounded per node (503 past the budget; small
+//     responses such as /healthz always go out), and a response not taken within the write
+//     timeout is dropped with its connection;
+//   - no exception crosses a request: one thrown by a handler is answered 500 with the request
+//     id and counted (qfs_http_handler_exceptions_total).
+// Every response carries X-Request-Id; every 429 and 503 carries Retry-After. Every error body is
+// {"error":{"code":"...","message":"..."}} (valid UTF-8 whatever the request held). Responses
+// are counted (qfs_http_requests_total{route,code}) and timed (qfs_http_request_duration_seconds).
 //
 //   HttpServer::Options options;
 //   options.port = 0;  // any free port; port() tells which
@@ -41,7 +52,9 @@ struct HttpRequest {
   std::string query;  // after '?', may be empty
   std::string body;
   std::string remote_address;
-  // The matched route's path parameters: "/v1/accounts/{id}" fills params["id"].
+  std::string request_id;  // unique in this process; also in the response's X-Request-Id
+  // The matched route's path parameters: "/v1/accounts/{id}" fills params["id"] (percent-
+  // decoded; a '+' stays a '+'). Every parameter of the matched pattern is present.
   std::map<std::string, std::string> params;
 };
 
@@ -49,14 +62,18 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 };
 
 HttpResponse JsonResponse(int status, std::string body);
 // {"error":{"code":code,"message":message}} with JSON escaping.
 HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message);
 
-// Query parameter `name` of a query string ("a=1&b=2"), percent-decoded; nullopt if absent.
+// Query parameter `name` of a query string ("a=1&b=2"), percent-decoded with '+' as a space
+// (form encoding, which applies to query strings only); nullopt if absent.
 std::optional<std::string> QueryParam(const std::string& query, const std::string& name);
+// `s` with %XX sequences decoded; '+' decodes to a space only if `plus_is_space`.
+std::string PercentDecode(const std::string& s, bool plus_is_space);
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 // Answers later, from any thread, by calling `respond` exactly once; the server thread is free
@@ -70,8 +87,10 @@ class Router {
  public:
   void Add(const std::string& method, const std::string& pattern, HttpHandler handler);
   void AddAsync(const std::string& method, const std::string& pattern, AsyncHttpHandler handler);
-  // Calls `respond` exactly once: the handler's answer, 404 for an unknown path, 405 for a known
-  // path with another method. Fills request.params.
+  // Calls `respond` (at most once): the handler's answer, 404 for an unknown path, 405 for a
+  // known path with another method. Fills request.params with every parameter of the route.
+  // Exceptions from the handler propagate to the caller (the server answers them 500); a
+  // handler that threw may or may not have called `respond`.
   void Dispatch(HttpRequest& request, HttpResponder respond) const;
   // The route label for metrics: the matched pattern, else "unmatched".
   std::string RouteLabel(const HttpRequest& request) const;
@@ -82,6 +101,7 @@ class Router {
   struct Route {
     std::string pattern;
     std::vector<std::string> segments;
+    bool has_params = false;
     std::map<std::string, AsyncHttpHandler> handlers;  // by method
   };
   const Route* Match(const std::string& path, std::map<std::string, std::string>* params) const;
@@ -93,16 +113,21 @@ class HttpServer {
   struct Options {
     std::string address = "127.0.0.1";
     std::uint16_t port = 8080;  // 0: any free port
+    // Lowered at start to RLIMIT_NOFILE's soft limit less kFileDescriptorsReserved.
     std::size_t connections_max = kHttpConnectionsMax;
+    std::size_t connections_per_client_max = kHttpConnectionsPerClientMax;
     std::size_t request_bytes_max = kHttpRequestBytesMax;
     std::size_t header_bytes_max = kHttpHeaderBytesMax;
     std::uint32_t idle_timeout_ms = kHttpIdleTimeoutMs;
+    std::uint32_t write_timeout_ms = kHttpWriteTimeoutMs;
     std::uint32_t requests_per_second_per_client = kHttpRequestsPerSecondPerClientMax;
+    std::size_t response_bytes_in_flight_max = kHttpResponseBytesInFlightMax;
     int threads = 2;
   };
 
   // Binds and starts serving on background threads. Errors: UNAVAILABLE if the address cannot
-  // be bound, INVALID_ARGUMENT for a malformed address.
+  // be bound, INVALID_ARGUMENT for a malformed address, RESOURCE_EXHAUSTED if the descriptor
+  // limit leaves no room for connections.
   static Result<std::unique_ptr<HttpServer>> Start(const Options& options, Router router,
                                                    Metrics* metrics);
   ~HttpServer();
@@ -110,6 +135,9 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   std::uint16_t port() const;
+  // The connection cap in force (Options::connections_max, lowered to what the descriptor
+  // limit allows).
+  std::size_t connections_max() const;
   // Stops accepting, closes connections and joins the threads. Idempotent.
   void Stop();
 

@@ -16,7 +16,9 @@ using codec::Json;
 using ledger::ResultCode;
 
 net::HttpResponse Ok(const Json& body) {
-  return net::JsonResponse(200, codec::CanonicalJson(body).value());
+  Result<std::string> text = codec::CanonicalJson(body);
+  if (!text.ok()) return net::ErrorResponse(500, "INTERNAL", text.status().message());
+  return net::JsonResponse(200, std::move(text).value());
 }
 
 // An error carrying a ledger result code next to the usual code and message.
@@ -25,7 +27,11 @@ net::HttpResponse Rejection(int http_status, ResultCode code, const std::string&
                       {{"code", ledger::ResultCodeName(code)},
                        {"message", message},
                        {"result", static_cast<int>(code)}}}};
-  return net::JsonResponse(http_status, codec::CanonicalJson(body).value());
+  Result<std::string> text = codec::CanonicalJson(body);
+  if (!text.ok()) {
+    return net::ErrorResponse(http_status, std::string(ledger::ResultCodeName(code)), message);
+  }
+  return net::JsonResponse(http_status, std::move(text).value());
 }
 
 // The HTTP status of an admission rejection (no entry was written).
@@ -111,10 +117,15 @@ class LedgerApi {
     if (!packet.ok()) {
       return respond(net::ErrorResponse(400, "INVALID_ARGUMENT", "packet must be hex"));
     }
-    ledger_.SubmitAsync(packet.value(),
-                        [this, respond, start](const Result<ledger::SubmitResult>& r) {
-                          respond(Answer(r, start));
-                        });
+    // The answer is made on the sequencer's thread: nothing may escape from it there.
+    ledger_.SubmitAsync(
+        packet.value(), [this, respond, start](const Result<ledger::SubmitResult>& r) noexcept {
+          try {
+            respond(Answer(r, start));
+          } catch (...) {
+            respond(net::ErrorResponse(500, "INTERNAL", "the answer could not be rendered"));
+          }
+        });
   }
 
   net::HttpResponse GetAccount(const net::HttpRequest& request) const {
@@ -160,21 +171,33 @@ class LedgerApi {
           400, "INVALID_ARGUMENT",
           "from is an entry index, limit 1.." + std::to_string(kEntriesPageMax));
     }
+    // The page is rendered as it grows, so that its bound is on the bytes actually sent: entries
+    // are added while the page stays within kEntriesPageBytesMax, and one entry at least.
     const std::uint64_t size = ledger_.Head().size;
-    Json entries = Json::array();
-    std::size_t bytes = 0;
+    std::string page = "{\"entries\":[";
     std::uint64_t next = *from;
-    for (; next < size && next - *from < *limit && bytes < kEntriesPageBytesMax; ++next) {
+    for (; next < size && next - *from < *limit; ++next) {
       Result<ledger::LogEntry> entry = ledger_.GetEntry(next);
       if (!entry.ok()) {
         return net::ErrorResponse(500, std::string(StatusCodeName(entry.code())),
                                   entry.status().message());
       }
-      entries.push_back(ledger::EntryJson(entry.value()));
-      bytes += entry.value().payload.size() * 2 + 512;
+      Result<std::string> rendered = codec::CanonicalJson(ledger::EntryJson(entry.value()));
+      if (!rendered.ok()) {
+        return net::ErrorResponse(500, "INTERNAL",
+                                  "entry " + std::to_string(next) +
+                                      " cannot be rendered: " + rendered.status().message());
+      }
+      if (next != *from && page.size() + 1 + rendered.value().size() + 64 > kEntriesPageBytesMax) {
+        break;
+      }
+      if (next != *from) page += ',';
+      page += rendered.value();
     }
-    return Ok(
-        {{"entries", entries}, {"next", next < size ? Json(std::to_string(next)) : Json(nullptr)}});
+    page += "],\"next\":";
+    page += next < size ? "\"" + std::to_string(next) + "\"" : "null";
+    page += '}';
+    return net::JsonResponse(200, std::move(page));
   }
 
  private:

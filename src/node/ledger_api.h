@@ -18,8 +18,7 @@
 
 namespace qfs::node {
 
-inline constexpr std::size_t kEntriesPageMax = 1000;             // entries per page
-inline constexpr std::size_t kEntriesPageBytesMax = 4ull << 20;  // rendered bytes per page
+inline constexpr std::size_t kEntriesPageMax = 1000;  // entries per page
 inline constexpr std::size_t kEntriesPageDefault = 100;
 
 // Registers the routes above; `ledger` and `metrics` must outlive the router's server.

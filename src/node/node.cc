@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 #include <map>
 #include <sstream>
 
+#include "base/strings.h"
 #include "codec/json.h"
 #include "ledger/json.h"
 #include "node/ledger_api.h"
@@ -124,31 +126,51 @@ Status Node::OpenLedger() {
   return OkStatus();
 }
 
-net::Router Node::MakeRouter() {
+net::Router MakeNodeRouter(ledger::Ledger& ledger, Metrics& metrics) {
   net::Router router;
-  router.Add("GET", "/healthz", [this](const net::HttpRequest&) {
-    const ledger::LedgerHead head = ledger_->Head();
+  router.Add("GET", "/healthz", [&ledger](const net::HttpRequest&) {
+    const ledger::LedgerHead head = ledger.Head();
     codec::Json body = {{"status", head.halted ? "halted" : "ok"}, {"version", kVersion}};
     if (head.halted) {
       body["code"] = static_cast<int>(ledger::ResultCode::kHalted);
-      body["reason"] = head.halt_reason;
+      body["reason"] = SanitizeUtf8(head.halt_reason);  // valid already; never trust a path
     }
-    return net::JsonResponse(head.halted ? 503 : 200, codec::CanonicalJson(body).value());
+    Result<std::string> text = codec::CanonicalJson(body);
+    if (!text.ok()) return net::ErrorResponse(500, "INTERNAL", text.status().message());
+    net::HttpResponse response = net::JsonResponse(head.halted ? 503 : 200, text.value());
+    if (head.halted) response.headers.emplace_back("Retry-After", "60");
+    return response;
   });
-  router.Add("GET", "/metrics", [this](const net::HttpRequest&) {
-    UpdateLedgerGauges(*ledger_, metrics_);
-    return net::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render()};
+  router.Add("GET", "/metrics", [&ledger, &metrics](const net::HttpRequest&) {
+    UpdateLedgerGauges(ledger, metrics);
+    return net::HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics.Render(), {}};
   });
   router.Add("GET", "/v1/openapi.json", [](const net::HttpRequest&) {
     return net::JsonResponse(200, std::string(OpenApiDocument()));
   });
-  AddLedgerRoutes(router, *ledger_, metrics_);
+  AddLedgerRoutes(router, ledger, metrics);
+  return router;
+}
+
+net::Router Node::MakeRouter() {
+  net::Router router = MakeNodeRouter(*ledger_, metrics_);
   routes_ = router.Routes();
   return router;
 }
 
+// The soft open-file limit up to the hard one: Debian's default soft limit (1,024) would cap
+// connections below the configured default once the ledger's reserve is taken
+// (net::HttpServer derives its cap from what is left). Best effort.
+void RaiseDescriptorLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  (void)::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   QFS_RETURN_IF_ERROR(Validate(options));
+  RaiseDescriptorLimit();
   QFS_ASSIGN_OR_RETURN(int fd, LockDataDir(options.data_dir));
   std::unique_ptr<Node> node(new Node(options, fd));
   QFS_RETURN_IF_ERROR(node->OpenLedger());

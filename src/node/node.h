@@ -59,6 +59,10 @@ class Node {
   std::unique_ptr<net::HttpServer> server_;  // stopped before the ledger closes
 };
 
+// Every route the node serves (health, metrics, OpenAPI, the ledger API), over `ledger` and
+// `metrics`, which must outlive the router. Node::Start serves it; the router fuzzer drives it.
+net::Router MakeNodeRouter(ledger::Ledger& ledger, Metrics& metrics);
+
 // The development genesis: network 1, ATR transferable, `node_key`'s identity holding every
 // role. What a fresh node starts from when no genesis file is configured.
 ledger::GenesisParams DevelopmentGenesis(const cli::KeyFile& node_key);
