@@ -6,17 +6,24 @@ Prints wall time and the whole machine's busy CPU time per sync (from /proc/stat
 system, irq, softirq, steal — so the kernel's work for the disk counts wherever it runs), and the
 sync latency's p50/p99. docs/BENCHMARKS.md ("Why the window") uses it; run it on a quiet machine.
 
-usage: bench/fsync_probe.py [--syncs 5000] [--size 12000] [--in-place] [--dir /tmp]
+usage: bench/fsync_probe.py [--syncs 5000] [--size 12000] [--in-place] [--dir /tmp] [--smoke]
+
+--smoke (the ctest `bench_smoke_fsync_probe`): 20 syncs each way, append and in place; checks
+that /proc/stat and the timings parse, not what they say.
 """
 import argparse
 import os
+import sys
 import tempfile
 import time
 
 
 def machine_ticks():
     with open("/proc/stat") as f:
-        return [int(x) for x in f.readline().split()[1:]]
+        fields = f.readline().split()
+    if fields[0] != "cpu" or len(fields) < 9:  # cpu user nice system idle iowait irq softirq steal
+        sys.exit("fsync_probe: /proc/stat's first line is not the cpu line: %r" % fields)
+    return [int(x) for x in fields[1:]]
 
 
 def main():
@@ -25,7 +32,17 @@ def main():
     ap.add_argument("--size", type=int, default=12000)
     ap.add_argument("--in-place", action="store_true")
     ap.add_argument("--dir", default=tempfile.gettempdir())
+    ap.add_argument("--smoke", action="store_true", help="20 syncs each way: checks the script")
     a = ap.parse_args()
+    if a.smoke:
+        for in_place in (False, True):
+            a.syncs, a.in_place = 20, in_place
+            probe(a)
+    else:
+        probe(a)
+
+
+def probe(a):
     fd, path = tempfile.mkstemp(dir=a.dir, prefix="qfs-fsync-probe-")
     try:
         if a.in_place:

@@ -9,6 +9,14 @@
 Prints each run's figures and the medians as JSON, and the ratio of QFS's single-transfer
 throughput to PostgreSQL's. Installs PostgreSQL from Debian if needed (scripts/setup
 bench/packages.txt). usage: bench/ledger_compare.py [--runs 3] [--qfs build/release/src/node/qfs]
+                                                     [--smoke]
+
+--smoke (the ctest `bench_smoke_ledger_compare`): one run, pgbench for 1 s with 4 clients, and
+`qfs bench ledger` on a few users at 50 % of the bound for 0.2 s per scheme; the same parsing,
+checks, medians and ratios; exits non-zero if a figure is missing on either side. Where
+PostgreSQL cannot be installed (scripts/setup needs root or sudo, and the network) it says
+"peer skipped: why" and parses a recorded pgbench output instead, so that the rest of the path
+still runs.
 """
 import argparse
 import json
@@ -24,6 +32,26 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG_BIN = "/usr/lib/postgresql/15/bin"
 ACCOUNTS = 1024
+SCHEMES = ("ed25519", "ed25519+ml-dsa-65")
+# The smoke run's `qfs bench ledger`: a few users, one load step at half the bound, tiny batches.
+QFS_SMOKE_ARGS = ["--loads", "50", "--users", "8", "--batch-legs", "10", "--batch-packets", "20"]
+# What pgbench 15 printed for the transfer script (`-c 4 -j 2 -T 1`, 2026-12-05); parsed when the
+# peer is skipped, so that the parser is exercised all the same.
+PGBENCH_SAMPLE = """\
+pgbench (15.18 (Debian 15.18-0+deb12u1))
+transaction type: /tmp/qfs-bench-pg-07v_uic9/transfer.sql
+scaling factor: 1
+query mode: simple
+number of clients: 4
+number of threads: 2
+maximum number of tries: 1
+duration: 1 s
+number of transactions actually processed: 2326
+number of failed transactions: 0 (0.000%)
+latency average = 1.632 ms
+initial connection time = 52.996 ms
+tps = 2450.789289 (without initial connection time)
+"""
 
 SCHEMA = f"""
 CREATE TABLE accounts (id int PRIMARY KEY, balance numeric(38,18) NOT NULL CHECK (balance >= 0));
@@ -42,6 +70,11 @@ UPDATE accounts SET balance = balance + 0.000001 WHERE id = :to;
 INSERT INTO transfers (from_id, to_id, amount) VALUES (:from, :to, 0.000001);
 COMMIT;
 """
+
+
+def fail(why):
+    print("ledger_compare: " + why, file=sys.stderr)
+    sys.exit(1)
 
 
 def as_postgres(cmd):
@@ -88,21 +121,66 @@ class Postgres:
         out = run(as_postgres([f"{PG_BIN}/pgbench", "-h", self.dir, "-p", self.port, "-U",
                                "postgres", "-n", "-c", str(clients), "-j", "2", "-T",
                                str(seconds), "-f", script, "postgres"])).stdout
-        tps = float(re.search(r"tps = ([0-9.]+)", out).group(1))
-        failed = re.search(r"number of failed transactions: (\d+)", out)
-        return {"clients": clients, "tps": round(tps), "failed": int(failed.group(1)) if failed else 0}
+        return parse_pgbench(out, clients)
 
 
-def one_run(args):
-    with Postgres() as pg:
-        pg_runs = [pg.pgbench(c, args.pg_seconds) for c in args.clients]
+def parse_pgbench(out, clients):
+    tps = re.search(r"^tps = ([0-9.]+)", out, re.MULTILINE)
+    if not tps or not float(tps.group(1)) > 0:
+        fail("pgbench printed no positive tps:\n" + out)
+    failed = re.search(r"number of failed transactions: (\d+)", out)
+    return {"clients": clients, "tps": round(float(tps.group(1))),
+            "failed": int(failed.group(1)) if failed else 0}
+
+
+def install_postgres(interactive):
+    """scripts/setup bench/packages.txt; returns why PostgreSQL cannot run here, or None. Not
+    interactive (the smoke test): in a session of its own, so that sudo cannot ask for a
+    password on the terminal and wait."""
+    r = subprocess.run([os.path.join(ROOT, "scripts/setup"),
+                        os.path.join(ROOT, "bench/packages.txt")], capture_output=True, text=True,
+                       stdin=None if interactive else subprocess.DEVNULL,
+                       start_new_session=not interactive)
+    if r.returncode != 0:
+        return ("scripts/setup bench/packages.txt failed (it needs root or sudo, and the network): "
+                + " | ".join(r.stderr.strip().splitlines()[-4:] or ["exit %d" % r.returncode]))
+    if not os.path.exists(f"{PG_BIN}/pgbench"):
+        return f"{PG_BIN}/pgbench is missing after scripts/setup bench/packages.txt"
+    return None
+
+
+def check_qfs(qfs):
+    """Every figure the summary reads, present and a number (the rates positive)."""
+    paths = [("single_transfers", s, f) for s in SCHEMES
+             for f in ("verify_bound_per_s", "peak_accepted_per_s", "peak_percent_of_bound",
+                       "p99_us_at_half_bound")]
+    paths += [("batched", "transfers_per_s"), ("verify", "verify_entries_per_s"),
+              ("verify", "percent_of_bound")]
+    for path in paths:
+        v = qfs
+        for k in path:
+            if not isinstance(v, dict) or k not in v:
+                fail("`qfs bench ledger` printed no %s" % ".".join(path))
+            v = v[k]
+        if not isinstance(v, (int, float)) or v < 0 or (path[-1].endswith("_per_s") and v == 0):
+            fail("`qfs bench ledger`: %s is %r" % (".".join(path), v))
+
+
+def one_run(args, peer_skipped):
+    if peer_skipped:
+        pg_runs = [parse_pgbench(PGBENCH_SAMPLE, 4)]
+    else:
+        with Postgres() as pg:
+            pg_runs = [pg.pgbench(c, args.pg_seconds) for c in args.clients]
     best_pg = max(pg_runs, key=lambda r: r["tps"])
-    qfs = json.loads(run([args.qfs, "bench", "ledger", "--step-seconds", str(args.step_seconds)])
-                     .stdout)
+    cmd = [args.qfs, "bench", "ledger", "--step-seconds", str(args.step_seconds)]
+    qfs = json.loads(run(cmd + (QFS_SMOKE_ARGS if args.smoke else [])).stdout)
+    check_qfs(qfs)
     single = qfs["single_transfers"]
     ed = single["ed25519"]["peak_accepted_per_s"]
     hybrid = single["ed25519+ml-dsa-65"]["peak_accepted_per_s"]
-    return {"postgres": {"runs": pg_runs, "best_tps": best_pg["tps"]},
+    return {"postgres": {"runs": pg_runs, "best_tps": best_pg["tps"],
+                         "peer_skipped": peer_skipped},
             "qfs": qfs,
             "ratio_ed25519_vs_postgres": round(ed / best_pg["tps"], 2),
             "ratio_hybrid_vs_postgres": round(hybrid / best_pg["tps"], 2)}
@@ -116,15 +194,25 @@ def main():
     ap.add_argument("--step-seconds", type=float, default=3)
     ap.add_argument("--clients", type=lambda s: [int(x) for x in s.split(",")],
                     default=[8, 32, 64])
+    ap.add_argument("--smoke", action="store_true",
+                    help="one tiny run: checks the whole path, not the figures")
     args = ap.parse_args()
-    subprocess.run([os.path.join(ROOT, "scripts/setup"), os.path.join(ROOT, "bench/packages.txt")],
-                   check=True)
+    if args.smoke:
+        args.runs, args.pg_seconds, args.step_seconds, args.clients = 1, 1, 0.2, [4]
+    if not os.path.exists(args.qfs):
+        fail("%s is missing: build the release preset first" % args.qfs)
+    why = install_postgres(interactive=not args.smoke)
+    if why is not None and not args.smoke:
+        fail(why)
+    if why is not None:
+        print("peer skipped: " + why, flush=True)
     runs = []
     for i in range(args.runs):
-        r = one_run(args)
+        if i > 0:
+            time.sleep(2)
+        r = one_run(args, peer_skipped=why is not None)
         runs.append(r)
         print(json.dumps({"run": i + 1, **r}), flush=True)
-        time.sleep(2)
 
     def med(f):
         return statistics.median(f(r) for r in runs)
@@ -134,7 +222,9 @@ def main():
         "runs": len(runs),
         "postgres_best_tps": med(lambda r: r["postgres"]["best_tps"]),
     }
-    for s in ("ed25519", "ed25519+ml-dsa-65"):
+    if why is not None:
+        summary["peer_skipped"] = why
+    for s in SCHEMES:
         summary[s] = {
             "verify_bound_per_s": med(lambda r: single(r, s)["verify_bound_per_s"]),
             "peak_accepted_per_s": med(lambda r: single(r, s)["peak_accepted_per_s"]),

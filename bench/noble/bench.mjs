@@ -1,12 +1,21 @@
 // The ML-DSA and ML-KEM operations of bench/crypto_benchmark.cc, in @noble/post-quantum (what a
 // JavaScript client would use), measured the same way: median of 5 repetitions, each at least
 // 0.5 s. Prints one JSON object per line: {"op","set","ns"}.
-// usage: node bench/noble/bench.mjs
+// usage: node bench/noble/bench.mjs [--repetitions 5] [--min-ms 500]
+// (bench/pq_compare.py --smoke runs one repetition of 1 ms: at least one call per operation.)
+import { parseArgs } from 'node:util';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { ml_kem512, ml_kem768, ml_kem1024 } from '@noble/post-quantum/ml-kem.js';
 
-const REPETITIONS = 5;
-const MIN_MS = 500;
+const { values: args } = parseArgs({
+  options: {
+    repetitions: { type: 'string', default: '5' },
+    'min-ms': { type: 'string', default: '500' },
+  },
+});
+const REPETITIONS = Number(args.repetitions);
+const MIN_MS = Number(args['min-ms']);
+if (!(REPETITIONS >= 1) || !(MIN_MS >= 0)) throw new Error('--repetitions >= 1, --min-ms >= 0');
 
 function measure(fn) {
   const samples = [];
@@ -14,7 +23,7 @@ function measure(fn) {
     let n = 0;
     const start = process.hrtime.bigint();
     let elapsed = 0n;
-    while (elapsed < BigInt(MIN_MS) * 1000000n) {
+    while (n === 0 || elapsed < BigInt(MIN_MS) * 1000000n) {
       fn(n++);
       elapsed = process.hrtime.bigint() - start;
     }

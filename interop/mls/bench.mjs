@@ -2,7 +2,9 @@
 // qfs_mls_benchmark): the same operations on the same group shapes. Prints one JSON line per
 // (op, n) with the median nanoseconds per operation over `--repetitions` runs.
 //
-//   node bench.mjs [--suite 1] [--sizes 2,100,1000] [--repetitions 5]
+//   node bench.mjs [--suite 1] [--sizes 2,100,1000] [--repetitions 5] [--min-ms 300]
+//
+// (bench/mls_compare.py --smoke: --sizes 2 --repetitions 1 --min-ms 1, three calls each.)
 //
 // Groups of n are made as qfs_mls_benchmark makes them: the creator adds n - 1 KeyPackages in
 // one Commit (every new member unmerged: the worst case for the next path), the last joiner
@@ -29,11 +31,14 @@ const { values: args } = parseArgs({
     suite: { type: "string", default: "1" },
     sizes: { type: "string", default: "2,100,1000" },
     repetitions: { type: "string", default: "5" },
+    "min-ms": { type: "string", default: "300" },
   },
 });
 const names = { 1: "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519", 3: "MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519" };
 const impl = await getCiphersuiteImpl(getCiphersuiteFromName(names[Number(args.suite)]));
 const reps = Number(args.repetitions);
+const minNs = BigInt(Math.round(Number(args["min-ms"]) * 1e6));
+if (!(reps >= 1) || minNs < 0n) throw new Error("--repetitions >= 1, --min-ms >= 0");
 const text = (s) => new TextEncoder().encode(s);
 const cred = (name) => ({ credentialType: "basic", identity: text(name) });
 
@@ -52,14 +57,15 @@ async function makeGroup(n) {
   return { creator, joiner };
 }
 
-// The median over `reps` runs of the mean time per call of `op`, each run at least 0.3 s.
+// The median over `reps` runs of the mean time per call of `op`, each run at least --min-ms
+// (0.3 s) and three calls.
 async function measure(op) {
   const runs = [];
   for (let r = 0; r < reps; r++) {
     let calls = 0;
     const t0 = process.hrtime.bigint();
     let t = t0;
-    while (t - t0 < 300_000_000n || calls < 3) {
+    while (t - t0 < minNs || calls < 3) {
       await op();
       calls++;
       t = process.hrtime.bigint();
