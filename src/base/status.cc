@@ -60,6 +60,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "CORRUPTION";
     case StatusCode::kFailedPrecondition:
       return "FAILED_PRECONDITION";
+    case StatusCode::kOutcomeUnknown:
+      return "OUTCOME_UNKNOWN";
     case StatusCode::kInternal:
       return "INTERNAL";
   }

@@ -57,6 +57,9 @@ enum class StatusCode : std::uint16_t {
   kResourceExhausted = 85,
   kCorruption = 86,
   kFailedPrecondition = 87,  // the system is not in the state the operation needs
+  // A write that may or may not have taken effect (the disk did not confirm it): ask again with
+  // the same idempotency key to learn which.
+  kOutcomeUnknown = 88,
   kInternal = 99,
 };
 

@@ -167,6 +167,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
   }
   QFS_RETURN_IF_ERROR(ledger->CheckGenesis());
   QFS_RETURN_IF_ERROR(ledger->Replay());
+  ledger->network_ = ledger->state_->params().network;
+  ledger->durable_size_ = ledger->log_->size();
   for (const auto& [id, account] : ledger->state_->accounts()) {
     ledger->keys_[id] = std::make_shared<const std::vector<KeyRecord>>(account.keys);
   }
@@ -392,6 +394,9 @@ std::optional<SubmitResult> Ledger::Admit(ByteSpan packet_bytes, Pending& pendin
       !key_cache_.Verify(*scheme.value(), public_key, SigningMessage(p), p.signature).ok()) {
     return SubmitResult{0, ResultCode::kInvalidSignature};
   }
+  if (const ResultCode proof = CheckRegistrationProof(p, network_); proof != ResultCode::kOk) {
+    return SubmitResult{0, proof};
+  }
   return std::nullopt;
 }
 
@@ -431,7 +436,7 @@ void Ledger::SequencerLoop() {
 std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
   const Packet& p = pending.packet;
   if (const OperationRecord* r = state_->FindOperation(p.signer, p.operation_id)) {
-    if (r->packet_hash == pending.packet_hash) return SubmitResult{r->index, r->result, true};
+    if (r->packet_hash == pending.packet_hash) return SubmitResult{r->index, r->result, true, true};
     return SubmitResult{0, ResultCode::kOperationConflict};
   }
   const std::uint64_t now = NextTimestamp();
@@ -453,7 +458,7 @@ std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
   }
   // Logged as applied, so that replay meets the same violation at the same entry.
   if (!state_->last_entry_check().ok()) HaltLocked(state_->last_entry_check().message());
-  pending.logged = SubmitResult{index, result, false};
+  pending.logged = SubmitResult{index, result, false, true};
   return std::nullopt;  // answered after the commit
 }
 
@@ -465,8 +470,11 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
     std::unique_lock<std::shared_mutex> lock(state_mutex_);
     std::vector<Pending*> logged;
     for (std::unique_ptr<Pending>& p : batch) {
-      std::optional<SubmitResult> immediate =
-          halted_ ? SubmitResult{0, ResultCode::kHalted} : Sequence(*p);
+      if (halted_) {
+        answers.emplace_back(p.get(), AnswerWhileHalted(*p));
+        continue;
+      }
+      std::optional<SubmitResult> immediate = Sequence(*p);
       if (immediate.has_value()) {
         answers.emplace_back(p.get(), *immediate);
       } else {
@@ -479,13 +487,14 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
       ++group_commits_;
     }
     Status synced = logged.empty() ? OkStatus() : log_->Sync();
-    if (!synced.ok()) HaltLocked("log sync failed: " + synced.message());
+    if (synced.ok()) {
+      durable_size_ = log_->size();
+    } else {
+      HaltLocked("log sync failed: " + synced.message());
+    }
     for (Pending* p : logged) {
-      if (!synced.ok()) {
-        answers.emplace_back(p, Status(StatusCode::kIoError, "not durable: " + synced.message()));
-        continue;
-      }
-      answers.emplace_back(p, p->logged);
+      // Appended but not confirmed: the entry may be on the disk or not. Never "failed".
+      answers.emplace_back(p, synced.ok() ? Result<SubmitResult>(p->logged) : OutcomeUnknown());
     }
     if (!halted_ && log_->size() - last_checkpoint_size_ >= options_.checkpoint_interval) {
       Status s = WriteCheckpoint();
@@ -512,6 +521,22 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
       snapshot_writing_.store(false);
     });
   }
+}
+
+Status Ledger::OutcomeUnknown() {
+  return Status(StatusCode::kOutcomeUnknown,
+                "the entry was appended but the disk did not confirm it (the ledger halted); "
+                "submit the same packet again to learn its outcome");
+}
+
+Result<SubmitResult> Ledger::AnswerWhileHalted(const Pending& pending) const {
+  const Packet& p = pending.packet;
+  const OperationRecord* r = state_->FindOperation(p.signer, p.operation_id);
+  if (r == nullptr) return SubmitResult{0, ResultCode::kHalted};
+  if (r->packet_hash != pending.packet_hash) return SubmitResult{0, ResultCode::kOperationConflict};
+  // Only what a successful sync covered is known to be in the log.
+  if (r->index >= durable_size_) return OutcomeUnknown();
+  return SubmitResult{r->index, r->result, true, true};
 }
 
 Status Ledger::WriteCheckpoint() {

@@ -92,6 +92,9 @@ struct SubmitResult {
   std::uint64_t index = 0;  // the packet's entry (for a retry: the original's)
   ResultCode result = ResultCode::kOk;
   bool duplicate = false;  // a retry of an already logged packet
+  // In the log (applied, or refused by the state machine with `result`); false: refused at
+  // admission or halted, nothing written.
+  bool logged = false;
 };
 
 struct AccountView {
@@ -120,7 +123,9 @@ class Ledger {
 
   // Admits, sequences and durably logs one encoded packet. An admission rejection (decode,
   // signature, key, sequence, time window, operation-id conflict) returns its code with no
-  // entry; kHalted while halted; UNAVAILABLE (a Status) when the queue is full.
+  // entry; kHalted while halted; UNAVAILABLE (a Status) when the queue is full; OUTCOME_UNKNOWN
+  // (a Status) when the entry was appended but its sync failed (the ledger halts): the same
+  // packet submitted again is answered from the log once it is known to be there.
   Result<SubmitResult> Submit(ByteSpan packet_bytes);
   // The same without blocking: `done` runs exactly once, on this thread for an answer known at
   // once (a rejection, a full queue), else on the sequencer thread after the commit. `done`
@@ -183,6 +188,10 @@ class Ledger {
   void SequencerLoop();
   void CommitBatch(std::vector<std::unique_ptr<Pending>>& batch);
   std::optional<SubmitResult> Sequence(Pending& p);
+  // A packet reaching the sequencer while halted: a retry of a durable entry gets its answer;
+  // a retry of an entry whose sync failed gets OUTCOME_UNKNOWN; anything else kHalted.
+  Result<SubmitResult> AnswerWhileHalted(const Pending& pending) const;
+  static Status OutcomeUnknown();
   Status WriteCheckpoint();
   void HaltLocked(const std::string& reason);
 
@@ -191,6 +200,8 @@ class Ledger {
   std::unique_ptr<State> state_;
   MerkleTree tree_;
   std::atomic<bool> halted_{false};  // written under state_mutex_; read anywhere
+  std::uint32_t network_ = 0;        // the genesis's, fixed once Open has replayed
+  std::uint64_t durable_size_ = 0;   // log size at the last successful sync (sequencer's)
   bool resumable_ = false;  // halted only by a logged halt record, and the log replays cleanly
   std::string halt_reason_;
   int lock_fd_ = -1;

@@ -154,7 +154,17 @@ ResultCode State::CheckAdmissionState(const Packet& p, std::uint64_t now_us,
       p.client_time_us > now_us ? p.client_time_us - now_us : now_us - p.client_time_us;
   if (skew > params_.admission_window_us) return ResultCode::kInvalidTimestamp;
   if (const auto* reg = std::get_if<RegisterIdentity>(&p.operation)) {
+    // A registration is authenticated by the key it registers, which is nobody's key yet: it
+    // may name only an identity that does not exist (and, key-only, one derived from that
+    // key). Refused here, it is never logged and changes nothing. The wallet proof, the
+    // costly half, is checked with the signature (CheckRegistrationProof).
     if (p.key.value != 0 || p.sequence != 1) return ResultCode::kInvalidSequence;
+    if (FindAccount(p.signer) != nullptr) return ResultCode::kIdentityExists;
+    if (ResultCode c = CheckKey(reg->algorithm, reg->public_key); c != ResultCode::kOk) return c;
+    if (reg->wallet_signature.empty() &&
+        DeriveIdentity(reg->algorithm, reg->public_key) != p.signer) {
+      return ResultCode::kInvalidIdentity;
+    }
     *key = {reg->algorithm, reg->public_key};
     return ResultCode::kOk;
   }
@@ -182,7 +192,20 @@ ResultCode State::CheckAdmission(const Packet& p, std::uint64_t now_us,
       key_cache != nullptr
           ? key_cache->Verify(*scheme.value(), key.public_key, message, p.signature)
           : scheme.value()->Verify(key.public_key, message, p.signature);
-  return verified.ok() ? ResultCode::kOk : ResultCode::kInvalidSignature;
+  if (!verified.ok()) return ResultCode::kInvalidSignature;
+  return CheckRegistrationProof(p, params_.network);
+}
+
+ResultCode CheckRegistrationProof(const Packet& p, std::uint32_t network) {
+  const auto* reg = std::get_if<RegisterIdentity>(&p.operation);
+  if (reg == nullptr || reg->wallet_signature.empty()) return ResultCode::kOk;
+  const std::string message =
+      RegistrationMessage(network, p.signer, reg->algorithm, reg->public_key);
+  Result<crypto::Address> wallet = crypto::RecoverAddress(
+      ByteSpan(reinterpret_cast<const std::uint8_t*>(message.data()), message.size()),
+      reg->wallet_signature);
+  return wallet.ok() && wallet.value() == p.signer.bytes ? ResultCode::kOk
+                                                         : ResultCode::kWalletProofInvalid;
 }
 
 ResultCode State::Apply(const Packet& p, const Digest32& packet_hash, std::uint64_t index,
@@ -204,9 +227,15 @@ ResultCode State::Apply(const Packet& p, const Digest32& packet_hash, std::uint6
                                      std::string(TokenSymbol(static_cast<Token>(t))));
     }
   }
-  auto it = accounts_.find(p.signer);
-  if (it != accounts_.end()) it->second.sequence = p.sequence;
-  RecordOperation({p.signer, p.operation_id}, {packet_hash, index, result});
+  // Admission authenticated the packet by a key of the identity it names (a registration: by
+  // the key it registers, for an identity that did not exist). A registration refused after
+  // all never made the identity, so nothing about it is recorded.
+  const bool authenticated =
+      !std::holds_alternative<RegisterIdentity>(p.operation) || result == ResultCode::kOk;
+  if (authenticated) {
+    accounts_.at(p.signer).sequence = p.sequence;
+    RecordOperation({p.signer, p.operation_id}, {packet_hash, index, result});
+  }
   return result;
 }
 
@@ -293,20 +322,11 @@ ResultCode State::ApplyOperation(const Packet& p, std::uint64_t now_us) {
   return FinishPending(p.signer, std::get<VoidPending>(p.operation).pending, false);
 }
 
+// Admission checked everything that could refuse a registration (CheckAdmissionState and
+// CheckRegistrationProof); these checks only keep Apply safe on its own.
 ResultCode State::Register(const Packet& p, const RegisterIdentity& op) {
   if (accounts_.count(p.signer) != 0) return ResultCode::kIdentityExists;
   if (ResultCode c = CheckKey(op.algorithm, op.public_key); c != ResultCode::kOk) return c;
-  if (op.wallet_signature.empty()) {
-    if (DeriveIdentity(op.algorithm, op.public_key) != p.signer)
-      return ResultCode::kInvalidIdentity;
-  } else {
-    const std::string message =
-        RegistrationMessage(params_.network, p.signer, op.algorithm, op.public_key);
-    Result<crypto::Address> wallet = crypto::RecoverAddress(
-        ByteSpan(reinterpret_cast<const std::uint8_t*>(message.data()), message.size()),
-        op.wallet_signature);
-    if (!wallet.ok() || wallet.value() != p.signer.bytes) return ResultCode::kWalletProofInvalid;
-  }
   Account& a = accounts_[p.signer];
   a.keys.push_back({op.algorithm, op.public_key, false});
   return ResultCode::kOk;

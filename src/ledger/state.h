@@ -85,6 +85,11 @@ struct PendingTransfer {
   PendingStatus status = PendingStatus::kPending;
 };
 
+// A registration's wallet proof (EIP-191 over RegistrationMessage) recovers the identity it
+// names: kOk, or kWalletProofInvalid. kOk for any other packet and for key-only registrations.
+// Costs a secp256k1 recovery: admission runs it beside the signature check.
+ResultCode CheckRegistrationProof(const Packet& p, std::uint32_t network);
+
 class State {
  public:
   explicit State(GenesisParams params);
@@ -106,8 +111,13 @@ class State {
     ByteSpan public_key;
   };
   ResultCode CheckAdmissionState(const Packet& packet, std::uint64_t now_us, SigningKey* key) const;
-  // CheckAdmissionState and the signature (through `key_cache` if given); kOk if the packet
-  // may be logged.
+  // CheckAdmissionState, the signature (through `key_cache` if given) and a registration's
+  // wallet proof; kOk if the packet may be logged.
+  //
+  // The rule (docs/ledger.md): a packet that is not authenticated by a key of the identity it
+  // names never changes that identity. Every packet but a registration must verify under one of
+  // the signer's unrevoked keys; a registration verifies under the key it registers and may name
+  // only an identity that does not exist yet, derived from that key or proven by its wallet.
   ResultCode CheckAdmission(const Packet& packet, std::uint64_t now_us,
                             crypto::PreparedKeyCache* key_cache = nullptr) const;
 
@@ -116,7 +126,7 @@ class State {
   // REQUIRES (checked): no record for its operation id yet (FindOperation; a retry is answered
   // from the record and never applied).
   // Returns the result code to record. A business rejection changes nothing but the signer's
-  // sequence and the operation record.
+  // sequence and the operation record (expiries due at now_us happen either way).
   ResultCode Apply(const Packet& packet, const Digest32& packet_hash, std::uint64_t index,
                    std::uint64_t now_us);
   // Ledger time passes without an operation (expiries only).

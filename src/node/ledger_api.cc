@@ -203,14 +203,16 @@ class LedgerApi {
  private:
   net::HttpResponse Answer(const Result<ledger::SubmitResult>& r,
                            std::chrono::steady_clock::time_point start) {
-    if (!r.ok()) {  // the queue is full, the node is stopping, or the disk failed
-      const int status = r.code() == StatusCode::kUnavailable ? 503 : 500;
-      return net::ErrorResponse(status, std::string(StatusCodeName(r.code())),
-                                r.status().message());
+    if (!r.ok()) {  // the queue is full, the node is stopping, or the disk did not confirm
+      const bool retry =
+          r.code() == StatusCode::kUnavailable || r.code() == StatusCode::kOutcomeUnknown;
+      net::HttpResponse response = net::ErrorResponse(
+          retry ? 503 : 500, std::string(StatusCodeName(r.code())), r.status().message());
+      if (retry) response.headers.emplace_back("Retry-After", "1");
+      return response;
     }
     const ledger::SubmitResult& s = r.value();
-    const bool logged = s.result == ResultCode::kOk || static_cast<int>(s.result) >= 100;
-    if (!logged || s.result == ResultCode::kHalted) {
+    if (!s.logged) {
       Count(s.result);
       return Rejection(HttpStatusOf(s.result), s.result, Describe(s.result));
     }
