@@ -236,6 +236,10 @@ struct HttpServer::Impl {
   }
 
   void Accept();
+  // The rate limiter's time (Options::clock).
+  std::uint64_t NowMs() const {
+    return options.clock != nullptr ? options.clock->NowMicros() / 1000 : MonotonicMs();
+  }
   void OnAccepted(beast::error_code ec, tcp::socket socket);
   void Count(const std::string& route, int status, std::uint64_t duration_us) {
     metrics
@@ -403,7 +407,7 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpRequest request = ToRequest(req);
     const bool keep_alive = req.keep_alive();
     std::string route = server_->router.RouteLabel(request);
-    if (!server_->limiter.Allow(client_, MonotonicMs())) {
+    if (!server_->limiter.Allow(client_, server_->NowMs())) {
       HttpResponse limited = ErrorResponse(429, "RATE_LIMITED", "too many requests; slow down");
       limited.headers.emplace_back("Retry-After", "1");
       return Write(std::move(limited), keep_alive, route, 0, request.request_id);

@@ -40,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/limits.h"
 #include "base/metrics.h"
 #include "base/status.h"
@@ -123,6 +124,11 @@ class HttpServer {
     std::uint32_t requests_per_second_per_client = kHttpRequestsPerSecondPerClientMax;
     std::size_t response_bytes_in_flight_max = kHttpResponseBytesInFlightMax;
     int threads = 2;
+    // The time the rate limiter refills by (NowMicros() / 1000 as milliseconds); tests pass a
+    // ManualClock so that a verdict does not depend on how fast requests go. It should not go
+    // backwards: time lost that way only delays refills. Not owned; must outlive the server.
+    // nullptr: the steady clock.
+    Clock* clock = nullptr;
   };
 
   // Binds and starts serving on background threads. Errors: UNAVAILABLE if the address cannot
