@@ -409,6 +409,7 @@ void Ledger::SequencerLoop() {
       queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;    // stopping
       if (last_sync_entries_ > 1) {  // concurrent writers: let more of them join this commit
+        commit_window_waits_.fetch_add(1, std::memory_order_relaxed);
         const auto window_end =
             last_sync_start_ + std::chrono::microseconds(commit_window_.window_us());
         queue_cv_.wait_until(lock, window_end, [this] {
@@ -616,10 +617,15 @@ void Ledger::HaltLocked(const std::string& why) {
 
 LedgerHead Ledger::Head() const {
   std::shared_lock<std::shared_mutex> lock(state_mutex_);
-  return {log_->size(),      tree_.Root(tree_.size()),
-          log_->last_hash(), halted_,
-          halt_reason_,      last_checkpoint_,
-          group_commits_,    commit_window_now_us_.load(std::memory_order_relaxed)};
+  return {log_->size(),
+          tree_.Root(tree_.size()),
+          log_->last_hash(),
+          halted_,
+          halt_reason_,
+          last_checkpoint_,
+          group_commits_,
+          commit_window_now_us_.load(std::memory_order_relaxed),
+          commit_window_waits_.load(std::memory_order_relaxed)};
 }
 
 Result<AccountView> Ledger::GetAccount(const IdentityId& id) const {

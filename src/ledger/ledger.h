@@ -112,6 +112,9 @@ struct LedgerHead {
   std::optional<Checkpoint> checkpoint;  // the last signed tree head, if any
   std::uint64_t group_commits = 0;       // syncs of logged entries since this process opened it
   std::uint32_t commit_window_us = 0;    // the group-commit window now (CommitWindow)
+  // Times the sequencer has waited for the window since this process opened it: it does after
+  // a commit of several entries, never after a lone one. A window already past counts too.
+  std::uint64_t commit_window_waits = 0;
 };
 
 class Ledger {
@@ -242,6 +245,7 @@ class Ledger {
   std::size_t last_sync_entries_ = 0;
   CommitWindow commit_window_;  // fed the process's CPU time after each commit of several
   std::atomic<std::uint32_t> commit_window_now_us_{0};  // its window, for Head()
+  std::atomic<std::uint64_t> commit_window_waits_{0};   // for Head()
   std::thread sequencer_;
   std::thread snapshot_writer_;  // the last interval snapshot's file write; joined before the next
   // While it runs, a due snapshot waits (the sequencer never blocks on a slow writer).
