@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/clock.h"
 #include "ledger/audit.h"
 
 #include <gtest/gtest.h>
@@ -202,9 +203,34 @@ TEST_F(LedgerTest, TheCommitWindowGroupsConcurrentWritersAndNeverHoldsALoneOne) 
          << "seconds each time, or the seven's commit waited for the window";
 }
 
+// Threads that spin until stopped, to keep the process's cores busy.
+class Spinners {
+ public:
+  ~Spinners() { Stop(); }
+  void Add(std::uint32_t n) {
+    for (std::uint32_t i = 0; i < n; ++i) {
+      threads_.emplace_back([this] {
+        while (!stop_.load(std::memory_order_relaxed)) {
+        }
+      });
+    }
+  }
+  void Stop() {
+    stop_ = true;
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+  std::size_t size() const { return threads_.size(); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
 // The window widens while the process keeps its cores busy and narrows once they are free
-// again. "Its cores" are one here (LedgerOptions::cores), kept busy by three spinning threads,
-// so that the test holds on a machine shared with other tests.
+// again. "Its cores" are one here (LedgerOptions::cores), kept busy by spinning threads: twice
+// as many as the machine has cores, and more (up to 16 a core) while the process gets under 1.2
+// cores' worth of CPU, so that it gets its one core on a machine that other busy threads share.
 TEST_F(LedgerTest, TheCommitWindowWidensWhileTheCoresAreSaturated) {
   LedgerOptions o = Options();
   o.commit_window_us = 1000;
@@ -237,20 +263,35 @@ TEST_F(LedgerTest, TheCommitWindowWidensWhileTheCoresAreSaturated) {
     }
     return true;
   };
-  std::atomic<bool> spin{true};
-  std::vector<std::thread> spinners;
-  spinners.reserve(3);
-  for (int i = 0; i < 3; ++i) {
-    spinners.emplace_back([&] {
-      while (spin.load(std::memory_order_relaxed)) {
-      }
-    });
-  }
-  const bool widened = drive_until([&] { return ledger->Head().commit_window_us == 4000; },
-                                   std::chrono::milliseconds(0));
-  spin = false;
-  for (std::thread& t : spinners) t.join();
-  EXPECT_TRUE(widened) << "window " << ledger->Head().commit_window_us;
+  const std::uint32_t machine_cores = UsableCores();
+  const std::size_t spinners_max = 16 * machine_cores + 1;
+  Spinners spinners;
+  spinners.Add(2 * machine_cores + 1);
+  // The process's CPU over the last quarter second, permille of one core.
+  std::uint64_t share_permille = 0;
+  auto sample_start = std::chrono::steady_clock::now();
+  std::uint64_t sample_cpu_us = ProcessCpuMicros();
+  const auto widened_or_spin_more = [&] {
+    if (ledger->Head().commit_window_us == 4000) return true;
+    const auto now = std::chrono::steady_clock::now();
+    const auto wall_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - sample_start).count();
+    if (wall_us >= 250'000) {
+      const std::uint64_t cpu_us = ProcessCpuMicros();
+      share_permille = (cpu_us - sample_cpu_us) * 1000 / static_cast<std::uint64_t>(wall_us);
+      if (share_permille < 1200 && spinners.size() < spinners_max) spinners.Add(machine_cores);
+      sample_start = now;
+      sample_cpu_us = cpu_us;
+    }
+    return false;
+  };
+  const bool widened = drive_until(widened_or_spin_more, std::chrono::milliseconds(0));
+  const std::size_t spinning = spinners.size();
+  spinners.Stop();
+  EXPECT_TRUE(widened) << "window " << ledger->Head().commit_window_us << " us, not 4000, after "
+                       << "20 s; with " << spinning << " threads spinning the process had "
+                       << share_permille << " permille of a core (950 needed): is the machine "
+                       << "that busy?";
   EXPECT_TRUE(drive_until([&] { return ledger->Head().commit_window_us == 1000; },
                           std::chrono::milliseconds(10)))
       << "window " << ledger->Head().commit_window_us;
