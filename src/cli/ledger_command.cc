@@ -81,6 +81,8 @@ void AddLedgerCommand(CLI::App& app, int* exit_code) {
                        {"tree_root", HexEncode(v.tree_root)},
                        {"state_root", HexEncode(v.state_root)},
                        {"torn_tail_bytes", std::to_string(v.torn_bytes)},
+                       {"torn_tails_cut", std::to_string(v.torn_tails_cut)},
+                       {"torn_bytes_cut", std::to_string(v.torn_bytes_cut)},
                        {"halted", v.halted}};
     std::cout << codec::CanonicalJson(out).value() << "\n";
     *exit_code = 0;

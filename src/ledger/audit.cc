@@ -27,7 +27,7 @@ std::uint64_t LogBytes(const std::string& log_directory) {
   std::error_code error;
   std::uint64_t total = 0;
   for (const auto& f : std::filesystem::directory_iterator(log_directory, error)) {
-    if (f.is_regular_file(error)) total += f.file_size(error);
+    if (f.is_regular_file(error) && f.path().extension() == ".qlog") total += f.file_size(error);
   }
   return total;
 }
@@ -55,7 +55,9 @@ Result<VerifyReport> VerifyLedger(const std::string& directory, const Progress& 
   QFS_ASSIGN_OR_RETURN(std::unique_ptr<Log> log, std::move(opened));
   if (progress) progress(total_bytes, total_bytes);
   report.entries = log->size();
-  report.torn_bytes = log->recovery().torn_bytes_cut;
+  report.torn_bytes = log->recovery().torn_bytes;
+  report.torn_tails_cut = log->recovery().torn_tails_saved;
+  report.torn_bytes_cut = log->recovery().torn_bytes_saved;
   if (!replay.has_state()) return Status(StatusCode::kCorruption, "the log has no genesis entry");
   report.checkpoints = replay.checkpoints();
   report.tree_root = replay.tree().Root(replay.tree().size());

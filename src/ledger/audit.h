@@ -28,7 +28,10 @@ struct VerifyReport {
   Digest32 tree_root{};
   Digest32 state_root{};
   std::uint64_t torn_bytes = 0;  // an unfinished last record, left in place
-  bool halted = false;           // the log ends in a halt without a resume
+  // Torn tails a node cut at its starts, counted from the files it saved them to.
+  std::uint64_t torn_tails_cut = 0;
+  std::uint64_t torn_bytes_cut = 0;
+  bool halted = false;  // the log ends in a halt without a resume
 };
 
 // Progress in bytes of the log read so far, of all of them.

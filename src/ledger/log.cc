@@ -14,6 +14,7 @@
 
 #include "base/check.h"
 #include "base/crc32c.h"
+#include "base/text_encoding.h"
 #include "codec/encoding.h"
 
 namespace qfs::ledger {
@@ -24,6 +25,9 @@ constexpr std::uint32_t kFormatVersion = 2;  // 2: the frame carries the length'
 constexpr std::size_t kHeaderBytes = 24;     // magic, version, first index, CRC of the 20 before
 constexpr std::size_t kFrameBytes = 12;      // body length, its complement, CRC of the body
 static_assert(kRecordOverheadBytes == kFrameBytes + 8 + 32 + 8 + 4 + 2 + 32);
+// The lengths a writer can put in a frame: a body with an empty payload up to the largest body.
+constexpr std::uint32_t kBodyBytesMin = kRecordOverheadBytes - kFrameBytes;
+static_assert(kBodyBytesMin + kLogPayloadBytesMax <= kLogRecordBytesMax);
 constexpr char kEntryDomain[] = "qfs.ledger.entry.v1";
 
 Status IoError(const std::string& what, const std::string& path) {
@@ -66,6 +70,24 @@ std::optional<std::uint64_t> ParseSegmentName(std::string_view name) {
     value = value * 10 + digit;
   }
   return value;
+}
+
+// Where a torn tail's bytes are saved: "<segment name>.<offset, 20 digits>.<16 hex digits>.torn",
+// the hex the start of the tail's SHA-256, so that saving the same tail again (after a crash
+// between the save and the cut) finds it saved, and another tail at the same place gets its own.
+constexpr std::size_t kTornNameBytes = 25 + 1 + 20 + 1 + 16 + 5;
+
+std::string TornTailName(std::uint64_t first_index, std::uint64_t offset, ByteSpan tail) {
+  char digits[32];
+  std::snprintf(digits, sizeof(digits), "%020llu", static_cast<unsigned long long>(offset));
+  const Digest32 digest = crypto::Sha256(tail);
+  return SegmentName(first_index) + "." + digits + "." + HexEncode(ByteSpan(digest).first(8)) +
+         ".torn";
+}
+
+bool IsTornTailName(std::string_view name) {
+  return name.size() == kTornNameBytes && ParseSegmentName(name.substr(0, 25)).has_value() &&
+         name.substr(kTornNameBytes - 5) == ".torn";
 }
 
 // What EntryHash hashes before the entry's fields: the domain, length-prefixed.
@@ -132,6 +154,14 @@ Status SyncDirectory(const std::string& dir) {
 
 }  // namespace
 
+std::string DescribeTornTail(const TornTail& torn) {
+  std::string text = "torn tail of " + std::to_string(torn.bytes) + " bytes at byte " +
+                     std::to_string(torn.offset) + " of " + torn.segment + " (entry " +
+                     std::to_string(torn.entry) + ", never acknowledged) ";
+  if (torn.saved_as.empty()) return text + (torn.bytes == 0 ? "removed" : "left in place");
+  return text + "cut, saved as " + torn.saved_as;
+}
+
 Digest32 EntryHash(const LogEntry& entry) {
   codec::Writer w;
   EncodeHashedFields(entry, w);
@@ -189,11 +219,19 @@ Result<std::unique_ptr<Log>> Log::Open(const LogOptions& options) {
 Status Log::Recover() {
   DIR* dir = ::opendir(options_.directory.c_str());
   if (dir == nullptr) return IoError("cannot open directory", options_.directory);
+  std::vector<std::string> torn_files;
   while (const dirent* d = ::readdir(dir)) {
     const std::optional<std::uint64_t> first = ParseSegmentName(d->d_name);
     if (first.has_value()) segments_.push_back({*first, options_.directory + "/" + d->d_name});
+    if (IsTornTailName(d->d_name)) torn_files.push_back(options_.directory + "/" + d->d_name);
   }
   ::closedir(dir);
+  for (const std::string& path : torn_files) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return IoError("cannot stat", path);
+    recovery_.torn_tails_saved += 1;
+    recovery_.torn_bytes_saved += static_cast<std::uint64_t>(st.st_size);
+  }
   std::sort(segments_.begin(), segments_.end(),
             [](const Segment& a, const Segment& b) { return a.first_index < b.first_index; });
   for (std::size_t i = 0; i < segments_.size(); ++i) {
@@ -217,9 +255,7 @@ Status Log::ScanSegment(std::size_t number, bool last) {
   QFS_ASSIGN_OR_RETURN(Bytes data, ReadWholeFile(seg.path));
   // A newest segment whose header never fully reached the disk holds no entry: drop it.
   if (last && data.size() < kHeaderBytes && seg.first_index == size()) {
-    recovery_.torn_bytes_cut += data.size();
-    if (!options_.read_only && ::unlink(seg.path.c_str()) != 0)
-      return IoError("cannot remove", seg.path);
+    QFS_RETURN_IF_ERROR(CutTornTail(seg, data, 0));
     segments_.pop_back();
     return OkStatus();
   }
@@ -238,17 +274,22 @@ Status Log::ScanSegment(std::size_t number, bool last) {
     const std::uint64_t remaining = data.size() - offset;
     const bool zeros = std::all_of(data.begin() + static_cast<std::ptrdiff_t>(offset), data.end(),
                                    [](std::uint8_t b) { return b == 0; });
-    const bool have_frame = remaining >= kFrameBytes;
-    const std::uint32_t body_length = have_frame ? GetU32(data.data() + offset) : 0;
+    const bool have_length = remaining >= 8;
+    const std::uint32_t body_length = have_length ? GetU32(data.data() + offset) : 0;
     // The complement tells a damaged length from a record that was still being written.
-    const bool length_intact = have_frame && GetU32(data.data() + offset + 4) == ~body_length;
+    const bool length_intact = have_length && GetU32(data.data() + offset + 4) == ~body_length;
+    // An intact length no writer produces is damage, never a write cut short, even last: a
+    // torn write loses the end of a record, it does not make its length up.
+    if (length_intact && (body_length < kBodyBytesMin || body_length > kLogRecordBytesMax)) {
+      return Corruption(seg.path, offset, size(),
+                        "record length " + std::to_string(body_length) + " outside " +
+                            std::to_string(kBodyBytesMin) + ".." +
+                            std::to_string(kLogRecordBytesMax));
+    }
+    const bool have_frame = remaining >= kFrameBytes;
     const bool incomplete = !have_frame || (length_intact && kFrameBytes + body_length > remaining);
     if (last && (zeros || incomplete)) {  // a write that never finished: never acknowledged
-      recovery_.torn_bytes_cut += remaining;
-      if (options_.read_only) return OkStatus();
-      if (::truncate(seg.path.c_str(), static_cast<off_t>(offset)) != 0)
-        return IoError("cannot truncate", seg.path);
-      return OkStatus();
+      return CutTornTail(seg, data, offset);
     }
     if (!length_intact) return Corruption(seg.path, offset, size(), "record length damaged");
     if (incomplete || body_length > kLogRecordBytesMax) {
@@ -276,6 +317,31 @@ Status Log::ScanSegment(std::size_t number, bool last) {
     last_timestamp_us_ = e.timestamp_us;
     offset += kFrameBytes + body_length;
   }
+  return OkStatus();
+}
+
+Status Log::CutTornTail(const Segment& segment, ByteSpan data, std::uint64_t offset) {
+  const ByteSpan tail = data.subspan(offset);
+  TornTail torn{SegmentName(segment.first_index), offset, tail.size(), size(), ""};
+  recovery_.torn_bytes = tail.size();
+  if (!options_.read_only) {
+    if (!tail.empty()) {  // saved before it is cut: the cut destroys nothing unseen
+      torn.saved_as = TornTailName(segment.first_index, offset, tail);
+      const std::string path = options_.directory + "/" + torn.saved_as;
+      if (::access(path.c_str(), F_OK) != 0) {  // else saved by an open that crashed before the cut
+        QFS_RETURN_IF_ERROR(WriteFileAtomically(path, tail));
+        recovery_.torn_tails_saved += 1;
+        recovery_.torn_bytes_saved += tail.size();
+      }
+    }
+    if (offset == 0 && ::unlink(segment.path.c_str()) != 0) {
+      return IoError("cannot remove", segment.path);
+    }
+    if (offset != 0 && ::truncate(segment.path.c_str(), static_cast<off_t>(offset)) != 0) {
+      return IoError("cannot truncate", segment.path);
+    }
+  }
+  recovery_.torn = std::move(torn);
   return OkStatus();
 }
 

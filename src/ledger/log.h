@@ -8,10 +8,12 @@
 //   LogEntry e = (*log)->Read(7).value();
 //
 // Opening scans every segment, checks every frame, CRC, index and hash link, and rebuilds the
-// in-memory position index. An incomplete or unreadable record at the very end of the newest
-// segment is a torn write of an entry that was never acknowledged: it is cut off, and
-// recovery() says so. Anything else that is wrong is CORRUPTION naming the first bad entry; the
-// node then halts writes (CIR-302) instead of serving wrong state.
+// in-memory position index. An incomplete record (or a run of zero bytes) at the very end of the
+// newest segment is a torn write of an entry that was never acknowledged: its bytes are saved
+// beside the segments, then cut off, and recovery() says where and how many. Anything else that
+// is wrong is CORRUPTION naming the first bad entry — a frame whose intact length no record can
+// have included, even in the last position; the node then halts writes (CIR-302) instead of
+// serving wrong state.
 //
 // Thread safety: the owner (the sequencer) appends and syncs with nobody else in the log; Read()
 // calls may run concurrently with each other (the ledger holds its state lock shared for them).
@@ -24,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,8 +61,8 @@ struct LogOptions {
   std::string directory;  // created if missing
   // A segment is closed and a new one started once it holds at least this many bytes.
   std::uint64_t segment_bytes_target = 64ull << 20;
-  // Read-only (auditors, `qfs ledger verify`): nothing is created, cut or written; a torn tail is
-  // reported in recovery() and left in place.
+  // Read-only (auditors, `qfs ledger verify`): nothing is created, cut, saved or written; a torn
+  // tail is reported in recovery() and left in place.
   bool read_only = false;
   // On corruption, open anyway with the entries before the first bad one (readable, never
   // written: recovery().corruption says why) instead of failing. The node uses this to halt
@@ -70,10 +73,28 @@ struct LogOptions {
   std::function<void(const LogEntry&)> on_entry = nullptr;
 };
 
+// An unfinished record at the end of the newest segment: where it was, and what became of it.
+struct TornTail {
+  std::string segment;       // the segment file's name
+  std::uint64_t offset = 0;  // where the tail starts (0: a file shorter than its header)
+  std::uint64_t bytes = 0;   // from there to the end of the file
+  std::uint64_t entry = 0;   // the index the unfinished entry would have had
+  std::string saved_as;      // the file the bytes were saved to; empty if read-only (left in place)
+};
+// One line for operators: "torn tail of N bytes at byte B of SEGMENT (entry I, never
+// acknowledged) cut, saved as FILE" (or "left in place").
+std::string DescribeTornTail(const TornTail& torn);
+
+// What opening the log found.
 struct LogRecovery {
-  std::uint64_t entries = 0;         // valid entries found
-  std::uint64_t torn_bytes_cut = 0;  // bytes of an unfinished tail record removed
-  Status corruption;                 // with keep_good_prefix: the first bad record
+  std::uint64_t entries = 0;     // valid entries found
+  std::optional<TornTail> torn;  // a torn tail found by this open: cut and saved, or left in place
+  std::uint64_t torn_bytes = 0;  // torn->bytes, or 0
+  // Every torn tail cut so far (this open's included), counted from the files they were saved
+  // to in the log directory (docs/formats/log.md): what an auditor sees after the cuts.
+  std::uint64_t torn_tails_saved = 0;
+  std::uint64_t torn_bytes_saved = 0;
+  Status corruption;  // with keep_good_prefix: the first bad record
 };
 
 // A record's size in a segment beyond its payload: frame, fixed fields, entry hash.
@@ -124,6 +145,9 @@ class Log {
   explicit Log(LogOptions options) : options_(std::move(options)) {}
   Status Recover();
   Status ScanSegment(std::size_t segment_number, bool last);
+  // Records a torn tail of the newest segment (data[offset..]) in recovery_ and, unless
+  // read-only, saves its bytes and cuts it (removes the file when offset is 0).
+  Status CutTornTail(const Segment& segment, ByteSpan data, std::uint64_t offset);
   Status StartSegment(std::uint64_t first_index);
   Status OpenForAppend(const Segment& segment, std::uint64_t length);
   // Writes the buffered records to the newest segment.

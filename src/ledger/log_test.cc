@@ -55,9 +55,14 @@ class LogTest : public ::testing::Test {
     EXPECT_TRUE(log.Sync().ok());
     return added;
   }
-  std::vector<fs::path> Segments() const {
+  std::vector<fs::path> Segments() const { return Files(".qlog"); }
+  // The saved torn tails.
+  std::vector<fs::path> TornFiles() const { return Files(".torn"); }
+  std::vector<fs::path> Files(const std::string& extension) const {
     std::vector<fs::path> paths;
-    for (const auto& e : fs::directory_iterator(dir_)) paths.push_back(e.path());
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      if (e.path().extension() == extension) paths.push_back(e.path());
+    }
     std::sort(paths.begin(), paths.end());
     return paths;
   }
@@ -90,7 +95,7 @@ TEST_F(LogTest, EntriesSurviveReopenAndReadBack) {
   auto log = Log::Open(Options()).value();
   ASSERT_EQ(log->size(), 100u);
   EXPECT_EQ(log->last_hash(), last);
-  EXPECT_EQ(log->recovery().torn_bytes_cut, 0u);
+  EXPECT_EQ(log->recovery().torn_bytes, 0u);
   for (std::uint64_t i = 0; i < 100; ++i) EXPECT_EQ(log->Read(i).value(), added[i]) << i;
   EXPECT_EQ(log->Read(100).status().code(), StatusCode::kOutOfRange);
   Fill(*log, 120);
@@ -197,13 +202,137 @@ TEST_F(LogTest, TornTailIsCutAndAppendingContinues) {
   {
     auto log = Log::Open(Options()).value();
     EXPECT_EQ(log->size(), 9u);
-    EXPECT_GT(log->recovery().torn_bytes_cut, 0u);
+    EXPECT_GT(log->recovery().torn_bytes, 0u);
     Fill(*log, 12);
   }
   AppendBytes(Segments().back(), Bytes(50, 0));  // a zero-filled tail
   auto log = Log::Open(Options()).value();
   EXPECT_EQ(log->size(), 12u);
-  EXPECT_EQ(log->recovery().torn_bytes_cut, 50u);
+  EXPECT_EQ(log->recovery().torn_bytes, 50u);
+}
+
+static Bytes ReadFile(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+TEST_F(LogTest, ATornTailIsCutReportedWithItsSizeAndSaved) {
+  {
+    auto log = Log::Open(Options()).value();
+    Fill(*log, 10);  // records of 12 + 126 bytes
+  }
+  const fs::path segment = Segments().back();
+  const Bytes whole = ReadFile(segment);
+  fs::resize_file(segment, whole.size() - 7);  // the last record lost its end
+  const std::uint64_t offset = whole.size() - 138;
+  const Bytes tail(whole.begin() + static_cast<std::ptrdiff_t>(offset), whole.end() - 7);
+  {
+    auto log = Log::Open(Options()).value();
+    EXPECT_EQ(log->size(), 9u);
+    const LogRecovery& r = log->recovery();
+    ASSERT_TRUE(r.torn.has_value());
+    EXPECT_EQ(r.torn->segment, segment.filename().string());
+    EXPECT_EQ(r.torn->offset, offset);
+    EXPECT_EQ(r.torn->bytes, 131u);
+    EXPECT_EQ(r.torn->entry, 9u);
+    EXPECT_EQ(r.torn_bytes, 131u);
+    EXPECT_EQ(r.torn_tails_saved, 1u);
+    EXPECT_EQ(r.torn_bytes_saved, 131u);
+    ASSERT_EQ(TornFiles().size(), 1u);
+    EXPECT_EQ(r.torn->saved_as, TornFiles()[0].filename().string());
+    EXPECT_EQ(ReadFile(TornFiles()[0]), tail);  // the cut bytes, exactly
+    EXPECT_EQ(fs::file_size(segment), offset);
+    EXPECT_EQ(DescribeTornTail(*r.torn), "torn tail of 131 bytes at byte " +
+                                             std::to_string(offset) + " of " + r.torn->segment +
+                                             " (entry 9, never acknowledged) " + "cut, saved as " +
+                                             r.torn->saved_as);
+  }
+  // The next open finds nothing torn, and still counts the tail cut before (so does an auditor).
+  LogOptions read_only = Options();
+  read_only.read_only = true;
+  for (const LogOptions& options : {Options(), read_only}) {
+    auto log = Log::Open(options).value();
+    EXPECT_FALSE(log->recovery().torn.has_value());
+    EXPECT_EQ(log->recovery().torn_tails_saved, 1u);
+    EXPECT_EQ(log->recovery().torn_bytes_saved, 131u);
+  }
+  // The same tail again (as after a crash between its save and its cut) is not counted twice;
+  // another tail at the same place is.
+  AppendBytes(segment, tail);
+  EXPECT_EQ(Log::Open(Options()).value()->recovery().torn_tails_saved, 1u);
+  AppendBytes(segment, Bytes(40, 0));
+  auto log = Log::Open(Options()).value();
+  ASSERT_TRUE(log->recovery().torn.has_value());
+  EXPECT_EQ(log->recovery().torn->offset, offset);
+  EXPECT_EQ(log->recovery().torn_tails_saved, 2u);
+  EXPECT_EQ(log->recovery().torn_bytes_saved, 171u);
+  EXPECT_EQ(TornFiles().size(), 2u);
+  Fill(*log, 12);
+}
+
+TEST_F(LogTest, ANewestSegmentShorterThanItsHeaderIsRemovedAndReported) {
+  {
+    auto log = Log::Open(Options(2048)).value();
+    Fill(*log, 30);
+  }
+  const std::size_t segments = Segments().size();
+  const fs::path next = dir_ / "00000000000000000030.qlog";
+  ASSERT_FALSE(fs::exists(next));
+  AppendBytes(next, Bytes{'Q', 'F', 'S'});
+  auto log = Log::Open(Options(2048)).value();
+  EXPECT_EQ(log->size(), 30u);
+  ASSERT_TRUE(log->recovery().torn.has_value());
+  EXPECT_EQ(log->recovery().torn->segment, next.filename().string());
+  EXPECT_EQ(log->recovery().torn->offset, 0u);
+  EXPECT_EQ(log->recovery().torn->bytes, 3u);
+  EXPECT_EQ(log->recovery().torn->entry, 30u);
+  EXPECT_EQ(Segments().size(), segments);
+  EXPECT_EQ(TornFiles().size(), 1u);
+}
+
+// A frame whose length and complement are intact but which no record can have (over
+// kLogRecordBytesMax, or under the smallest body) is damage: it is corruption even in the last
+// position, where it would otherwise pass for a record whose end never reached the disk.
+TEST_F(LogTest, AnImpossibleLengthInTheLastFrameIsCorruptionNotATornTail) {
+  {
+    auto log = Log::Open(Options()).value();
+    Fill(*log, 5);
+  }
+  const fs::path segment = Segments().back();
+  const auto good_size = fs::file_size(segment);
+  auto frame = [](std::uint32_t length, std::size_t bytes) {
+    Bytes f = {static_cast<std::uint8_t>(length >> 24), static_cast<std::uint8_t>(length >> 16),
+               static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)};
+    for (int i = 0; i < 4; ++i) f.push_back(static_cast<std::uint8_t>(~f[static_cast<size_t>(i)]));
+    f.resize(bytes, 0x5a);  // the CRC and a start of body, or less
+    return f;
+  };
+  const std::uint32_t too_large = static_cast<std::uint32_t>(kLogRecordBytesMax) + 1;
+  for (const Bytes& tail : {frame(too_large, 12 + 100), frame(too_large, 8), frame(0xFFFFFFF0u, 12),
+                            frame(10, 12 + 4)}) {
+    AppendBytes(segment, tail);
+    const auto size = fs::file_size(segment);
+    auto failed = Log::Open(Options());
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(failed.status().message().find("log entry 5 "), std::string::npos)
+        << failed.status().message();
+    EXPECT_NE(failed.status().message().find("record length"), std::string::npos)
+        << failed.status().message();
+    // The node's open: the good prefix, readable, never written; nothing cut or saved.
+    LogOptions node = Options();
+    node.keep_good_prefix = true;
+    auto log = Log::Open(node).value();
+    EXPECT_EQ(log->size(), 5u);
+    EXPECT_FALSE(log->writable());
+    EXPECT_EQ(log->recovery().corruption.code(), StatusCode::kCorruption);
+    EXPECT_FALSE(log->recovery().torn.has_value());
+    EXPECT_EQ(log->recovery().torn_bytes, 0u);
+    EXPECT_EQ(fs::file_size(segment), size);
+    EXPECT_TRUE(TornFiles().empty());
+    fs::resize_file(segment, good_size);
+  }
+  EXPECT_EQ(Log::Open(Options()).value()->size(), 5u);
 }
 
 TEST_F(LogTest, ReadOnlyOpenLeavesATornTailInPlace) {
@@ -217,8 +346,11 @@ TEST_F(LogTest, ReadOnlyOpenLeavesATornTailInPlace) {
   ro.read_only = true;
   auto log = Log::Open(ro).value();
   EXPECT_EQ(log->size(), 5u);
-  EXPECT_EQ(log->recovery().torn_bytes_cut, 6u);
+  EXPECT_EQ(log->recovery().torn_bytes, 6u);
+  ASSERT_TRUE(log->recovery().torn.has_value());
+  EXPECT_EQ(log->recovery().torn->saved_as, "");
   EXPECT_EQ(fs::file_size(Segments().back()), size);
+  EXPECT_TRUE(TornFiles().empty());
 }
 
 TEST_F(LogTest, AFlippedByteAnywhereIsCorruptionNamingTheEntry) {
