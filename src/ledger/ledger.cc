@@ -155,6 +155,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
     raw->opened_hashes_.push_back(e.entry_hash);
   };
   QFS_ASSIGN_OR_RETURN(ledger->log_, Log::Open(log_options));
+  ledger->start_.log = ledger->log_->recovery();
   if (!ledger->log_->writable()) {
     // CIR-302 on a corrupt log: replay the good prefix, serve it, refuse writes. The halt
     // cannot be recorded in a log we must not write to; the reason is the corruption itself.

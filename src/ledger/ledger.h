@@ -86,6 +86,9 @@ struct LedgerStart {
   std::uint64_t snapshot_entries = 0;  // entries covered by the snapshot used (0: none)
   std::uint64_t replayed_entries = 0;  // entries replayed after it
   std::string snapshot_note;           // why a snapshot found was not used, if one was not
+  // What opening the log found: a torn tail cut at this start (log.torn; the node reports it),
+  // the tails cut at earlier starts, the corruption that halted it.
+  LogRecovery log;
 };
 
 struct SubmitResult {

@@ -484,6 +484,84 @@ TEST_F(LedgerTest, ACorruptLogHaltsAndServesTheGoodPrefix) {
   EXPECT_EQ(fs::file_size(segment), size);  // nothing written
 }
 
+// The last record of a frame promising `body_bytes`, of which only `bytes_written` reached the
+// disk (the frame's CRC and the body are filler).
+Bytes PartialRecord(std::uint32_t body_bytes, std::size_t bytes_written) {
+  Bytes record;
+  for (std::uint32_t v : {body_bytes, ~body_bytes}) {
+    for (int shift = 24; shift >= 0; shift -= 8)
+      record.push_back(static_cast<std::uint8_t>(v >> shift));
+  }
+  record.resize(bytes_written, 0x33);
+  return record;
+}
+
+void AppendToFile(const fs::path& path, const Bytes& bytes) {
+  std::ofstream f(path, std::ios::app | std::ios::binary);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+TEST_F(LedgerTest, ATornTailIsReportedAtStartAndStaysVisibleToVerify) {
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    ASSERT_EQ(
+        ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(5)})).value().result,
+        ResultCode::kOk);
+  }
+  const fs::path segment = dir_ / "log" / "00000000000000000000.qlog";
+  const auto size = fs::file_size(segment);
+  AppendToFile(segment, PartialRecord(200, 40));  // a write that never finished
+  // An auditor's copy before the node restarts: the tail is there, left in place.
+  VerifyReport before = VerifyLedger(dir_.string(), nullptr).value();
+  EXPECT_EQ(before.torn_bytes, 40u);
+  EXPECT_EQ(before.torn_tails_cut, 0u);
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    const LedgerStart& start = ledger->start();
+    ASSERT_TRUE(start.log.torn.has_value());
+    EXPECT_EQ(start.log.torn->bytes, 40u);
+    EXPECT_EQ(start.log.torn->offset, size);
+    EXPECT_EQ(start.log.torn->entry, ledger->Head().size);
+    EXPECT_FALSE(start.log.torn->saved_as.empty());
+    EXPECT_FALSE(ledger->Head().halted);
+    EXPECT_EQ(fs::file_size(segment), size);
+    EXPECT_EQ(
+        ledger->Submit(Make(admin_, Mint{users_[1].id, Token::kAtr, Tokens(7)})).value().result,
+        ResultCode::kOk);
+  }
+  // After the cut, verify still counts it.
+  VerifyReport after = VerifyLedger(dir_.string(), nullptr).value();
+  EXPECT_EQ(after.torn_bytes, 0u);
+  EXPECT_EQ(after.torn_tails_cut, 1u);
+  EXPECT_EQ(after.torn_bytes_cut, 40u);
+  auto ledger = Ledger::Open(Options()).value();
+  EXPECT_FALSE(ledger->start().log.torn.has_value());
+  EXPECT_EQ(ledger->start().log.torn_tails_saved, 1u);
+}
+
+TEST_F(LedgerTest, AnImpossibleLengthInTheLastFrameHaltsInsteadOfBeingCut) {
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    ASSERT_EQ(
+        ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(5)})).value().result,
+        ResultCode::kOk);
+  }
+  const fs::path segment = dir_ / "log" / "00000000000000000000.qlog";
+  AppendToFile(segment, PartialRecord(static_cast<std::uint32_t>(kLogRecordBytesMax) + 1, 64));
+  const auto size = fs::file_size(segment);
+  auto ledger = Ledger::Open(Options()).value();
+  const LedgerHead head = ledger->Head();
+  EXPECT_TRUE(head.halted);
+  EXPECT_NE(head.halt_reason.find("record length"), std::string::npos) << head.halt_reason;
+  EXPECT_FALSE(ledger->start().log.torn.has_value());
+  EXPECT_EQ(ledger->Submit(Make(users_[0], Burn{Token::kAtr, Tokens(1)})).value().result,
+            ResultCode::kHalted);
+  EXPECT_EQ(fs::file_size(segment), size);  // nothing cut, nothing written
+  Result<VerifyReport> verified = VerifyLedger(dir_.string(), nullptr);
+  ASSERT_FALSE(verified.ok());
+  EXPECT_EQ(verified.status().code(), StatusCode::kCorruption);
+}
+
 TEST_F(LedgerTest, AuditorsVerifyAndExportReadOnly) {
   LedgerHead head;
   {

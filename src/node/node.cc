@@ -123,6 +123,19 @@ Status Node::OpenLedger() {
   o.segment_bytes_target = std::uint64_t{options_.ledger_segment_mib} << 20;
   o.snapshot_interval = options_.ledger_snapshot_interval;
   QFS_ASSIGN_OR_RETURN(ledger_, ledger::Ledger::Open(std::move(o)));
+  // A torn tail cut at this start is said once on stderr; /metrics keeps the numbers.
+  const ledger::LogRecovery& recovery = ledger_->start().log;
+  if (recovery.torn.has_value()) {
+    std::cerr << "qfs node: ledger log: " << ledger::DescribeTornTail(*recovery.torn) << std::endl;
+  }
+  metrics_
+      .AddGauge("qfs_ledger_torn_bytes_cut",
+                "Bytes of an unfinished last log record (never acknowledged) cut at this start")
+      .Set(static_cast<std::int64_t>(recovery.torn_bytes));
+  metrics_
+      .AddGauge("qfs_ledger_torn_tails_cut",
+                "Torn log tails cut at this start and earlier ones (saved in the log directory)")
+      .Set(static_cast<std::int64_t>(recovery.torn_tails_saved));
   return OkStatus();
 }
 

@@ -8,6 +8,7 @@
 
 #include "codec/json.h"
 #include "ledger/json.h"
+#include "net/http_client.h"
 #include "node/openapi.h"
 
 namespace qfs::node {
@@ -88,6 +89,32 @@ TEST_F(NodeTest, AGenesisFileMustMatchTheLedger) {
   o.genesis_file.clear();
   o.node_key_file = (dir_ / "missing.key").string();
   EXPECT_EQ(Node::Start(o).code(), StatusCode::kNotFound);
+}
+
+TEST_F(NodeTest, ATornLogTailIsReportedOnStderrAndInMetrics) {
+  Node::Start(Options()).value().reset();
+  const fs::path segment = dir_ / "ledger" / "log" / "00000000000000000000.qlog";
+  const auto size = fs::file_size(segment);
+  {
+    std::ofstream f(segment, std::ios::app | std::ios::binary);
+    f.write("\x00\x00\x01\x00\xff\xff\xfe\xff", 8);  // a frame promising 256 bytes ...
+    f.write(std::string(32, 'x').data(), 32);        // ... of which 32 follow
+  }
+  ::testing::internal::CaptureStderr();
+  Result<std::unique_ptr<Node>> node = Node::Start(Options());
+  const std::string said = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  EXPECT_NE(said.find("torn tail of 40 bytes at byte " + std::to_string(size) +
+                      " of 00000000000000000000.qlog"),
+            std::string::npos)
+      << said;
+  EXPECT_EQ(fs::file_size(segment), size);
+  Result<net::HttpResponse> metrics =
+      net::HttpFetch("http://127.0.0.1:" + std::to_string(node.value()->port()), "GET", "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status().ToString();
+  EXPECT_NE(metrics.value().body.find("\nqfs_ledger_torn_bytes_cut 40\n"), std::string::npos)
+      << metrics.value().body;
+  EXPECT_NE(metrics.value().body.find("\nqfs_ledger_torn_tails_cut 1\n"), std::string::npos);
 }
 
 }  // namespace

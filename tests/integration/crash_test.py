@@ -193,8 +193,9 @@ class CrashTest(unittest.TestCase):
         finally:
             kill(node)
         print("crash test: %d cycles (%d planned), %d started from a snapshot, %d "
-              "acknowledged entries, %s log entries, seed %d"
-              % (cycles, CYCLES, self.snapshot_starts, len(acks), report["entries"], SEED))
+              "acknowledged entries, %s log entries, %s torn tails cut (%s bytes), seed %d"
+              % (cycles, CYCLES, self.snapshot_starts, len(acks), report["entries"],
+                 report["torn_tails_cut"], report["torn_bytes_cut"], SEED))
 
 
 if __name__ == "__main__":

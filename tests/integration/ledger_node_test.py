@@ -280,6 +280,28 @@ class LedgerNodeTest(unittest.TestCase):
         self.env["QFS_NODE"] = "http://127.0.0.1:%d" % self.port
         self.assertEqual(self.balance(alice)["available"], "3.000000000000000000")
 
+    def test_a_torn_tail_is_cut_reported_and_counted_by_verify(self):
+        stop_node(self.proc)
+        ledger = os.path.join(self.data, "ledger")
+        segment = os.path.join(ledger, "log", "00000000000000000000.qlog")
+        size = os.path.getsize(segment)
+        with open(segment, "ab") as f:  # a frame promising 256 bytes, 20 of which arrived
+            f.write(bytes.fromhex("00000100fffffeff") + b"\x11" * 12)
+        code, verify = self.qfs("ledger", "verify", ledger)  # read-only: left in place
+        self.assertEqual((code, verify["torn_tail_bytes"], verify["torn_tails_cut"]),
+                         (0, "20", "0"), verify)
+        proc = subprocess.Popen([QFS, "node", "--listen-port", "0", "--data-dir", self.data],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertIn("listening", proc.stdout.readline())
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        self.assertIn("torn tail of 20 bytes at byte %d of 00000000000000000000.qlog" % size, err)
+        self.assertEqual(os.path.getsize(segment), size)
+        code, verify = self.qfs("ledger", "verify", ledger)
+        self.assertEqual((code, verify["torn_tail_bytes"], verify["torn_tails_cut"],
+                          verify["torn_bytes_cut"]), (0, "0", "1", "20"), verify)
+        self.proc, self.port, _ = start_node(self.data)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
