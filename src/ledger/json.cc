@@ -2,6 +2,7 @@
 
 #include <type_traits>
 
+#include "base/limits.h"
 #include "base/text_encoding.h"
 
 namespace qfs::ledger {
@@ -271,8 +272,15 @@ Result<GenesisParams> ParseGenesisJson(const Json& j) {
     }
   }
   // The binary decoder is the authority on what a genesis may hold (sizes, duplicates).
-  Result<GenesisParams> checked = DecodeGenesis(EncodeGenesis(g));
+  const Bytes encoded = EncodeGenesis(g);
+  Result<GenesisParams> checked = DecodeGenesis(encoded);
   if (!checked.ok()) return Invalid(checked.status().message());
+  // It is logged as entry 0: one record type byte and the body must fit in a payload.
+  if (1 + encoded.size() > kLogPayloadBytesMax) {
+    return Invalid("the genesis takes " + std::to_string(1 + encoded.size()) +
+                   " bytes, more than a log entry holds (" + std::to_string(kLogPayloadBytesMax) +
+                   "): fewer identities or smaller keys");
+  }
   return g;
 }
 

@@ -70,6 +70,26 @@ TEST(GenesisJson, RejectsEachMalformedFieldByName) {
   }
 }
 
+// kGenesisIdentitiesMax identities fit in a log entry only with small keys: with ML-DSA-87 keys
+// (2,592 bytes) 399 do, and 400 are refused by name instead of failing the ledger's first append.
+TEST(GenesisJson, RefusesAGenesisThatDoesNotFitInALogEntry) {
+  auto genesis = [](std::size_t identities) {
+    Json list = Json::array();
+    for (std::size_t i = 0; i < identities; ++i) {
+      Bytes key(2592, static_cast<std::uint8_t>(i));
+      key[0] = static_cast<std::uint8_t>(i >> 8);
+      list.push_back({{"algorithm", 4u}, {"public_key", HexEncode(key)}});
+    }
+    return ParseGenesisJson(Json{{"identities", list}});
+  };
+  EXPECT_TRUE(genesis(399).ok()) << genesis(399).status().ToString();
+  Result<GenesisParams> too_large = genesis(400);
+  ASSERT_FALSE(too_large.ok());
+  EXPECT_EQ(too_large.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(too_large.status().message().find("more than a log entry holds"), std::string::npos)
+      << too_large.status().ToString();
+}
+
 TEST(AccountJson, ShowsKeysRolesAndEveryBalance) {
   AccountView v;
   v.id.bytes.fill(0x11);
