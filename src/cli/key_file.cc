@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/limits.h"
 #include "codec/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
@@ -16,7 +17,6 @@ namespace {
 
 constexpr char kMagic[] = "QFSKEY";
 constexpr std::uint8_t kVersion = 1;
-constexpr std::size_t kKeyFileBytesMax = 64 * 1024;
 
 Status IoError(const std::string& what, const std::string& path) {
   return Status(StatusCode::kIoError, what + " " + path + ": " + std::strerror(errno));

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/limits.h"
 #include "base/status.h"
 #include "codec/json.h"
 #include "crypto/random.h"
@@ -26,8 +27,8 @@
 
 namespace qfs::cli {
 
-inline constexpr std::size_t kMlsClientKeyPackagesMax = 256;  // outstanding KeyPackages
-inline constexpr std::size_t kMlsClientIdentityBytesMax = 255;
+using qfs::kMlsClientIdentityBytesMax;  // base/limits.h
+using qfs::kMlsClientKeyPackagesMax;    // outstanding KeyPackages
 
 // Where a client keeps its state between runs: `path`, sealed under `key` (mls/state_file.h).
 struct MlsClientStorage {

@@ -291,6 +291,12 @@ int RunTx(const TxArgs& a, const OperationSpec& spec) {
 
   ledger::Packet p;
   p.operation = std::move(op).value();
+  p.algorithm = static_cast<std::uint16_t>(scheme.value()->id());
+  // What the node refuses unread (too large, malformed), refused here before anything is asked
+  // of the node or signed.
+  if (Status s = ledger::CheckPacketEncodable(p, scheme.value()->signature_bytes()); !s.ok()) {
+    return fail(Status(s.code(), "the node would refuse this packet: " + s.message()));
+  }
   Result<IdentityId> signer =
       a.identity.empty() ? ledger::DeriveIdentity(static_cast<std::uint16_t>(key.value().algorithm),
                                                   key.value().public_key)

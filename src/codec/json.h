@@ -24,7 +24,7 @@ namespace qfs::codec {
 using Json = nlohmann::json;
 
 inline constexpr std::int64_t kJsonSafeIntegerMax = (std::int64_t{1} << 53) - 1;
-inline constexpr std::size_t kJsonDepthMax = 32;
+using qfs::kJsonDepthMax;  // base/limits.h
 
 // The canonical text of `value`. INVALID_ARGUMENT if it holds a floating-point number or an
 // integer outside the safe range (render those as strings).

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "base/bytes.h"
+#include "base/limits.h"
 #include "base/status.h"
 
 namespace qfs::crypto {
@@ -18,7 +19,7 @@ namespace qfs::crypto {
 enum class AeadAlgorithm { kAesGcm, kChaCha20Poly1305 };
 
 inline constexpr std::size_t kAeadTagBytes = 16;
-inline constexpr std::size_t kAesGcmNonceBytesMax = 1024;
+using qfs::kAesGcmNonceBytesMax;  // base/limits.h
 
 // "aes-gcm" or "chacha20-poly1305".
 Result<AeadAlgorithm> ParseAeadAlgorithm(std::string_view name);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "base/limits.h"
 #include "base/text_encoding.h"
 #include "crypto/aead.h"
 #include "crypto/curve25519.h"
@@ -116,6 +117,21 @@ TEST(SignatureRegistry, EveryBuiltInSchemeSignsAndVerifies) {
         << s->name();
     EXPECT_EQ(r.FindByName(s->name()).value(), s);
   }
+}
+
+// base/limits.h works the batch limit and the key-file size out from the largest signature and
+// keys: they must be the largest of the registered schemes, exactly.
+TEST(SignatureRegistry, TheLargestSizesAreTheOnesInLimits) {
+  std::size_t signature = 0, public_key = 0, secret_key = 0;
+  for (const SignatureScheme* s : SignatureRegistry::Default().schemes()) {
+    SignatureKeyPair kp = s->KeyPairFromSeed(Bytes(s->seed_bytes(), 9)).value();
+    signature = std::max(signature, s->signature_bytes());
+    public_key = std::max(public_key, s->public_key_bytes());
+    secret_key = std::max(secret_key, kp.secret_key.size());
+  }
+  EXPECT_EQ(signature, kSignatureBytesLargest);
+  EXPECT_EQ(public_key, kSignaturePublicKeyBytesLargest);
+  EXPECT_EQ(secret_key, kSignatureSecretKeyBytesLargest);
 }
 
 TEST(HybridSignature, BothHalvesMustVerifyAndAreDomainSeparated) {

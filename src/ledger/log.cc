@@ -27,7 +27,7 @@ constexpr std::size_t kFrameBytes = 12;      // body length, its complement, CRC
 static_assert(kRecordOverheadBytes == kFrameBytes + 8 + 32 + 8 + 4 + 2 + 32);
 // The lengths a writer can put in a frame: a body with an empty payload up to the largest body.
 constexpr std::uint32_t kBodyBytesMin = kRecordOverheadBytes - kFrameBytes;
-static_assert(kBodyBytesMin + kLogPayloadBytesMax <= kLogRecordBytesMax);
+static_assert(kBodyBytesMin == kLogRecordFixedBytes);
 constexpr char kEntryDomain[] = "qfs.ledger.entry.v1";
 
 Status IoError(const std::string& what, const std::string& path) {

@@ -131,7 +131,7 @@ class Log {
   // each segment's file stays open for reading after its first Read (see read_files_).
   Result<LogEntry> Read(std::uint64_t index) const;
   // Segment files kept open for Read at most; beyond, the lowest-numbered is closed first.
-  static constexpr std::size_t kReadFilesOpenMax = 64;
+  static constexpr std::size_t kReadFilesOpenMax = kLogReadFilesOpenMax;
 
  private:
   struct Segment {

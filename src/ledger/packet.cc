@@ -242,6 +242,14 @@ Result<Packet> DecodePacket(ByteSpan wire) {
   return p;
 }
 
+Status CheckPacketEncodable(const Packet& packet, std::size_t signature_bytes) {
+  Writer w;
+  EncodeUnsigned(packet, w);
+  w.U16(packet.algorithm);
+  w.LengthPrefixedBytes(Bytes(signature_bytes, 0));  // the length is what counts
+  return DecodePacket(w.bytes()).status();
+}
+
 crypto::Digest32 PacketHash(const Packet& packet) { return crypto::Sha256(EncodePacket(packet)); }
 
 Status SignPacket(Packet& packet, const crypto::SignatureScheme& scheme,

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/limits.h"
 #include "base/status.h"
 #include "crypto/hash.h"
 #include "crypto/signature.h"
@@ -25,9 +26,10 @@
 namespace qfs::ledger {
 
 inline constexpr std::uint16_t kPacketVersion = 1;
-inline constexpr std::size_t kPacketBytesMax = 64 * 1024;
-inline constexpr std::size_t kBatchLegsMax = 8192;
-inline constexpr std::size_t kPublicKeyBytesMax = 4096;
+// The packet's bounds and how they relate: base/limits.h.
+using qfs::kBatchLegsMax;
+using qfs::kPacketBytesMax;
+using qfs::kPublicKeyBytesMax;
 
 struct TransferLeg {
   IdentityId to;
@@ -142,6 +144,11 @@ Bytes EncodePacket(const Packet& packet);
 // Strict: TOO_LARGE over kPacketBytesMax, NON_CANONICAL / TRUNCATED / TRAILING_BYTES, unknown
 // operation kinds and tokens rejected. Does not verify the signature.
 Result<Packet> DecodePacket(ByteSpan wire);
+// What a node would say of `packet` once signed with a signature of `signature_bytes`, before
+// it checks anything else: TOO_LARGE over kPacketBytesMax (PACKET_TOO_LARGE), or the decoder's
+// refusal (MALFORMED_PACKET: more than kBatchLegsMax legs, a public key over
+// kPublicKeyBytesMax, ...). A client calls it before it signs, to refuse what the node would.
+Status CheckPacketEncodable(const Packet& packet, std::size_t signature_bytes);
 // SHA-256 of the encoded packet: what an operation id's record remembers.
 crypto::Digest32 PacketHash(const Packet& packet);
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/limits.h"
 #include "base/text_encoding.h"
 
 namespace qfs::ledger {
@@ -94,6 +95,52 @@ TEST(Packet, DecoderIsStrict) {
   EXPECT_EQ(DecodePacket(Bytes(kPacketBytesMax + 1, 0)).status().code(), StatusCode::kTooLarge);
   Bytes bad_roles = EncodePacket(MakePacket(SetRoles{Id(1), 1u << 9}));
   EXPECT_EQ(DecodePacket(bad_roles).status().code(), StatusCode::kNonCanonical);
+}
+
+Batch LegsBatch(std::size_t legs) {
+  Batch batch;
+  for (std::size_t i = 0; i < legs; ++i) {
+    batch.legs.push_back({Id(static_cast<std::uint8_t>(i)), Token::kAtr, Tokens(i + 1)});
+  }
+  return batch;
+}
+
+// kBatchLegsMax is what fits in kPacketBytesMax with the largest signature: every registered
+// scheme signs a full batch that the decoder takes, and one leg more is refused with any scheme
+// (even Ed25519's, whose packet would still be under 64 KiB).
+TEST(Packet, AFullBatchFitsEveryRegisteredSchemeAndOneLegMoreIsRefused) {
+  for (const crypto::SignatureScheme* scheme : crypto::SignatureRegistry::Default().schemes()) {
+    crypto::SignatureKeyPair kp = scheme->KeyPairFromSeed(Bytes(scheme->seed_bytes(), 5)).value();
+    Packet p = MakePacket(LegsBatch(kBatchLegsMax));
+    EXPECT_TRUE(CheckPacketEncodable(p, scheme->signature_bytes()).ok()) << scheme->name();
+    ASSERT_TRUE(SignPacket(p, *scheme, kp.secret_key).ok());
+    const Bytes wire = EncodePacket(p);
+    EXPECT_LE(wire.size(), kPacketBytesMax) << scheme->name();
+    EXPECT_EQ(wire.size(),
+              kBatchPacketBytesLargest - kSignatureBytesLargest + scheme->signature_bytes());
+    EXPECT_EQ(DecodePacket(wire).value(), p) << scheme->name();
+
+    Packet over = MakePacket(LegsBatch(kBatchLegsMax + 1));
+    const Status refused = CheckPacketEncodable(over, scheme->signature_bytes());
+    EXPECT_FALSE(refused.ok()) << scheme->name();
+    ASSERT_TRUE(SignPacket(over, *scheme, kp.secret_key).ok());
+    EXPECT_EQ(DecodePacket(EncodePacket(over)).status().code(), refused.code()) << scheme->name();
+  }
+  // The encoder agrees with the layout facts in base/limits.h.
+  const Bytes empty = EncodePacket(MakePacket(Batch{}));
+  EXPECT_EQ(empty.size(), kPacketHeaderBytes + kPacketBatchCountBytes +
+                              kPacketSignatureFramingBytes + MakePacket(Batch{}).signature.size());
+  EXPECT_EQ(EncodePacket(MakePacket(LegsBatch(1))).size(), empty.size() + kPacketLegBytes);
+}
+
+TEST(Packet, CheckPacketEncodableRefusesWhatTheNodeWould) {
+  EXPECT_TRUE(CheckPacketEncodable(MakePacket(AddKey{1, Bytes(32, 3)}), 64).ok());
+  EXPECT_FALSE(
+      CheckPacketEncodable(MakePacket(AddKey{1, Bytes(kPublicKeyBytesMax + 1, 3)}), 64).ok());
+  EXPECT_EQ(
+      CheckPacketEncodable(MakePacket(Transfer{{Id(9), Token::kAtr, Tokens(1)}}), kPacketBytesMax)
+          .code(),
+      StatusCode::kTooLarge);
 }
 
 TEST(Packet, SignaturesCoverEveryFieldAndVerifyThroughTheRegistry) {

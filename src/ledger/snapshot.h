@@ -21,12 +21,13 @@
 #include <optional>
 #include <string>
 
+#include "base/limits.h"
 #include "base/status.h"
 #include "ledger/replay.h"
 
 namespace qfs::ledger {
 
-inline constexpr std::uint64_t kSnapshotBytesMax = 16ull << 30;
+using qfs::kSnapshotBytesMax;  // base/limits.h
 
 struct Snapshot {
   std::uint64_t tree_size = 0;  // entries applied

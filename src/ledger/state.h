@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/limits.h"
 #include "base/status.h"
 #include "crypto/hash.h"
 #include "crypto/prepared_key_cache.h"
@@ -40,9 +41,9 @@ namespace qfs::ledger {
 using crypto::Digest32;
 using math::u128;
 
-inline constexpr std::size_t kKeysPerIdentityMax = 16;
-inline constexpr std::size_t kGenesisIdentitiesMax = 1024;
-inline constexpr std::uint64_t kPendingTimeoutMaxUs = 30ull * 24 * 3600 * 1'000'000;  // 30 days
+using qfs::kGenesisIdentitiesMax;  // base/limits.h
+using qfs::kKeysPerIdentityMax;
+using qfs::kPendingTimeoutMaxUs;  // 30 days
 
 // The genesis entry's contents: fixed for the life of the network.
 struct GenesisParams {

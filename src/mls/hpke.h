@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "base/bytes.h"
+#include "base/limits.h"
 #include "base/status.h"
 #include "crypto/aead.h"
 
@@ -20,10 +21,8 @@ inline constexpr std::uint16_t kHpkeKdfSha256 = 0x0001;
 inline constexpr std::uint16_t kHpkeAeadAes128Gcm = 0x0001;
 inline constexpr std::uint16_t kHpkeAeadChaCha20Poly1305 = 0x0003;
 inline constexpr std::size_t kHpkeKeyBytes = 32;  // X25519 private and public keys, enc
-// The most an HPKE public key, KEM output or sealed secret may take on the wire: 32-48 bytes in
-// suites 1 and 3; the limit leaves room for post-quantum KEMs and refuses anything absurd before
-// it is copied.
-inline constexpr std::size_t kHpkeFieldBytesMax = 4096;
+// The most an HPKE public key, KEM output or sealed secret may take on the wire (base/limits.h).
+using qfs::kHpkeFieldBytesMax;
 
 struct HpkeAead {
   std::uint16_t id = kHpkeAeadAes128Gcm;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/limits.h"
 #include "base/status.h"
 #include "mls/key_schedule.h"
 #include "mls/ratchet_tree.h"
@@ -25,7 +26,7 @@
 
 namespace qfs::mls {
 
-inline constexpr std::size_t kMlsProposalsMax = 1024;
+using qfs::kMlsProposalsMax;  // base/limits.h
 
 struct KeyPackage {
   std::uint16_t version = kProtocolVersionMls10;

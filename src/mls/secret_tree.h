@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/limits.h"
 #include "base/status.h"
 #include "mls/cipher_suite.h"
 #include "mls/tls_codec.h"
@@ -24,7 +25,7 @@
 namespace qfs::mls {
 
 inline constexpr std::size_t kMlsSecretBytesMax = 64;  // the largest hash output of any suite
-inline constexpr std::uint32_t kSecretTreeOutOfOrderKeysMax = 1u << 16;
+using qfs::kSecretTreeOutOfOrderKeysMax;               // base/limits.h
 
 enum class RatchetKind { kHandshake, kApplication };
 

@@ -12,13 +12,14 @@
 #include <string>
 
 #include "base/bytes.h"
+#include "base/limits.h"
 #include "base/status.h"
 #include "crypto/random.h"
 
 namespace qfs::mls {
 
 inline constexpr std::size_t kStorageKeyBytes = 32;
-inline constexpr std::uint64_t kSealedStateBytesMax = 256ull << 20;
+using qfs::kSealedStateBytesMax;  // base/limits.h
 
 // REQUIRES: key.size() == kStorageKeyBytes (checked). IO_ERROR, or TOO_LARGE beyond
 // kSealedStateBytesMax; the old file is then untouched.

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "base/check.h"
+#include "base/limits.h"
 #include "mls/hpke.h"
 #include "mls/tree_math.h"
 
@@ -73,9 +74,8 @@ struct Seal {
 };
 
 // Seals are independent: a large group's path (a thousand of them after a burst of Adds, ~75 us
-// each) is sealed on up to kSealThreadsMax threads; small ones on the caller's.
+// each) is sealed on up to kMlsSealThreadsMax threads; small ones on the caller's.
 constexpr std::size_t kSealsPerThreadMin = 16;
-constexpr unsigned kSealThreadsMax = 8;
 
 void SealAll(const CipherSuite& suite, ByteSpan context, const std::vector<SecretBytes>& secrets,
              std::vector<Seal>& seals) {
@@ -87,7 +87,7 @@ void SealAll(const CipherSuite& suite, ByteSpan context, const std::vector<Secre
     }
   };
   const auto threads = static_cast<unsigned>(
-      std::min<std::size_t>({std::max(1u, std::thread::hardware_concurrency()), kSealThreadsMax,
+      std::min<std::size_t>({std::max(1u, std::thread::hardware_concurrency()), kMlsSealThreadsMax,
                              std::max<std::size_t>(1, seals.size() / kSealsPerThreadMin)}));
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(seal_range, t, threads);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/check.h"
+#include "base/limits.h"
 #include "base/strings.h"
 #include "base/text_encoding.h"
 #include "net/rate_limiter.h"
@@ -55,8 +56,6 @@ std::uint64_t MonotonicMs() {
                                         std::chrono::steady_clock::now().time_since_epoch())
                                         .count());
 }
-
-constexpr std::size_t kRateLimitClientsMax = 65536;
 
 }  // namespace
 
@@ -214,7 +213,7 @@ struct HttpServer::Impl {
         router(std::move(r)),
         metrics(m),
         limiter(o.requests_per_second_per_client, 2 * o.requests_per_second_per_client,
-                kRateLimitClientsMax),
+                kHttpRateLimitClientsMax),
         open_connections(m->AddGauge("qfs_http_connections", "Open HTTP connections")),
         handler_exceptions(m->AddCounter("qfs_http_handler_exceptions_total",
                                          "Requests whose handler threw (answered 500)")),

@@ -12,13 +12,14 @@
 #ifndef QFS_NODE_LEDGER_API_H_
 #define QFS_NODE_LEDGER_API_H_
 
+#include "base/limits.h"
 #include "base/metrics.h"
 #include "ledger/ledger.h"
 #include "net/http_server.h"
 
 namespace qfs::node {
 
-inline constexpr std::size_t kEntriesPageMax = 1000;  // entries per page
+using qfs::kEntriesPageMax;  // entries per page (base/limits.h)
 inline constexpr std::size_t kEntriesPageDefault = 100;
 
 // Registers the routes above; `ledger` and `metrics` must outlive the router's server.
