@@ -148,12 +148,20 @@ Status Validate(const NodeOptions& o) {
   auto bad = [](const std::string& what) { return Status(StatusCode::kOutOfRange, what); };
   if (o.data_dir.empty()) return bad("data_dir must not be empty");
   if (o.listen_port > 65535) return bad("listen_port must be at most 65535");
-  if (o.http_threads < 1 || o.http_threads > 64) return bad("http_threads must be 1..64");
-  if (o.http_connections_max < 1 || o.http_connections_max > 65536) {
-    return bad("http_connections_max must be 1..65536");
+  auto range = [](const char* name, std::uint64_t min, std::uint64_t max) {
+    return std::string(name) + " must be " + std::to_string(min) + ".." + std::to_string(max);
+  };
+  if (o.http_threads < 1 || o.http_threads > kNodeHttpThreadsMax) {
+    return bad(range("http_threads", 1, kNodeHttpThreadsMax));
   }
-  if (o.http_request_bytes_max < 1024 || o.http_request_bytes_max > kHttpRequestBytesMax * 64) {
-    return bad("http_request_bytes_max must be 1 KiB..64 MiB");
+  if (o.http_connections_max < 1 || o.http_connections_max > kNodeHttpConnectionsMax) {
+    return bad(range("http_connections_max", 1, kNodeHttpConnectionsMax));
+  }
+  // Below the minimum the largest packet could not be submitted.
+  if (o.http_request_bytes_max < kNodeHttpRequestBytesMin ||
+      o.http_request_bytes_max > kNodeHttpRequestBytesMax) {
+    return bad(range("http_request_bytes_max", kNodeHttpRequestBytesMin, kNodeHttpRequestBytesMax) +
+               " (a hex-encoded packet of 64 KiB must fit)");
   }
   if (o.http_idle_timeout_ms < 100) return bad("http_idle_timeout_ms must be at least 100");
   if (o.http_requests_per_second_per_client < 1) {
@@ -164,18 +172,20 @@ Status Validate(const NodeOptions& o) {
     return bad("log_level must be error, warn, info or debug");
   }
   if (o.ledger_checkpoint_interval < 1) return bad("ledger_checkpoint_interval must be >= 1");
-  if (o.ledger_commit_batch_max < 1 || o.ledger_commit_batch_max > 65'536) {
-    return bad("ledger_commit_batch_max must be 1..65536");
+  if (o.ledger_commit_batch_max < 1 || o.ledger_commit_batch_max > kNodeCommitBatchMax) {
+    return bad(range("ledger_commit_batch_max", 1, kNodeCommitBatchMax));
   }
-  if (o.ledger_commit_window_us > 100'000) return bad("ledger_commit_window_us must be 0..100000");
-  if (o.ledger_commit_window_busy_us > 100'000) {
-    return bad("ledger_commit_window_busy_us must be 0..100000");
+  if (o.ledger_commit_window_us > kNodeCommitWindowUsMax) {
+    return bad(range("ledger_commit_window_us", 0, kNodeCommitWindowUsMax));
   }
-  if (o.ledger_queue_max < 1 || o.ledger_queue_max > 1'048'576) {
-    return bad("ledger_queue_max must be 1..1048576");
+  if (o.ledger_commit_window_busy_us > kNodeCommitWindowUsMax) {
+    return bad(range("ledger_commit_window_busy_us", 0, kNodeCommitWindowUsMax));
   }
-  if (o.ledger_segment_mib < 1 || o.ledger_segment_mib > 4096) {
-    return bad("ledger_segment_mib must be 1..4096");
+  if (o.ledger_queue_max < 1 || o.ledger_queue_max > kNodeQueueMax) {
+    return bad(range("ledger_queue_max", 1, kNodeQueueMax));
+  }
+  if (o.ledger_segment_mib < 1 || o.ledger_segment_mib > kNodeSegmentMibMax) {
+    return bad(range("ledger_segment_mib", 1, kNodeSegmentMibMax));
   }
   return OkStatus();
 }

@@ -14,7 +14,7 @@ std::map<std::string, std::string> SampleValues() {
           {"listen_port", "9191"},
           {"http_threads", "3"},
           {"http_connections_max", "77"},
-          {"http_request_bytes_max", "4096"},
+          {"http_request_bytes_max", "200000"},
           {"http_idle_timeout_ms", "1234"},
           {"http_requests_per_second_per_client", "9"},
           {"log_level", "debug"},
@@ -91,6 +91,16 @@ TEST(NodeOptions, ValidateChecksRanges) {
   o = NodeOptions();
   o.ledger_segment_mib = 5000;
   EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
+  // A request body too small for the largest packet, hex-encoded, would refuse packets the
+  // ledger accepts.
+  o = NodeOptions();
+  o.http_request_bytes_max = 2 * kPacketBytesMax;
+  EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
+  EXPECT_NE(Validate(o).message().find("http_request_bytes_max must be 132096.."),
+            std::string::npos)
+      << Validate(o).message();
+  o.http_request_bytes_max = kNodeHttpRequestBytesMin;
+  EXPECT_TRUE(Validate(o).ok());
 }
 
 }  // namespace
