@@ -22,9 +22,8 @@
 #include "net/http_server.h"
 #include "node/node.h"
 
+namespace qfs {
 namespace {
-
-using namespace qfs;
 
 struct World {
   World() {
@@ -59,8 +58,10 @@ World& TheWorld() {
 }
 
 }  // namespace
+}  // namespace qfs
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace qfs;  // NOLINT(google-build-using-namespace): the entry point is global
   World& world = TheWorld();
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::size_t space = input.find(' ');

@@ -40,7 +40,10 @@ TEST(Utf8, TruncationNeverSplitsACharacter) {
 
 TEST(Utf8, SanitizingReplacesEachBadByte) {
   EXPECT_EQ(SanitizeUtf8("ok \xe2\x82\xac"), "ok \xe2\x82\xac");
-  EXPECT_EQ(SanitizeUtf8("a\xff" "b"), "a\xef\xbf\xbd" "b");
+  EXPECT_EQ(SanitizeUtf8("a\xff"
+                         "b"),
+            "a\xef\xbf\xbd"
+            "b");
   EXPECT_EQ(SanitizeUtf8("\xe2\x82"), "\xef\xbf\xbd\xef\xbf\xbd");
   EXPECT_TRUE(IsValidUtf8(SanitizeUtf8(std::string("\0\x80\xc0\xaf", 4))));
 }

@@ -139,6 +139,8 @@ TEST_F(HostileTest, AHandlerThatThrowsIsAnswered500WithTheRequestIdAndCounted) {
 }
 
 // Finding 5: each of these got the connection closed with no answer.
+constexpr char kNulHeader[] = "GET /small HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n";
+
 TEST_F(HostileTest, MalformedRequestsAreAnswered400ThenClosed) {
   Start();
   const std::vector<std::pair<std::string, std::string>> cases = {
@@ -153,7 +155,7 @@ TEST_F(HostileTest, MalformedRequestsAreAnswered400ThenClosed) {
        "POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
        "chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"},
       {"header without a colon", "GET /small HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n"},
-      {"NUL in a header", std::string("GET /small HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n", 44)},
+      {"NUL in a header", std::string(kNulHeader, sizeof(kNulHeader) - 1)},
   };
   for (const auto& [what, request] : cases) {
     const std::string r = Exchange(request);
@@ -200,6 +202,7 @@ TEST_F(HostileTest, OneClientCannotHoldMoreThanItsShareOfConnections) {
   options.connections_per_client_max = 3;
   Start(options);
   std::vector<std::unique_ptr<RawClient>> held;
+  held.reserve(3);
   for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<RawClient>(server_->port()));
   // The server counts a connection once it has accepted it: wait until it has all three.
   for (int i = 0; i < 500 && metrics_.Render().find("qfs_http_connections 3") == std::string::npos;
