@@ -1,5 +1,6 @@
 #include "cli/crypto_command.h"
 
+#include "base/strings.h"
 #include "cli/output.h"
 
 #include <CLI/CLI.hpp>
@@ -56,12 +57,9 @@ Result<Json> Hash(const Options& o) {
   const std::string& alg = o.at("algorithm");
   std::size_t length = 32;
   if (o.count("length") != 0) {
-    const std::string& l = o.at("length");
-    if (l.empty() || l.size() > 6 || l.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoul(l) > 65536) {
-      return Status(StatusCode::kInvalidArgument, "--length must be 0..65536");
-    }
-    length = std::stoul(l);
+    Result<std::uint64_t> l = ParseUint64(o.at("length"), "--length", 65536);
+    if (!l.ok()) return Status(StatusCode::kInvalidArgument, "--length must be 0..65536");
+    length = static_cast<std::size_t>(l.value());
   }
   Bytes digest;
   if (alg == "sha256") {
@@ -103,11 +101,10 @@ Result<Json> Hkdf(const Options& o) {
   QFS_ASSIGN_OR_RETURN(Bytes salt, HexOption(o, "salt"));
   QFS_ASSIGN_OR_RETURN(Bytes ikm, HexOption(o, "ikm"));
   QFS_ASSIGN_OR_RETURN(Bytes info, HexOption(o, "info"));
-  const std::string& l = o.at("length");
-  if (l.empty() || l.size() > 5 || l.find_first_not_of("0123456789") != std::string::npos) {
-    return Status(StatusCode::kInvalidArgument, "--length must be a number of bytes");
-  }
-  QFS_ASSIGN_OR_RETURN(SecretBytes okm, crypto::Hkdf(salt, ikm, info, std::stoul(l)));
+  Result<std::uint64_t> l = ParseUint64(o.at("length"), "--length", 99999);
+  if (!l.ok()) return Status(StatusCode::kInvalidArgument, "--length must be a number of bytes");
+  QFS_ASSIGN_OR_RETURN(SecretBytes okm,
+                       crypto::Hkdf(salt, ikm, info, static_cast<std::size_t>(l.value())));
   return Json{{"okm", Hex(okm.span())}};
 }
 

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "base/clock.h"
+#include "base/limits.h"
+#include "base/strings.h"
 #include "base/text_encoding.h"
 #include "cli/input.h"
 #include "cli/key_file.h"
@@ -35,8 +37,9 @@ void ShowProgress(std::uint64_t done, std::uint64_t total) {
 
 Result<ledger::LedgerHead> ResumeLedger(const std::string& dir, const std::string& key_file,
                                         const std::string& reason) {
-  if (reason.empty() || reason.size() > 1024) {
-    return Status(StatusCode::kInvalidArgument, "--reason must be 1..1024 characters");
+  if (reason.empty() || reason.size() > kHaltReasonBytesMax || !IsValidUtf8(reason)) {
+    return Status(StatusCode::kInvalidArgument, "--reason must be UTF-8 text of 1.." +
+                                                    std::to_string(kHaltReasonBytesMax) + " bytes");
   }
   QFS_ASSIGN_OR_RETURN(KeyFile key, ReadKeyFile(key_file));
   QFS_ASSIGN_OR_RETURN(const crypto::SignatureScheme* scheme,

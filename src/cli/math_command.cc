@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "base/limits.h"
+#include "base/strings.h"
 #include "math/fixed.h"
 #include "math/functions.h"
 
@@ -109,8 +110,10 @@ Result<std::string> EvaluateMath(const std::vector<std::string>& words, NumberTy
 int EvaluateMathStream(std::istream& in, std::ostream& out, NumberType type) {
   int failures = 0;
   std::string line;
-  while (std::getline(in, line)) {
-    if (line.size() > kMathLineBytesMax) {
+  bool too_long = false;
+  // A line is read only up to its bound: a 200 MB line costs no more memory than a short one.
+  while (ReadBoundedLine(in, kMathLineBytesMax, &line, &too_long)) {
+    if (too_long) {
       out << "error " << StatusCodeName(StatusCode::kTooLarge) << ": line longer than "
           << kMathLineBytesMax << " bytes\n";
       ++failures;

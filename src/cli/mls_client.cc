@@ -5,6 +5,7 @@
 
 #include "base/check.h"
 #include "base/file.h"
+#include "base/strings.h"
 #include "base/text_encoding.h"
 #include "crypto/hash.h"
 #include "mls/state_file.h"
@@ -113,7 +114,19 @@ std::string MlsClient::Handle(std::string_view line) {
 
 void MlsClient::Serve(std::istream& in, std::ostream& out) {
   std::string line;
-  while (std::getline(in, line)) {
+  bool too_long = false;
+  // Bounded as the JSON parser is, so that an endless line never reaches memory.
+  while (ReadBoundedLine(in, kJsonTextBytesMax, &line, &too_long)) {
+    if (too_long) {
+      out << codec::CanonicalJson(
+                 ErrorReply(nullptr, Status(StatusCode::kTooLarge,
+                                            "request line longer than " +
+                                                std::to_string(kJsonTextBytesMax) + " bytes")))
+                 .value()
+          << "\n"
+          << std::flush;
+      continue;
+    }
     if (line.empty()) continue;
     out << Handle(line) << "\n" << std::flush;
   }

@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <sstream>
 #include <string>
 
+#include "base/limits.h"
 #include "base/text_encoding.h"
 #include "mls/state_file.h"
 
@@ -82,6 +84,22 @@ TEST(MlsClientTest, BadRequestsGetCodedErrorsAndChangeNothing) {
   EXPECT_EQ(Call(alice, {{"op", "join"}, {"welcome", "0001"}})["error"]["code"],
             "FAILED_PRECONDITION");
   EXPECT_EQ(Ok(alice, {{"op", "state"}})["epoch"], 0);
+}
+
+// An endless line is refused once it passes the bound, without holding it; the next line is
+// served as usual.
+TEST(MlsClientTest, AnOverlongLineIsRefusedAndTheNextOneServed) {
+  MlsClient alice(Suite(), "alice", crypto::SystemRandom());
+  std::istringstream in(std::string(kJsonTextBytesMax + 1, 'x') +
+                        "\n{\"op\":\"create_group\",\"group_id\":\"67\"}\n");
+  std::ostringstream out;
+  alice.Serve(in, out);
+  std::istringstream replies(out.str());
+  std::string first, second;
+  ASSERT_TRUE(std::getline(replies, first));
+  ASSERT_TRUE(std::getline(replies, second));
+  EXPECT_EQ(codec::ParseJson(first).value()["error"]["code"], "TOO_LARGE") << first;
+  EXPECT_TRUE(codec::ParseJson(second).value()["ok"].get<bool>()) << second;
 }
 
 // A client with storage saves before it replies; a new client on the same file carries on.

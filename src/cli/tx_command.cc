@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "base/strings.h"
 #include "base/text_encoding.h"
 #include "cli/key_file.h"
 #include "cli/output.h"
@@ -255,8 +256,18 @@ Status FillSignerState(const TxArgs& a, const KeyFile& key, ledger::Packet& p) {
     return Status(StatusCode::kBadKey,
                   "the key file's key is not an active key of " + p.signer.ToHex());
   }
-  p.sequence =
-      a.sequence != 0 ? a.sequence : std::stoull(account.value("sequence", std::string("0"))) + 1;
+  if (a.sequence != 0) {
+    p.sequence = a.sequence;
+    return OkStatus();
+  }
+  // The node's answer is outside input like any other: checked, never trusted to parse.
+  const auto sequence = account.find("sequence");
+  if (sequence == account.end() || !sequence->is_string()) {
+    return Status(StatusCode::kParseError, "the node's account answer has no sequence");
+  }
+  QFS_ASSIGN_OR_RETURN(std::uint64_t last, ParseUint64(sequence->get<std::string>(),
+                                                       "the account's sequence", UINT64_MAX - 1));
+  p.sequence = last + 1;
   return OkStatus();
 }
 

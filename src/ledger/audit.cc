@@ -6,6 +6,7 @@
 #include <system_error>
 #include <type_traits>
 
+#include "base/strings.h"
 #include "base/text_encoding.h"
 #include "ledger/json.h"
 #include "ledger/replay.h"
@@ -118,12 +119,9 @@ Result<Bytes> HexField(const Json& j, const char* name) {
 
 Result<std::uint64_t> NumberField(const Json& j, const char* name) {
   if (!j.contains(name) || !j[name].is_string()) return BadProof(std::string("missing ") + name);
-  const std::string text = j[name].get<std::string>();
-  if (text.empty() || text.size() > 20 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return BadProof(std::string(name) + " is not a number");
-  }
-  return std::stoull(text);
+  Result<std::uint64_t> n = ParseUint64(j[name].get<std::string>(), name);
+  if (!n.ok()) return BadProof(n.status().message());
+  return n;
 }
 
 Result<std::vector<Digest32>> ProofField(const Json& j) {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "base/strings.h"
 #include "base/text_encoding.h"
 #include "cli/key_file.h"
 #include "cli/output.h"
@@ -533,7 +534,12 @@ class NodeLoad {
 
   Status Refresh(User& u) {
     QFS_ASSIGN_OR_RETURN(Json account, Get("/v1/accounts/" + u.id.ToHex()));
-    u.sequence = std::stoull(account.value("sequence", std::string("0")));
+    const auto sequence = account.find("sequence");
+    if (sequence == account.end() || !sequence->is_string()) {
+      return Status(StatusCode::kParseError, "the node's account answer has no sequence");
+    }
+    QFS_ASSIGN_OR_RETURN(u.sequence,
+                         ParseUint64(sequence->get<std::string>(), "the account's sequence"));
     return OkStatus();
   }
 

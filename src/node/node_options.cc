@@ -1,5 +1,7 @@
 #include "node/node_options.h"
 
+#include "base/strings.h"
+
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -8,15 +10,13 @@ namespace qfs::node {
 namespace {
 
 Result<std::uint32_t> ParseUint32(const std::string& text) {
-  if (text.empty() || text.size() > 10 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return Status(StatusCode::kParseError, "expected a non-negative integer, got '" + text + "'");
+  const std::string shown = "'" + SanitizeUtf8(TruncateUtf8(text, 64)) + "'";
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+    return Status(StatusCode::kParseError, "expected a non-negative integer, got " + shown);
   }
-  std::uint64_t v = std::stoull(text);
-  if (v > std::numeric_limits<std::uint32_t>::max()) {
-    return Status(StatusCode::kOutOfRange, "'" + text + "' is too large");
-  }
-  return static_cast<std::uint32_t>(v);
+  Result<std::uint64_t> v = ParseUint64(text, shown, std::numeric_limits<std::uint32_t>::max());
+  if (!v.ok()) return Status(StatusCode::kOutOfRange, shown + " is too large");
+  return static_cast<std::uint32_t>(v.value());
 }
 
 // data_dir -> QFS_DATA_DIR

@@ -241,6 +241,10 @@ class LedgerNodeTest(unittest.TestCase):
         code, out = self.qfs("ledger", "resume", os.path.join(self.data, "ledger"), "-k",
                              self.node_key, "--reason", "test")
         self.assertEqual((code, out["error"]["code"]), (1, "FAILED_PRECONDITION"))
+        # A reason that is not UTF-8 (it aborted the process) is refused with a clear error.
+        code, out = self.qfs("ledger", "resume", os.path.join(self.data, "ledger"), "-k",
+                             self.node_key, "--reason", "repaired \udcff\udcfe")
+        self.assertEqual((code, out["error"]["code"]), (1, "INVALID_ARGUMENT"))
         self.proc, self.port, _ = start_node(self.data)
 
     def test_a_corrupt_log_halts_the_node_which_serves_reads_until_repaired(self):
