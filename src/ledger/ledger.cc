@@ -25,9 +25,6 @@
 namespace qfs::ledger {
 namespace {
 
-constexpr char kHaltDomain[] = "qfs.ledger.halt.v1";
-constexpr char kResumeDomain[] = "qfs.ledger.resume.v1";
-
 Bytes Payload(RecordType type, ByteSpan body) {
   Bytes payload;
   payload.reserve(body.size() + 1);
@@ -39,30 +36,18 @@ Bytes Payload(RecordType type, ByteSpan body) {
 // The halt record: why, and the state root at the moment of the halt, signed.
 Bytes HaltBody(const std::string& reason, const Digest32& state_root,
                const crypto::SignatureScheme& scheme, const SecretBytes& key) {
-  codec::Writer w;
-  w.String(reason);  // REQUIRES: valid UTF-8 of at most kHaltReasonBytesMax (HaltLocked)
-  w.FixedBytes(state_root);
-  codec::Writer message;
-  message.String(kHaltDomain);
-  message.FixedBytes(w.bytes());
-  Result<Bytes> signature = scheme.Sign(key, message.bytes());
-  w.U16(static_cast<std::uint16_t>(scheme.id()));
-  w.LengthPrefixedBytes(signature.ok() ? signature.value() : Bytes());
-  return w.Take();
+  HaltRecord h{reason, state_root, static_cast<std::uint16_t>(scheme.id()), {}};
+  Result<Bytes> signature = scheme.Sign(key, HaltMessage(h));
+  if (signature.ok()) h.signature = std::move(signature).value();
+  return EncodeHalt(h);
 }
 
 // The resume record: the operator's reason, signed with the node key.
 Result<Bytes> ResumeBody(const std::string& reason, const crypto::SignatureScheme& scheme,
                          const SecretBytes& key) {
-  codec::Writer w;
-  w.String(reason);  // REQUIRES: valid UTF-8 of at most kHaltReasonBytesMax (Resume)
-  codec::Writer message;
-  message.String(kResumeDomain);
-  message.FixedBytes(w.bytes());
-  QFS_ASSIGN_OR_RETURN(Bytes signature, scheme.Sign(key, message.bytes()));
-  w.U16(static_cast<std::uint16_t>(scheme.id()));
-  w.LengthPrefixedBytes(signature);
-  return w.Take();
+  ResumeRecord r{reason, static_cast<std::uint16_t>(scheme.id()), {}};
+  QFS_ASSIGN_OR_RETURN(r.signature, scheme.Sign(key, ResumeMessage(r)));
+  return EncodeResume(r);
 }
 
 // A halt reason may quote outside text (a path, a peer's bytes): kept and recorded as valid
@@ -590,6 +575,13 @@ Status Ledger::Resume(const std::string& reason) {
   if (!resumable_) {
     return Status(StatusCode::kFailedPrecondition,
                   "the cause of the halt persists: " + halt_reason_);
+  }
+  // Only a node key of this ledger may resume it: an auditor would refuse any other signer.
+  if (!IsNodeKey(*state_, static_cast<std::uint16_t>(options_.node_scheme->id()),
+                 options_.node_public_key)) {
+    return Status(StatusCode::kPermissionDenied,
+                  "the key is not a node key of this ledger (an unrevoked key of an admin "
+                  "identity); only a node key may resume it");
   }
   QFS_ASSIGN_OR_RETURN(Bytes body,
                        ResumeBody(reason, *options_.node_scheme, *options_.node_secret_key));

@@ -60,6 +60,8 @@ class LedgerTest : public ::testing::Test {
     g.network = 5;
     g.identities.push_back({admin_.id, 1, admin_.key.public_key, kRolesAll});
     for (const User& u : users_) g.identities.push_back({u.id, 1, u.key.public_key, 0});
+    // The node key signs checkpoints, halts and resumes: an admin's key, so that it is pinned.
+    g.identities.push_back({DeriveIdentity(1, node_.public_key), 1, node_.public_key, kRoleAdmin});
     o.clock = &clock_;
     o.node_scheme = &Ed25519();
     o.node_secret_key = &node_.secret_key;
@@ -436,6 +438,65 @@ TEST_F(LedgerTest, AnOperatorResumesAHaltOnceItsCauseIsGone) {
             static_cast<std::uint8_t>(RecordType::kResume));
   ledger.reset();
   EXPECT_TRUE(VerifyLedger(dir_.string(), nullptr).ok());
+}
+
+// Finding 3: any key file could resume a ledger, and verify checked checkpoints against the key
+// they carried and halts and resumes not at all. Now only node keys (unrevoked keys of admin
+// identities, pinned by the log) may sign them, and an auditor tells a forged one.
+TEST_F(LedgerTest, OnlyANodeKeyResumesAndVerifyRefusesRecordsSignedByAnyOtherKey) {
+  const crypto::SignatureKeyPair stranger = Ed25519().KeyPairFromSeed(Bytes(32, 77)).value();
+  auto with_key = [&](const crypto::SignatureKeyPair& key) {
+    LedgerOptions o = Options();
+    o.node_secret_key = &key.secret_key;
+    o.node_public_key = key.public_key;
+    return o;
+  };
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    ASSERT_EQ(
+        ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(5)})).value().result,
+        ResultCode::kOk);
+    ledger->Halt("operator test");
+  }
+  {
+    // A user's device key (not a node key) may not resume, and writes nothing.
+    auto ledger = Ledger::Open(with_key(users_[0].key)).value();
+    const std::uint64_t size = ledger->Head().size;
+    EXPECT_EQ(ledger->Resume("forged").code(), StatusCode::kPermissionDenied);
+    EXPECT_TRUE(ledger->Head().halted);
+    EXPECT_EQ(ledger->Head().size, size);
+  }
+  ASSERT_TRUE(VerifyLedger(dir_.string(), nullptr).ok());
+  {
+    // A node running with a stranger's key writes a resume and checkpoints verify must refuse.
+    auto ledger = Ledger::Open(with_key(stranger)).value();
+    EXPECT_EQ(ledger->Resume("forged").code(), StatusCode::kPermissionDenied);
+  }
+  fs::remove_all(dir_);
+  admin_.sequence = 0;
+  {
+    auto ledger = Ledger::Open(with_key(stranger)).value();
+    for (int i = 0; i < 12; ++i) {  // past the checkpoint interval (10)
+      ASSERT_EQ(
+          ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(1)})).value().result,
+          ResultCode::kOk);
+    }
+  }
+  Result<VerifyReport> forged = VerifyLedger(dir_.string(), nullptr);
+  ASSERT_FALSE(forged.ok());
+  EXPECT_NE(forged.status().message().find("not a node key"), std::string::npos)
+      << forged.status().ToString();
+  fs::remove_all(dir_);
+  admin_.sequence = 0;
+  {
+    auto ledger = Ledger::Open(with_key(stranger)).value();
+    ledger->Halt("forged halt");
+  }
+  forged = VerifyLedger(dir_.string(), nullptr);
+  ASSERT_FALSE(forged.ok());
+  EXPECT_NE(forged.status().message().find("halt record not signed by a node key"),
+            std::string::npos)
+      << forged.status().ToString();
 }
 
 TEST_F(LedgerTest, AnInvariantViolationHaltsAtTheNextCheckpoint) {

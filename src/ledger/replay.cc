@@ -1,5 +1,6 @@
 #include "ledger/replay.h"
 
+#include <algorithm>
 #include <string>
 
 #include "codec/encoding.h"
@@ -9,6 +10,8 @@ namespace qfs::ledger {
 namespace {
 
 constexpr char kCheckpointDomain[] = "qfs.ledger.checkpoint.v1";
+constexpr char kHaltDomain[] = "qfs.ledger.halt.v1";
+constexpr char kResumeDomain[] = "qfs.ledger.resume.v1";
 
 Status Integrity(std::uint64_t index, const std::string& why) {
   return Status(StatusCode::kCorruption, "entry " + std::to_string(index) + ": " + why);
@@ -49,6 +52,94 @@ Result<Checkpoint> DecodeCheckpoint(ByteSpan bytes) {
   return c;
 }
 
+Bytes HaltMessage(const HaltRecord& h) {
+  codec::Writer body;
+  body.String(h.reason);
+  body.FixedBytes(h.state_root);
+  codec::Writer w;
+  w.String(kHaltDomain);
+  w.FixedBytes(body.bytes());
+  return w.Take();
+}
+
+Bytes EncodeHalt(const HaltRecord& h) {
+  codec::Writer w;
+  w.String(h.reason);
+  w.FixedBytes(h.state_root);
+  w.U16(h.algorithm);
+  w.LengthPrefixedBytes(h.signature);
+  return w.Take();
+}
+
+Result<HaltRecord> DecodeHalt(ByteSpan bytes) {
+  codec::Reader r(bytes);
+  HaltRecord h;
+  QFS_ASSIGN_OR_RETURN(h.reason, r.String(kHaltReasonBytesMax));
+  QFS_ASSIGN_OR_RETURN(h.state_root, r.FixedArray<32>());
+  QFS_ASSIGN_OR_RETURN(h.algorithm, r.U16());
+  QFS_ASSIGN_OR_RETURN(h.signature, r.LengthPrefixedBytes(kPacketBytesMax));
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  return h;
+}
+
+Bytes ResumeMessage(const ResumeRecord& rec) {
+  codec::Writer body;
+  body.String(rec.reason);
+  codec::Writer w;
+  w.String(kResumeDomain);
+  w.FixedBytes(body.bytes());
+  return w.Take();
+}
+
+Bytes EncodeResume(const ResumeRecord& rec) {
+  codec::Writer w;
+  w.String(rec.reason);
+  w.U16(rec.algorithm);
+  w.LengthPrefixedBytes(rec.signature);
+  return w.Take();
+}
+
+Result<ResumeRecord> DecodeResume(ByteSpan bytes) {
+  codec::Reader r(bytes);
+  ResumeRecord rec;
+  QFS_ASSIGN_OR_RETURN(rec.reason, r.String(kHaltReasonBytesMax));
+  QFS_ASSIGN_OR_RETURN(rec.algorithm, r.U16());
+  QFS_ASSIGN_OR_RETURN(rec.signature, r.LengthPrefixedBytes(kPacketBytesMax));
+  QFS_RETURN_IF_ERROR(r.ExpectEnd());
+  return rec;
+}
+
+bool IsNodeKey(const State& state, std::uint16_t algorithm, ByteSpan public_key) {
+  for (const auto& [id, account] : state.accounts()) {
+    if ((account.roles & kRoleAdmin) == 0) continue;
+    for (const KeyRecord& k : account.keys) {
+      if (!k.revoked && k.algorithm == algorithm &&
+          std::equal(k.public_key.begin(), k.public_key.end(), public_key.begin(),
+                     public_key.end())) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool SignedByANodeKey(const State& state, std::uint16_t algorithm, ByteSpan message,
+                      ByteSpan signature) {
+  Result<const crypto::SignatureScheme*> scheme =
+      crypto::SignatureRegistry::Default().Find(algorithm);
+  if (!scheme.ok()) return false;
+  for (const auto& [id, account] : state.accounts()) {
+    if ((account.roles & kRoleAdmin) == 0) continue;
+    for (const KeyRecord& k : account.keys) {
+      if (!k.revoked && k.algorithm == algorithm &&
+          scheme.value()->Verify(k.public_key, message, signature).ok()) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 Status Replayer::Apply(const LogEntry& entry) {
   tree_.Append(LeafHash(entry.entry_hash));
   if (entry.payload.empty()) return Integrity(entry.index, "empty payload");
@@ -67,18 +158,10 @@ Status Replayer::Apply(const LogEntry& entry) {
       return ApplyPacket(entry, body);
     case RecordType::kCheckpoint:
       return ApplyCheckpoint(entry, body);
-    case RecordType::kHalt: {
-      codec::Reader r(body);
-      Result<std::string> why = r.String(kHaltReasonBytesMax);
-      halted_ = true;
-      halt_reason_ = "halted at entry " + std::to_string(entry.index) + ": " +
-                     (why.ok() ? why.value() : std::string("(unreadable reason)"));
-      return OkStatus();
-    }
+    case RecordType::kHalt:
+      return ApplyHalt(entry, body);
     case RecordType::kResume:
-      halted_ = false;
-      halt_reason_.clear();
-      return OkStatus();
+      return ApplyResume(entry, body);
     case RecordType::kGenesis:
       break;
   }
@@ -115,6 +198,37 @@ Status Replayer::ApplyPacket(const LogEntry& entry, ByteSpan body) {
   return OkStatus();
 }
 
+// A halt's state root is not checked against replay: a halt written after a failed replay
+// carries the root before the bad entry, and sits after later ones.
+Status Replayer::ApplyHalt(const LogEntry& entry, ByteSpan body) {
+  Result<HaltRecord> h = DecodeHalt(body);
+  if (options_.check_signatures) {
+    if (!h.ok()) return Integrity(entry.index, "halt record: " + h.status().message());
+    if (!SignedByANodeKey(*state_, h.value().algorithm, HaltMessage(h.value()),
+                          h.value().signature)) {
+      return Integrity(entry.index, "halt record not signed by a node key");
+    }
+  }
+  halted_ = true;
+  halt_reason_ = "halted at entry " + std::to_string(entry.index) + ": " +
+                 (h.ok() ? h.value().reason : std::string("(unreadable reason)"));
+  return OkStatus();
+}
+
+Status Replayer::ApplyResume(const LogEntry& entry, ByteSpan body) {
+  if (options_.check_signatures) {
+    Result<ResumeRecord> r = DecodeResume(body);
+    if (!r.ok()) return Integrity(entry.index, "resume record: " + r.status().message());
+    if (!SignedByANodeKey(*state_, r.value().algorithm, ResumeMessage(r.value()),
+                          r.value().signature)) {
+      return Integrity(entry.index, "resume record not signed by a node key");
+    }
+  }
+  halted_ = false;
+  halt_reason_.clear();
+  return OkStatus();
+}
+
 Status Replayer::ApplyCheckpoint(const LogEntry& entry, ByteSpan body) {
   Result<Checkpoint> decoded = DecodeCheckpoint(body);
   if (!decoded.ok()) return Integrity(entry.index, decoded.status().message());
@@ -126,6 +240,10 @@ Status Replayer::ApplyCheckpoint(const LogEntry& entry, ByteSpan body) {
     return Integrity(entry.index, "checkpoint state root does not match replay");
   }
   if (options_.check_signatures) {
+    // The key the checkpoint names must be a node key of the log, not merely its own.
+    if (!IsNodeKey(*state_, c.algorithm, c.public_key)) {
+      return Integrity(entry.index, "checkpoint signed by a key that is not a node key");
+    }
     Result<const crypto::SignatureScheme*> scheme =
         crypto::SignatureRegistry::Default().Find(c.algorithm);
     if (!scheme.ok() ||

@@ -47,8 +47,39 @@ Bytes CheckpointMessage(const Checkpoint& c);
 Bytes EncodeCheckpoint(const Checkpoint& c);
 Result<Checkpoint> DecodeCheckpoint(ByteSpan bytes);
 
+// The halt record (CIR-302): why, the state root when it was written, and the node key's
+// signature over HaltMessage(). `signature` is empty when the node could not sign.
+struct HaltRecord {
+  std::string reason;  // UTF-8, at most kHaltReasonBytesMax
+  Digest32 state_root{};
+  std::uint16_t algorithm = 0;
+  Bytes signature;
+};
+Bytes HaltMessage(const HaltRecord& h);
+Bytes EncodeHalt(const HaltRecord& h);
+Result<HaltRecord> DecodeHalt(ByteSpan bytes);
+// The resume record: the operator's reason, signed with a node key over ResumeMessage().
+struct ResumeRecord {
+  std::string reason;
+  std::uint16_t algorithm = 0;
+  Bytes signature;
+};
+Bytes ResumeMessage(const ResumeRecord& r);
+Bytes EncodeResume(const ResumeRecord& r);
+Result<ResumeRecord> DecodeResume(ByteSpan bytes);
+
+// The keys that may sign checkpoints, halts and resumes ("node keys"), pinned by the log
+// itself: the unrevoked keys of the identities holding the admin role at that point of the log
+// (the genesis's, and any an admin later granted the role). An auditor needs nothing but the log.
+bool IsNodeKey(const State& state, std::uint16_t algorithm, ByteSpan public_key);
+// True if `signature` over `message` verifies under some node key of `algorithm`.
+bool SignedByANodeKey(const State& state, std::uint16_t algorithm, ByteSpan message,
+                      ByteSpan signature);
+
 struct ReplayOptions {
-  bool check_signatures = false;  // packets and checkpoints; admission already checked them once
+  // Packets, and checkpoints, halts and resumes against the node keys; admission and the node
+  // already checked them once.
+  bool check_signatures = false;
   // Packet signatures are checked through this cache of prepared keys (faster; the same
   // verdicts). nullptr: the plain way.
   crypto::PreparedKeyCache* key_cache = nullptr;
@@ -86,6 +117,8 @@ class Replayer {
  private:
   Status ApplyPacket(const LogEntry& entry, ByteSpan body);
   Status ApplyCheckpoint(const LogEntry& entry, ByteSpan body);
+  Status ApplyHalt(const LogEntry& entry, ByteSpan body);
+  Status ApplyResume(const LogEntry& entry, ByteSpan body);
 
   ReplayOptions options_;
   std::unique_ptr<State> state_;
