@@ -39,7 +39,9 @@ Json OperationJson(const Operation& operation) {
                   {"public_key", Hex(op.public_key)},
                   {"revoke", op.revoke.value}};
         } else if constexpr (std::is_same_v<T, SetRoles>) {
-          return {{"op", "set_roles"}, {"identity", op.identity.ToHex()}, {"roles", op.roles}};
+          return {{"op", "set_roles"},
+                  {"identity", op.identity.ToHex()},
+                  {"roles", RolesJson(op.roles)}};
         } else if constexpr (std::is_same_v<T, Mint>) {
           return {{"op", "mint"}, {"leg", LegJson({op.to, op.token, op.amount})}};
         } else if constexpr (std::is_same_v<T, Burn>) {
@@ -78,6 +80,8 @@ Json RecordJson(const LogEntry& entry) {
       if (!p.ok()) break;
       const Packet& k = p.value();
       return {{"type", "packet"},
+              {"version", k.version},
+              {"network", k.network},
               {"signer", k.signer.ToHex()},
               {"key", k.key.value},
               {"sequence", Text(k.sequence)},
@@ -94,10 +98,23 @@ Json RecordJson(const LogEntry& entry) {
       out["type"] = "checkpoint";
       return out;
     }
-    case RecordType::kHalt:
-      return {{"type", "halt"}, {"body", Hex(body)}};
-    case RecordType::kResume:
-      return {{"type", "resume"}, {"body", Hex(body)}};
+    case RecordType::kHalt: {
+      Result<HaltRecord> h = DecodeHalt(body);
+      if (!h.ok()) break;
+      return {{"type", "halt"},
+              {"reason", h.value().reason},
+              {"state_root", Hex(h.value().state_root)},
+              {"algorithm", h.value().algorithm},
+              {"signature", Hex(h.value().signature)}};
+    }
+    case RecordType::kResume: {
+      Result<ResumeRecord> r = DecodeResume(body);
+      if (!r.ok()) break;
+      return {{"type", "resume"},
+              {"reason", r.value().reason},
+              {"algorithm", r.value().algorithm},
+              {"signature", Hex(r.value().signature)}};
+    }
   }
   return {{"type", "undecodable"}, {"payload", Hex(entry.payload)}};
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/text_encoding.h"
+#include "ledger/replay.h"
 
 namespace qfs::ledger {
 namespace {
@@ -110,6 +111,47 @@ TEST(AccountJson, ShowsKeysRolesAndEveryBalance) {
   EXPECT_EQ(j["balances"]["ATR"]["reserved"], "0.000000000000000001");
   EXPECT_EQ(j["balances"]["CHR"]["available"], "0.000000000000000000");
   EXPECT_EQ(j["balances"].size(), 6u);
+}
+
+}  // namespace
+}  // namespace qfs::ledger
+
+namespace qfs::ledger {
+namespace {
+
+LogEntry EntryOf(RecordType type, const Bytes& body) {
+  LogEntry e;
+  e.payload = Bytes(1 + body.size(), static_cast<std::uint8_t>(type));
+  std::copy(body.begin(), body.end(), e.payload.begin() + 1);
+  return e;
+}
+
+// Finding 12: halts and resumes were exported as raw hex, roles as an integer in SetRoles, and
+// a packet's signed version and network not at all.
+TEST(RecordJson, ExportsEverySignedFieldDecoded) {
+  HaltRecord h{"disk full", {}, 1, Bytes(64, 7)};
+  h.state_root.fill(0xab);
+  const codec::Json halt = EntryJson(EntryOf(RecordType::kHalt, EncodeHalt(h)))["record"];
+  EXPECT_EQ(halt["type"], "halt");
+  EXPECT_EQ(halt["reason"], "disk full");
+  EXPECT_EQ(halt["state_root"], HexEncode(h.state_root));
+  EXPECT_EQ(halt["algorithm"], 1);
+  EXPECT_EQ(halt["signature"], HexEncode(h.signature));
+  const codec::Json resume =
+      EntryJson(EntryOf(RecordType::kResume, EncodeResume({"fixed", 1, Bytes(64, 9)})))["record"];
+  EXPECT_EQ(resume["type"], "resume");
+  EXPECT_EQ(resume["reason"], "fixed");
+  EXPECT_EQ(resume["signature"], HexEncode(Bytes(64, 9)));
+
+  Packet p;
+  p.network = 42;
+  p.operation = SetRoles{IdentityId{}, kRoleAdmin | kRoleBurner};
+  p.algorithm = 1;
+  p.signature = Bytes(64, 1);
+  const codec::Json packet = EntryJson(EntryOf(RecordType::kPacket, EncodePacket(p)))["record"];
+  EXPECT_EQ(packet["version"], kPacketVersion);
+  EXPECT_EQ(packet["network"], 42);
+  EXPECT_EQ(packet["operation"]["roles"], codec::Json::array({"admin", "burner"}));
 }
 
 }  // namespace
