@@ -235,6 +235,11 @@ TEST_F(HostileTest, TheConnectionCapFollowsTheDescriptorLimit) {
 // Out of descriptors, accept() fails; the server must back off, not spin, and serve the waiting
 // client once descriptors are free again.
 TEST_F(HostileTest, AcceptBacksOffWhenOutOfDescriptorsAndRecovers) {
+#if defined(__SANITIZE_ADDRESS__)
+  // UBSan's vptr check probes memory through a pipe(): with every descriptor taken it reports
+  // false errors. The release build runs this test.
+  GTEST_SKIP() << "needs every descriptor, which the sanitizer runtime needs too";
+#endif
   Start();
   RawClient client(server_->port(), 0, /*connect=*/false);  // its descriptors taken up front
   auto hog = std::make_unique<DescriptorHog>();
