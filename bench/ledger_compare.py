@@ -1,18 +1,17 @@
 #!/usr/bin/env python3
 """The ledger benchmark with its peer, in one run on one machine (docs/BENCHMARKS.md):
 
-  `qfs bench ledger` (in process, real fsyncs): (a) single Ed25519 / hybrid transfers at rising
+  `qfs_ledger_bench` (in process, real fsyncs): (a) single Ed25519 / hybrid transfers at rising
   offered load vs. the signature-verification bound, (b) batched transfers, (d) verify;
   PostgreSQL 15 with pgbench running a transfer script (two balance updates and a logged row per
   transaction, fsync and synchronous_commit on), best of several client counts.
 
 Prints each run's figures and the medians as JSON, and the ratio of QFS's single-transfer
 throughput to PostgreSQL's. Installs PostgreSQL from Debian if needed (scripts/setup
-bench/packages.txt). usage: bench/ledger_compare.py [--runs 3] [--qfs build/release/src/node/qfs]
-                                                     [--smoke]
+bench/packages.txt). usage: bench/ledger_compare.py [--runs 3] [--build build/release] [--smoke]
 
 --smoke (the ctest `bench_smoke_ledger_compare`): one run, pgbench for 1 s with 4 clients, and
-`qfs bench ledger` on a few users at 50 % of the bound for 0.2 s per scheme; the same parsing,
+`qfs_ledger_bench` on a few users at 50 % of the bound for 0.2 s per scheme; the same parsing,
 checks, medians and ratios; exits non-zero if a figure is missing on either side. Where
 PostgreSQL cannot be installed (scripts/setup needs root or sudo, and the network) it says
 "peer skipped: why" and parses a recorded pgbench output instead, so that the rest of the path
@@ -33,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PG_BIN = "/usr/lib/postgresql/15/bin"
 ACCOUNTS = 1024
 SCHEMES = ("ed25519", "ed25519+ml-dsa-65")
-# The smoke run's `qfs bench ledger`: a few users, one load step at half the bound, tiny batches.
+# The smoke run's `qfs_ledger_bench`: a few users, one load step at half the bound, tiny batches.
 QFS_SMOKE_ARGS = ["--loads", "50", "--users", "8", "--batch-legs", "10", "--batch-packets", "20"]
 # What pgbench 15 printed for the transfer script (`-c 4 -j 2 -T 1`, 2026-12-05); parsed when the
 # peer is skipped, so that the parser is exercised all the same.
@@ -164,10 +163,14 @@ def check_qfs(qfs):
         v = qfs
         for k in path:
             if not isinstance(v, dict) or k not in v:
-                fail("`qfs bench ledger` printed no %s" % ".".join(path))
+                fail("`qfs_ledger_bench` printed no %s" % ".".join(path))
             v = v[k]
         if not isinstance(v, (int, float)) or v < 0 or (path[-1].endswith("_per_s") and v == 0):
-            fail("`qfs bench ledger`: %s is %r" % (".".join(path), v))
+            fail("`qfs_ledger_bench`: %s is %r" % (".".join(path), v))
+
+
+def ledger_bench(build):
+    return os.path.join(build, "bench", "qfs_ledger_bench")
 
 
 def one_run(args, peer_skipped):
@@ -177,7 +180,7 @@ def one_run(args, peer_skipped):
         with Postgres() as pg:
             pg_runs = [pg.pgbench(c, args.pg_seconds) for c in args.clients]
     best_pg = max(pg_runs, key=lambda r: r["tps"])
-    cmd = [args.qfs, "bench", "ledger", "--step-seconds", str(args.step_seconds)]
+    cmd = [ledger_bench(args.build), "--step-seconds", str(args.step_seconds)]
     qfs = json.loads(run(cmd + (QFS_SMOKE_ARGS if args.smoke else [])).stdout)
     check_qfs(qfs)
     single = qfs["single_transfers"]
@@ -192,7 +195,7 @@ def one_run(args, peer_skipped):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--qfs", default=os.path.join(ROOT, "build/release/src/node/qfs"))
+    ap.add_argument("--build", default=os.path.join(ROOT, "build", "release"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--pg-seconds", type=int, default=10)
     ap.add_argument("--step-seconds", type=float, default=3)
@@ -203,8 +206,8 @@ def main():
     args = ap.parse_args()
     if args.smoke:
         args.runs, args.pg_seconds, args.step_seconds, args.clients = 1, 1, 0.2, [4]
-    if not os.path.exists(args.qfs):
-        fail("%s is missing: build the release preset first" % args.qfs)
+    if not os.path.exists(ledger_bench(args.build)):
+        fail("%s is missing: build the release preset first" % ledger_bench(args.build))
     why = install_postgres(interactive=not args.smoke)
     if why is not None and not args.smoke:
         fail(why)

@@ -8,7 +8,6 @@
 #include "cli/math_command.h"
 #include "cli/mls_command.h"
 #include "cli/tx_command.h"
-#include "node/ledger_bench.h"
 #include "node/node.h"
 
 namespace {
@@ -19,7 +18,6 @@ int Run(int argc, char** argv) {
   app.set_version_flag("--version", std::string("qfs ") + qfs::node::kVersion);
   int exit_code = 0;
   qfs::node::AddNodeCommand(app, &exit_code);
-  qfs::node::AddBenchCommand(app, &exit_code);
   qfs::cli::AddMathCommand(app, &exit_code);
   qfs::cli::AddCryptoCommand(app, &exit_code);
   qfs::cli::AddKeygenCommand(app, &exit_code);

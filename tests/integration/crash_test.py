@@ -3,19 +3,20 @@
 prove that no acknowledged entry is lost and that the log replays.
 
 Each cycle starts the node on the same data directory (checkpoints every 64 entries, state
-snapshots every 500, so kills land during both), drives it with `qfs bench ledger --node`
-(8 users sending signed transfers; every acknowledged entry is appended to a file as soon as the
-node answers), waits for the cycle's first acknowledged entry, and kills the node with SIGKILL
-a random 0.2-1.0 s later. After all cycles: `qfs ledger verify` passes (every CRC, hash,
-signature, result code and checkpoint state root), and every acknowledged entry is in the log
-at its index with its signer, sequence and operation id.
+snapshots every 500, so kills land during both), drives it with `qfs_ledger_bench --node`
+(bench/ledger_bench.cc; 8 users sending signed transfers; every acknowledged entry is appended
+to a file as soon as the node answers), waits for the cycle's first acknowledged entry, and
+kills the node with SIGKILL a random 0.2-1.0 s later. After all cycles: `qfs ledger verify`
+passes (every CRC, hash, signature, result code and checkpoint state root), and every
+acknowledged entry is in the log at its index with its signer, sequence and operation id.
 
 The verdict does not depend on how fast the machine is. How much a cycle commits does (a node
 under AddressSanitizer on a loaded machine commits a fraction of what a release build does), so
 the test does not count on it: each cycle waits for the load to be acknowledged before its kill
 is timed, and if no snapshot has been written by the last cycle, the load is driven on until one
 is (the next start must use it) — up to DRIVE_SECONDS_MAX, failing with what was committed only
-if it never is. usage: crash_test.py PATH_TO_QFS  (env QFS_CRASH_CYCLES, QFS_CRASH_SEED)"""
+if it never is. usage: crash_test.py PATH_TO_QFS PATH_TO_QFS_LEDGER_BENCH  (env QFS_CRASH_CYCLES,
+QFS_CRASH_SEED)"""
 import json
 import os
 import random
@@ -30,6 +31,7 @@ import unittest
 import urllib.request
 
 QFS = sys.argv.pop(1)
+LEDGER_BENCH = sys.argv.pop(1)
 CYCLES = int(os.environ.get("QFS_CRASH_CYCLES", "50"))
 SEED = int(os.environ.get("QFS_CRASH_SEED", "20261122"))
 CHECKPOINT_INTERVAL = 64
@@ -130,7 +132,7 @@ class CrashTest(unittest.TestCase):
         self.snapshot_starts += from_snapshot > 0
         drive_to_snapshot = number >= CYCLES - 1 and self.snapshot_starts == 0
         load = subprocess.Popen(
-            [QFS, "bench", "ledger", "--node", "http://127.0.0.1:%d" % port,
+            [LEDGER_BENCH, "--node", "http://127.0.0.1:%d" % port,
              "--admin-key", os.path.join(self.data, "node.key"), "--acks", self.acks_file,
              "--seconds", str(FIRST_ACK_SECONDS_MAX + DRIVE_SECONDS_MAX), "--load-users", "8",
              "--concurrency", "8", "--seed", "7"],
