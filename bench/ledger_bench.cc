@@ -35,11 +35,11 @@
 #include "base/status.h"
 #include "base/strings.h"
 #include "base/text_encoding.h"
-#include "cli/key_file.h"
 #include "cli/output.h"
 #include "codec/json.h"
 #include "crypto/hash.h"
 #include "crypto/prepared_key_cache.h"
+#include "keys/key_file.h"
 #include "ledger/audit.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle.h"
@@ -589,7 +589,7 @@ class NodeLoad {
 
   // Registers and funds the users the node does not know yet; reads everyone's sequence.
   Status Prepare() {
-    QFS_ASSIGN_OR_RETURN(cli::KeyFile admin_key, cli::ReadKeyFile(options_.admin_key));
+    QFS_ASSIGN_OR_RETURN(keys::KeyFile admin_key, keys::ReadKeyFile(options_.admin_key));
     admin_.scheme = crypto::SignatureRegistry::Default().Find(admin_key.algorithm).value();
     admin_.key = {admin_key.public_key, std::move(admin_key.secret_key)};
     admin_.algorithm = static_cast<std::uint16_t>(admin_key.algorithm);

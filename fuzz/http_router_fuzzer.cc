@@ -16,8 +16,8 @@
 
 #include "base/clock.h"
 #include "base/strings.h"
-#include "cli/key_file.h"
 #include "codec/json.h"
+#include "keys/key_file.h"
 #include "ledger/ledger.h"
 #include "net/http_server.h"
 #include "node/node.h"
@@ -29,7 +29,7 @@ struct World {
   World() {
     char dir_template[] = "/tmp/qfs-router-fuzz-XXXXXX";
     directory = ::mkdtemp(dir_template);
-    key = cli::GenerateKey(cli::KeyKind::kNode, crypto::SignatureAlgorithm::kEd25519).value();
+    key = keys::GenerateKey(keys::KeyKind::kNode, crypto::SignatureAlgorithm::kEd25519).value();
     scheme = crypto::SignatureRegistry::Default()
                  .Find(static_cast<std::uint16_t>(key.algorithm))
                  .value();
@@ -45,7 +45,7 @@ struct World {
   }
   std::string directory;
   SystemClock clock;
-  cli::KeyFile key;
+  keys::KeyFile key;
   const crypto::SignatureScheme* scheme = nullptr;
   Metrics metrics;
   std::unique_ptr<ledger::Ledger> ledger;

@@ -4,10 +4,10 @@
 // the right shape (which the corpus seeds) reach deep into verification and decapsulation.
 #include <cstdint>
 
-#include "cli/key_file.h"
 #include "crypto/mldsa.h"
 #include "crypto/mlkem.h"
 #include "crypto/signature.h"
+#include "keys/key_file.h"
 
 namespace {
 
@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                    in, message, {}, qfs::crypto::MlDsaRandomness::Deterministic());
       break;
     case 5:
-      (void)qfs::cli::DecodeKeyFile(in);
+      (void)qfs::keys::DecodeKeyFile(in);
       break;
   }
   return 0;

@@ -54,7 +54,7 @@ inline constexpr std::size_t kSignatureBytesLargest = 4627;
 inline constexpr std::size_t kSignaturePublicKeyBytesLargest = 2592;
 inline constexpr std::size_t kSignatureSecretKeyBytesLargest = 4896;
 
-// A key file (`qfs keygen`, cli/key_file.h): the whole file, and each key in it.
+// A key file (`qfs keygen`, keys/key_file.h): the whole file, and each key in it.
 inline constexpr std::size_t kKeyFileBytesMax = 64 * 1024;
 
 // Magic, version, kind, algorithm, the two length-prefixed keys, the SHA-256 checksum.

@@ -4,10 +4,10 @@
 #include <iostream>
 
 #include "base/text_encoding.h"
-#include "cli/key_file.h"
 #include "cli/output.h"
 #include "codec/json.h"
 #include "crypto/hash.h"
+#include "keys/key_file.h"
 
 namespace qfs::cli {
 
@@ -28,10 +28,10 @@ void AddKeygenCommand(CLI::App& app, int* exit_code) {
     Result<const crypto::SignatureScheme*> scheme =
         crypto::SignatureRegistry::Default().FindByName(*algorithm);
     if (!scheme.ok()) return fail(scheme.status());
-    Result<KeyFile> key =
-        GenerateKey(*kind == "device" ? KeyKind::kDevice : KeyKind::kNode, scheme.value()->id());
+    Result<keys::KeyFile> key = keys::GenerateKey(
+        *kind == "device" ? keys::KeyKind::kDevice : keys::KeyKind::kNode, scheme.value()->id());
     if (!key.ok()) return fail(key.status());
-    Status written = WriteKeyFile(*out, key.value());
+    Status written = keys::WriteKeyFile(*out, key.value());
     if (!written.ok()) return fail(written);
     codec::Json info = {{"file", *out},
                         {"kind", *kind},

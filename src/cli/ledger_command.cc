@@ -14,9 +14,9 @@
 #include "base/strings.h"
 #include "base/text_encoding.h"
 #include "cli/input.h"
-#include "cli/key_file.h"
 #include "cli/output.h"
 #include "codec/json.h"
+#include "keys/key_file.h"
 #include "ledger/audit.h"
 #include "ledger/ledger.h"
 
@@ -41,7 +41,7 @@ Result<ledger::LedgerHead> ResumeLedger(const std::string& dir, const std::strin
     return Status(StatusCode::kInvalidArgument, "--reason must be UTF-8 text of 1.." +
                                                     std::to_string(kHaltReasonBytesMax) + " bytes");
   }
-  QFS_ASSIGN_OR_RETURN(KeyFile key, ReadKeyFile(key_file));
+  QFS_ASSIGN_OR_RETURN(keys::KeyFile key, keys::ReadKeyFile(key_file));
   QFS_ASSIGN_OR_RETURN(const crypto::SignatureScheme* scheme,
                        crypto::SignatureRegistry::Default().Find(key.algorithm));
   if (!std::filesystem::is_directory(dir + "/log")) {

@@ -9,10 +9,10 @@
 
 #include "base/strings.h"
 #include "base/text_encoding.h"
-#include "cli/key_file.h"
 #include "cli/output.h"
 #include "codec/json.h"
 #include "crypto/random.h"
+#include "keys/key_file.h"
 #include "ledger/packet.h"
 #include "ledger/state.h"
 #include "net/http_client.h"
@@ -126,7 +126,7 @@ Result<std::pair<std::uint16_t, Bytes>> ParseNewKey(const TxArgs& a) {
 }
 
 // How each operation subcommand turns its words into an Operation.
-using OperationBuilder = std::function<Result<Operation>(const TxArgs&, const KeyFile&)>;
+using OperationBuilder = std::function<Result<Operation>(const TxArgs&, const keys::KeyFile&)>;
 
 struct OperationSpec {
   const char* name;
@@ -139,52 +139,52 @@ struct OperationSpec {
 const std::vector<OperationSpec>& OperationSpecs() {
   static const std::vector<OperationSpec> specs = {
       {"register", "Register the key file's key as a new key-only identity", "", 0,
-       [](const TxArgs&, const KeyFile& key) -> Result<Operation> {
+       [](const TxArgs&, const keys::KeyFile& key) -> Result<Operation> {
          return Operation(ledger::RegisterIdentity{
              static_cast<std::uint16_t>(key.algorithm), key.public_key, {}});
        }},
       {"add-key", "Add a key (--algorithm, --public-key) to the identity", "", 0,
-       [](const TxArgs& a, const KeyFile&) -> Result<Operation> {
+       [](const TxArgs& a, const keys::KeyFile&) -> Result<Operation> {
          QFS_ASSIGN_OR_RETURN(auto k, ParseNewKey(a));
          return Operation(ledger::AddKey{k.first, k.second});
        }},
       {"rotate-key", "Add a key (--algorithm, --public-key) and revoke --revoke N", "", 0,
-       [](const TxArgs& a, const KeyFile&) -> Result<Operation> {
+       [](const TxArgs& a, const keys::KeyFile&) -> Result<Operation> {
          QFS_ASSIGN_OR_RETURN(auto k, ParseNewKey(a));
          return Operation(ledger::RotateKey{k.first, k.second, ledger::KeyId{a.key_index}});
        }},
       {"revoke-key", "Revoke key --revoke N of the identity", "", 0,
-       [](const TxArgs& a, const KeyFile&) -> Result<Operation> {
+       [](const TxArgs& a, const keys::KeyFile&) -> Result<Operation> {
          return Operation(ledger::RevokeKey{ledger::KeyId{a.key_index}});
        }},
       {"set-roles", "Set an identity's roles (admin only)", "ID ROLES", 2,
-       [](const TxArgs& a, const KeyFile&) -> Result<Operation> {
+       [](const TxArgs& a, const keys::KeyFile&) -> Result<Operation> {
          ledger::SetRoles op;
          QFS_ASSIGN_OR_RETURN(op.identity, ParseId(a.words[0]));
          QFS_ASSIGN_OR_RETURN(op.roles, ParseRoles(a.words[1]));
          return Operation(op);
        }},
       {"mint", "Mint AMOUNT of TOKEN to TO (minter only)", "TO TOKEN AMOUNT", 3,
-       [](const TxArgs& a, const KeyFile&) -> Result<Operation> {
+       [](const TxArgs& a, const keys::KeyFile&) -> Result<Operation> {
          QFS_ASSIGN_OR_RETURN(ledger::TransferLeg leg,
                               ParseLeg(a.words[0], a.words[1], a.words[2]));
          return Operation(ledger::Mint{leg.to, leg.token, leg.amount});
        }},
       {"burn", "Burn AMOUNT of TOKEN from the signer's account (burner only)", "TOKEN AMOUNT", 2,
-       [](const TxArgs& a, const KeyFile&) -> Result<Operation> {
+       [](const TxArgs& a, const keys::KeyFile&) -> Result<Operation> {
          ledger::Burn op;
          QFS_ASSIGN_OR_RETURN(op.token, ParseTokenArg(a.words[0]));
          QFS_ASSIGN_OR_RETURN(op.amount, ParseAmount(a.words[1]));
          return Operation(op);
        }},
       {"transfer", "Transfer AMOUNT of TOKEN to TO", "TO TOKEN AMOUNT", 3,
-       [](const TxArgs& a, const KeyFile&) -> Result<Operation> {
+       [](const TxArgs& a, const keys::KeyFile&) -> Result<Operation> {
          QFS_ASSIGN_OR_RETURN(ledger::TransferLeg leg,
                               ParseLeg(a.words[0], a.words[1], a.words[2]));
          return Operation(ledger::Transfer{leg});
        }},
       {"batch", "Transfers that all apply or none does", "TO:TOKEN:AMOUNT...", 0,
-       [](const TxArgs& a, const KeyFile&) -> Result<Operation> {
+       [](const TxArgs& a, const keys::KeyFile&) -> Result<Operation> {
          ledger::Batch op;
          if (a.words.empty() || a.words.size() > ledger::kBatchLegsMax) {
            return Status(
@@ -204,7 +204,7 @@ const std::vector<OperationSpec>& OperationSpecs() {
          return Operation(op);
        }},
       {"reserve", "Phase one of a two-phase transfer (--timeout-seconds)", "TO TOKEN AMOUNT", 3,
-       [](const TxArgs& a, const KeyFile&) -> Result<Operation> {
+       [](const TxArgs& a, const keys::KeyFile&) -> Result<Operation> {
          QFS_ASSIGN_OR_RETURN(ledger::TransferLeg leg,
                               ParseLeg(a.words[0], a.words[1], a.words[2]));
          if (a.timeout_seconds == 0 ||
@@ -214,12 +214,12 @@ const std::vector<OperationSpec>& OperationSpecs() {
          return Operation(ledger::Reserve{leg, a.timeout_seconds * 1'000'000});
        }},
       {"post", "Complete a reserved transfer (its operation id)", "PENDING_ID", 1,
-       [](const TxArgs& a, const KeyFile&) -> Result<Operation> {
+       [](const TxArgs& a, const keys::KeyFile&) -> Result<Operation> {
          QFS_ASSIGN_OR_RETURN(ledger::OperationId id, ParseOperationId(a.words[0]));
          return Operation(ledger::PostPending{id});
        }},
       {"void", "Cancel a reserved transfer (its operation id)", "PENDING_ID", 1,
-       [](const TxArgs& a, const KeyFile&) -> Result<Operation> {
+       [](const TxArgs& a, const keys::KeyFile&) -> Result<Operation> {
          QFS_ASSIGN_OR_RETURN(ledger::OperationId id, ParseOperationId(a.words[0]));
          return Operation(ledger::VoidPending{id});
        }},
@@ -234,7 +234,7 @@ std::uint64_t NowMicros() {
 }
 
 // The signer's next sequence and the number of the key file's key, from the node.
-Status FillSignerState(const TxArgs& a, const KeyFile& key, ledger::Packet& p) {
+Status FillSignerState(const TxArgs& a, const keys::KeyFile& key, ledger::Packet& p) {
   if (std::holds_alternative<ledger::RegisterIdentity>(p.operation)) {
     p.sequence = a.sequence != 0 ? a.sequence : 1;
     return OkStatus();
@@ -292,7 +292,7 @@ int RunTx(const TxArgs& a, const OperationSpec& spec) {
     return fail(Status(StatusCode::kInvalidArgument,
                        std::string("usage: qfs tx ") + spec.name + " " + spec.words));
   }
-  Result<KeyFile> key = ReadKeyFile(a.key_file);
+  Result<keys::KeyFile> key = keys::ReadKeyFile(a.key_file);
   if (!key.ok()) return fail(key.status());
   Result<const crypto::SignatureScheme*> scheme =
       crypto::SignatureRegistry::Default().Find(key.value().algorithm);
@@ -410,7 +410,7 @@ void AddAccountCommand(CLI::App& app, int* exit_code) {
   CLI::App* ident = cmd->add_subcommand("id", "The key-only identity of a key file");
   ident->add_option("-k,--key", *key_file, "Key file")->required();
   ident->callback([key_file, exit_code] {
-    Result<KeyFile> key = ReadKeyFile(*key_file);
+    Result<keys::KeyFile> key = keys::ReadKeyFile(*key_file);
     if (!key.ok()) {
       PrintError(key.status());
       *exit_code = 1;

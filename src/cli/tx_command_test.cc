@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "base/limits.h"
-#include "cli/key_file.h"
 #include "codec/json.h"
+#include "keys/key_file.h"
 
 namespace qfs::cli {
 namespace {
@@ -47,7 +47,8 @@ std::string KeyFileOf(crypto::SignatureAlgorithm algorithm) {
   std::string path = ::testing::TempDir() + "/tx_command_test_" + std::to_string(::getpid()) + "_" +
                      std::to_string(static_cast<int>(algorithm));
   std::filesystem::remove(path);  // WriteKeyFile never overwrites a key
-  EXPECT_TRUE(WriteKeyFile(path, GenerateKey(KeyKind::kDevice, algorithm).value()).ok());
+  EXPECT_TRUE(
+      keys::WriteKeyFile(path, keys::GenerateKey(keys::KeyKind::kDevice, algorithm).value()).ok());
   return path;
 }
 

@@ -47,19 +47,19 @@ Result<int> LockDataDir(const std::string& dir) {
 }
 
 // The node key: the configured file, or DATA_DIR/node.key created on first start.
-Result<cli::KeyFile> LoadNodeKey(const NodeOptions& options, bool* created) {
+Result<keys::KeyFile> LoadNodeKey(const NodeOptions& options, bool* created) {
   *created = false;
-  if (!options.node_key_file.empty()) return cli::ReadKeyFile(options.node_key_file);
+  if (!options.node_key_file.empty()) return keys::ReadKeyFile(options.node_key_file);
   const std::string path = options.data_dir + "/node.key";
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     QFS_ASSIGN_OR_RETURN(
-        cli::KeyFile key,
-        cli::GenerateKey(cli::KeyKind::kNode, crypto::SignatureAlgorithm::kEd25519MlDsa65));
-    QFS_RETURN_IF_ERROR(cli::WriteKeyFile(path, key));
+        keys::KeyFile key,
+        keys::GenerateKey(keys::KeyKind::kNode, crypto::SignatureAlgorithm::kEd25519MlDsa65));
+    QFS_RETURN_IF_ERROR(keys::WriteKeyFile(path, key));
     *created = true;
   }
-  return cli::ReadKeyFile(path);
+  return keys::ReadKeyFile(path);
 }
 
 Result<ledger::GenesisParams> ReadGenesisFile(const std::string& path) {
@@ -76,7 +76,7 @@ Result<ledger::GenesisParams> ReadGenesisFile(const std::string& path) {
 
 }  // namespace
 
-ledger::GenesisParams DevelopmentGenesis(const cli::KeyFile& node_key) {
+ledger::GenesisParams DevelopmentGenesis(const keys::KeyFile& node_key) {
   ledger::GenesisParams genesis;
   const auto algorithm = static_cast<std::uint16_t>(node_key.algorithm);
   genesis.identities.push_back({ledger::DeriveIdentity(algorithm, node_key.public_key), algorithm,

@@ -9,7 +9,7 @@
 #include "base/clock.h"
 #include "base/metrics.h"
 #include "base/status.h"
-#include "cli/key_file.h"
+#include "keys/key_file.h"
 #include "ledger/ledger.h"
 #include "net/http_server.h"
 #include "node/node_options.h"
@@ -51,7 +51,7 @@ class Node {
   int lock_fd_;
   Metrics metrics_;
   SystemClock clock_;
-  cli::KeyFile node_key_;
+  keys::KeyFile node_key_;
   const crypto::SignatureScheme* node_scheme_ = nullptr;
   ledger::IdentityId identity_;
   std::unique_ptr<ledger::Ledger> ledger_;
@@ -65,7 +65,7 @@ net::Router MakeNodeRouter(ledger::Ledger& ledger, Metrics& metrics);
 
 // The development genesis: network 1, ATR transferable, `node_key`'s identity holding every
 // role. What a fresh node starts from when no genesis file is configured.
-ledger::GenesisParams DevelopmentGenesis(const cli::KeyFile& node_key);
+ledger::GenesisParams DevelopmentGenesis(const keys::KeyFile& node_key);
 
 // Adds the `node` subcommand; it runs until SIGINT or SIGTERM.
 void AddNodeCommand(CLI::App& app, int* exit_code);

@@ -69,8 +69,8 @@ TEST_F(NodeTest, AFreshNodeCreatesItsKeyAndTheDevelopmentGenesis) {
 }
 
 TEST_F(NodeTest, AGenesisFileMustMatchTheLedger) {
-  cli::KeyFile key =
-      cli::GenerateKey(cli::KeyKind::kNode, crypto::SignatureAlgorithm::kEd25519).value();
+  keys::KeyFile key =
+      keys::GenerateKey(keys::KeyKind::kNode, crypto::SignatureAlgorithm::kEd25519).value();
   ledger::GenesisParams genesis = DevelopmentGenesis(key);
   genesis.network = 42;
   fs::create_directories(dir_);

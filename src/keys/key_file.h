@@ -1,8 +1,9 @@
 // Node and device key files (docs/formats/pqc.md): the algorithm id, the public key and the
 // secret key in the canonical encoding, with a SHA-256 checksum. Written with mode 0600, never
-// over an existing file, and fsynced before success is reported.
-#ifndef QFS_CLI_KEY_FILE_H_
-#define QFS_CLI_KEY_FILE_H_
+// over an existing file, and fsynced before success is reported. The node reads (or creates) its
+// key here; the CLI's `keygen`, `tx`, `account id` and `ledger resume` write or read them.
+#ifndef QFS_KEYS_KEY_FILE_H_
+#define QFS_KEYS_KEY_FILE_H_
 
 #include <string>
 
@@ -10,7 +11,7 @@
 #include "base/status.h"
 #include "crypto/signature.h"
 
-namespace qfs::cli {
+namespace qfs::keys {
 
 enum class KeyKind : std::uint8_t { kNode = 1, kDevice = 2 };
 
@@ -33,6 +34,6 @@ Result<KeyFile> ReadKeyFile(const std::string& path);
 // A fresh key pair of `algorithm` from the system CSPRNG.
 Result<KeyFile> GenerateKey(KeyKind kind, crypto::SignatureAlgorithm algorithm);
 
-}  // namespace qfs::cli
+}  // namespace qfs::keys
 
-#endif  // QFS_CLI_KEY_FILE_H_
+#endif  // QFS_KEYS_KEY_FILE_H_

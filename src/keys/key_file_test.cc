@@ -1,4 +1,4 @@
-#include "cli/key_file.h"
+#include "keys/key_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
-namespace qfs::cli {
+namespace qfs::keys {
 namespace {
 
 std::string TempPath(const char* name) {
@@ -47,4 +47,4 @@ TEST(KeyFile, RejectsCorruptionAndMalformedFiles) {
 }
 
 }  // namespace
-}  // namespace qfs::cli
+}  // namespace qfs::keys

@@ -1,4 +1,4 @@
-#include "cli/key_file.h"
+#include "keys/key_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 
-namespace qfs::cli {
+namespace qfs::keys {
 namespace {
 
 constexpr char kMagic[] = "QFSKEY";
@@ -134,4 +134,4 @@ Result<KeyFile> GenerateKey(KeyKind kind, crypto::SignatureAlgorithm algorithm) 
   return KeyFile{kind, algorithm, std::move(kp.public_key), std::move(kp.secret_key)};
 }
 
-}  // namespace qfs::cli
+}  // namespace qfs::keys
