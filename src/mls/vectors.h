@@ -1,7 +1,8 @@
 // Runs a test-vector file in the mlswg/mls-implementations format (test-vectors.md there) and
 // reports each case as passed, failed (with what differed) or skipped (with why: a cipher suite
 // that is not implemented, or a kind of file not yet supported). Behind `qfs mls vectors FILE`
-// and the vector tests.
+// and the vector tests; a library of its own (qfs_mls_vectors), so that the production MLS
+// library (qfs_mls) holds no test code.
 #ifndef QFS_MLS_VECTORS_H_
 #define QFS_MLS_VECTORS_H_
 
