@@ -198,6 +198,36 @@ RC_GTEST_PROP(Adversary, PacketsNamingAnIdentityWithoutItsKeyChangeNothing, ()) 
   }
 }
 
+// The sequencer refuses without logging by asking Evaluate, and logs what Apply returns: the two
+// must agree on every packet that passes admission, whoever signs it, with pending transfers
+// expiring between packets (docs/ledger.md, "What a refusal costs").
+RC_GTEST_PROP(Adversary, EvaluateAnswersWhatApplyThenDoes, ()) {
+  World w;
+  User newcomer = MakeUser(*rc::gen::inRange<std::uint8_t>(10, 20));
+  const int packets = *rc::gen::inRange(1, 40);
+  for (int i = 0; i < packets; ++i) {
+    User* signers[] = {&w.admin_, &w.victim_, &w.adversary_, &newcomer};
+    User& u = *signers[*rc::gen::inRange(0, 4)];
+    Operation op = AnyOperation(w);
+    if (auto* r = std::get_if<RegisterIdentity>(&op); r != nullptr && &u == &newcomer) {
+      r->public_key = newcomer.key.public_key;  // a registration that may succeed
+    }
+    w.now_ += *rc::gen::element<std::uint64_t>(1, 1000, 2'000'000, 20'000'000);
+    Packet p = w.Signed(u, std::move(op));
+    if (w.state_.CheckAdmission(p, w.now_) != ResultCode::kOk ||
+        w.state_.FindOperation(p.signer, p.operation_id) != nullptr) {
+      --u.sequence;  // not admitted: the signer's next packet reuses the number
+      continue;
+    }
+    const Digest32 before = w.state_.Root();
+    const ResultCode evaluated = w.state_.Evaluate(p, w.now_);
+    RC_ASSERT(w.state_.Root() == before);
+    const ResultCode applied = w.state_.Apply(p, PacketHash(p), w.index_++, w.now_);
+    RC_ASSERT(evaluated == applied);
+    RC_ASSERT(w.state_.last_entry_check().ok());
+  }
+}
+
 // The finding itself, through the whole ledger: a registration naming the genesis admin,
 // signed by a key nobody registered, was logged as IDENTITY_EXISTS and set the admin's sequence
 // to 1, blocking its next packet for ever.

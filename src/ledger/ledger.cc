@@ -94,6 +94,7 @@ std::size_t Ledger::IdentityHash::operator()(const IdentityId& id) const {
 
 Ledger::Ledger(LedgerOptions options)
     : options_(std::move(options)),
+      refusal_budget_(options_.refusal_budget),
       keys_(0,
             [] {
               IdentityHash hash;
@@ -430,8 +431,24 @@ std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
   State::SigningKey key;
   const ResultCode admission = state_->CheckAdmissionState(p, now, &key);
   if (admission != ResultCode::kOk) return SubmitResult{0, admission};
+  // Past its refusal budget, a packet the state machine would refuse is answered, not logged:
+  // refusals cannot grow the log faster than the budget (docs/ledger.md, "What a refusal costs").
+  // What its entry costs the log: the packet, its record type byte and the record's frame.
+  const std::uint64_t entry_bytes = pending.wire.size() + 1 + kRecordOverheadBytes;
+  const bool can_log_refusal = refusal_budget_.CanLog(p.signer, entry_bytes, now);
+  if (!can_log_refusal) {
+    const ResultCode verdict = state_->Evaluate(p, now);
+    if (verdict != ResultCode::kOk) {
+      refusals_unlogged_.fetch_add(1, std::memory_order_relaxed);
+      return SubmitResult{0, verdict};
+    }
+  }
   const std::uint64_t index = log_->size();
   const ResultCode result = state_->Apply(p, pending.packet_hash, index, now);
+  // Evaluate and Apply agree (a property test says so), so only a budget that could pay
+  // reaches this; were they ever to differ, the refusal is logged all the same (Apply changed
+  // the state), and the bucket merely empties.
+  if (result != ResultCode::kOk) refusal_budget_.Charge(p.signer, entry_bytes, now);
   if (result == ResultCode::kOk && (std::holds_alternative<RegisterIdentity>(p.operation) ||
                                     std::holds_alternative<AddKey>(p.operation) ||
                                     std::holds_alternative<RotateKey>(p.operation) ||
@@ -618,7 +635,8 @@ LedgerHead Ledger::Head() const {
           last_checkpoint_,
           group_commits_,
           commit_window_now_us_.load(std::memory_order_relaxed),
-          commit_window_waits_.load(std::memory_order_relaxed)};
+          commit_window_waits_.load(std::memory_order_relaxed),
+          refusals_unlogged_.load(std::memory_order_relaxed)};
 }
 
 Result<AccountView> Ledger::GetAccount(const IdentityId& id) const {

@@ -39,6 +39,7 @@
 #include "ledger/log.h"
 #include "ledger/merkle.h"
 #include "ledger/packet.h"
+#include "ledger/refusal_budget.h"
 #include "ledger/replay.h"
 #include "ledger/snapshot.h"
 #include "ledger/state.h"
@@ -79,6 +80,9 @@ struct LedgerOptions {
   // A state snapshot (DIR/snapshot.qsnap) is written after this many entries and when the
   // ledger closes, so that a start replays only the entries after it. 0: only on close.
   std::uint64_t snapshot_interval = 100'000;
+  // How many bytes of refused packets are logged, per signer and in all (RefusalBudget); a
+  // refusal past them is answered with its code and not logged (SubmitResult::logged false).
+  RefusalBudgetOptions refusal_budget;
 };
 
 // How the last Open got its state.
@@ -118,6 +122,9 @@ struct LedgerHead {
   // Times the sequencer has waited for the window since this process opened it: it does after
   // a commit of several entries, never after a lone one. A window already past counts too.
   std::uint64_t commit_window_waits = 0;
+  // Refusals answered without an entry since this process opened it: their signer or the node
+  // had spent its refusal budget (LedgerOptions::refusal_budget).
+  std::uint64_t refusals_unlogged = 0;
 };
 
 class Ledger {
@@ -215,6 +222,8 @@ class Ledger {
   std::optional<Checkpoint> last_checkpoint_;
   std::uint64_t last_snapshot_size_ = 0;
   std::uint64_t group_commits_ = 0;
+  RefusalBudget refusal_budget_;  // the sequencer's
+  std::atomic<std::uint64_t> refusals_unlogged_{0};
   LedgerStart start_;
   std::vector<Digest32> opened_hashes_;    // every entry's hash, from the log's open scan
   mutable std::shared_mutex state_mutex_;  // state_, tree_, log_, halted_: shared for reads

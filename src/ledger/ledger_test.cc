@@ -325,6 +325,47 @@ TEST_F(LedgerTest, RetriesAreIdempotentAndRejectionsAreNotLogged) {
   EXPECT_EQ(ledger->Head().size, size);
 }
 
+// A signer past its refusal budget is answered with the same code and nothing is logged or
+// changed (its sequence neither), so a retry is evaluated afresh; other signers keep theirs.
+TEST_F(LedgerTest, RefusalsPastTheSignersBudgetAreAnsweredButNotLogged) {
+  const Bytes first = Make(users_[0], Transfer{{users_[1].id, Token::kAtr, Tokens(5)}});
+  const Bytes second = Make(users_[0], Transfer{{users_[1].id, Token::kAtr, Tokens(5)}});
+  --users_[0].sequence;  // `first` is logged, `second` is not: `second` stays next
+  LedgerOptions o = Options();
+  o.refusal_budget.identity_bytes_per_s = 0;
+  o.refusal_budget.identity_burst_bytes =
+      static_cast<std::uint32_t>(first.size() + 1 + kRecordOverheadBytes);  // one entry
+  Digest32 root;
+  {
+    auto ledger = Ledger::Open(o).value();
+    const SubmitResult logged = ledger->Submit(first).value();
+    EXPECT_EQ(logged.result, ResultCode::kInsufficientFunds);
+    EXPECT_TRUE(logged.logged);
+    const std::uint64_t size = ledger->Head().size;
+    const SubmitResult answered = ledger->Submit(second).value();
+    EXPECT_EQ(answered.result, ResultCode::kInsufficientFunds);
+    EXPECT_FALSE(answered.logged);
+    EXPECT_EQ(ledger->Head().size, size);
+    EXPECT_EQ(ledger->Head().refusals_unlogged, 1u);
+    EXPECT_EQ(ledger->GetAccount(users_[0].id).value().account.sequence, 1u);
+    // Another signer's refusal is still logged.
+    EXPECT_TRUE(ledger->Submit(Make(users_[1], Burn{Token::kAtr, Tokens(1)})).value().logged);
+    // Funded, the same bytes again: evaluated afresh, applied and logged.
+    ASSERT_EQ(
+        ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(9)})).value().result,
+        ResultCode::kOk);
+    const SubmitResult retried = ledger->Submit(second).value();
+    EXPECT_EQ(retried.result, ResultCode::kOk);
+    EXPECT_TRUE(retried.logged);
+    EXPECT_FALSE(retried.duplicate);
+    EXPECT_EQ(ledger->GetAccount(users_[1].id).value().account.balance[3], Tokens(5).raw());
+    root = ledger->Head().root;
+  }
+  auto ledger = Ledger::Open(o).value();  // the log replays to the same state without it
+  EXPECT_EQ(ledger->Head().root, root);
+  EXPECT_FALSE(ledger->Head().halted);
+}
+
 TEST_F(LedgerTest, ConcurrentSubmittersShareGroupCommitsAndCheckpointsReplay) {
   {
     auto ledger = Ledger::Open(Options()).value();

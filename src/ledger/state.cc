@@ -296,96 +296,121 @@ std::array<u128, kTokenCount> State::Held(const std::vector<IdentityId>& ids,
 }
 
 ResultCode State::ApplyOperation(const Packet& p, std::uint64_t now_us) {
-  if (const auto* op = std::get_if<RegisterIdentity>(&p.operation)) return Register(p, *op);
-  Account& signer = accounts_.at(p.signer);  // admission guarantees the signer exists
-  if (const auto* op = std::get_if<AddKey>(&p.operation)) {
-    return AddOrRotateKey(signer, op->algorithm, op->public_key, nullptr);
+  const ResultCode result = Evaluate(p, now_us);
+  if (result == ResultCode::kOk) {
+    std::visit([&](const auto& op) { Perform(p, op, now_us); }, p.operation);
   }
-  if (const auto* op = std::get_if<RotateKey>(&p.operation)) {
-    return AddOrRotateKey(signer, op->algorithm, op->public_key, &op->revoke);
-  }
-  if (const auto* op = std::get_if<RevokeKey>(&p.operation)) return Revoke(signer, op->key);
-  if (const auto* op = std::get_if<SetRoles>(&p.operation)) return SetRolesOp(signer, *op);
-  if (const auto* op = std::get_if<Mint>(&p.operation)) return MintOp(signer, *op);
-  if (const auto* op = std::get_if<Burn>(&p.operation)) return BurnOp(signer, *op);
-  if (const auto* op = std::get_if<Transfer>(&p.operation)) {
-    return TransferOp(signer, p.signer, {&op->leg, 1});
-  }
-  if (const auto* op = std::get_if<Batch>(&p.operation)) {
-    if (op->legs.empty()) return ResultCode::kBatchSize;
-    return TransferOp(signer, p.signer, op->legs);
-  }
-  if (const auto* op = std::get_if<Reserve>(&p.operation)) return ReserveOp(p, *op, now_us);
-  if (const auto* op = std::get_if<PostPending>(&p.operation)) {
-    return FinishPending(p.signer, op->pending, true);
-  }
-  return FinishPending(p.signer, std::get<VoidPending>(p.operation).pending, false);
+  return result;
 }
 
-// Admission checked everything that could refuse a registration (CheckAdmissionState and
-// CheckRegistrationProof); these checks only keep Apply safe on its own.
-ResultCode State::Register(const Packet& p, const RegisterIdentity& op) {
-  if (accounts_.count(p.signer) != 0) return ResultCode::kIdentityExists;
-  if (ResultCode c = CheckKey(op.algorithm, op.public_key); c != ResultCode::kOk) return c;
-  Account& a = accounts_[p.signer];
-  a.keys.push_back({op.algorithm, op.public_key, false});
-  return ResultCode::kOk;
+// Every refusal is decided here, before anything changes, so that the sequencer can ask what a
+// packet would get without applying it. Apply calls it after expiring what is due at now_us;
+// a caller before that sees the same answer, since the checks count what expires by now_us.
+ResultCode State::Evaluate(const Packet& p, std::uint64_t now_us) const {
+  if (const auto* op = std::get_if<RegisterIdentity>(&p.operation)) {
+    if (accounts_.count(p.signer) != 0) return ResultCode::kIdentityExists;
+    return CheckKey(op->algorithm, op->public_key);
+  }
+  auto it = accounts_.find(p.signer);
+  QFS_CHECK_MSG(it != accounts_.end(), "Evaluate before admission");
+  const Account& signer = it->second;
+  return std::visit(
+      [&](const auto& op) {
+        using T = std::decay_t<decltype(op)>;
+        if constexpr (std::is_same_v<T, RegisterIdentity>) {
+          return ResultCode::kIdentityExists;  // handled above
+        } else {
+          return Check(p, signer, op, now_us);
+        }
+      },
+      p.operation);
 }
 
-ResultCode State::AddOrRotateKey(Account& signer, std::uint16_t algorithm, const Bytes& public_key,
-                                 const KeyId* revoke) {
+ResultCode State::CheckNewKey(const Account& signer, std::uint16_t algorithm,
+                              const Bytes& public_key, const KeyId* revoke) {
   if (ResultCode c = CheckKey(algorithm, public_key); c != ResultCode::kOk) return c;
   if (signer.keys.size() >= kKeysPerIdentityMax) return ResultCode::kTooManyKeys;
   if (revoke != nullptr) {
     if (revoke->value >= signer.keys.size()) return ResultCode::kKeyNotFound;
     if (signer.keys[revoke->value].revoked) return ResultCode::kKeyAlreadyRevoked;
   }
-  signer.keys.push_back({algorithm, public_key, false});
-  if (revoke != nullptr) signer.keys[revoke->value].revoked = true;
   return ResultCode::kOk;
 }
 
-ResultCode State::Revoke(Account& signer, KeyId key) {
-  if (key.value >= signer.keys.size()) return ResultCode::kKeyNotFound;
-  if (signer.keys[key.value].revoked) return ResultCode::kKeyAlreadyRevoked;
+ResultCode State::Check(const Packet&, const Account& signer, const AddKey& op,
+                        std::uint64_t) const {
+  return CheckNewKey(signer, op.algorithm, op.public_key, nullptr);
+}
+
+ResultCode State::Check(const Packet&, const Account& signer, const RotateKey& op,
+                        std::uint64_t) const {
+  return CheckNewKey(signer, op.algorithm, op.public_key, &op.revoke);
+}
+
+ResultCode State::Check(const Packet&, const Account& signer, const RevokeKey& op,
+                        std::uint64_t) const {
+  if (op.key.value >= signer.keys.size()) return ResultCode::kKeyNotFound;
+  if (signer.keys[op.key.value].revoked) return ResultCode::kKeyAlreadyRevoked;
   const auto active = std::count_if(signer.keys.begin(), signer.keys.end(),
                                     [](const KeyRecord& k) { return !k.revoked; });
   if (active == 1) return ResultCode::kLastActiveKey;
-  signer.keys[key.value].revoked = true;
   return ResultCode::kOk;
 }
 
-ResultCode State::SetRolesOp(const Account& signer, const SetRoles& op) {
+ResultCode State::Check(const Packet&, const Account& signer, const SetRoles& op,
+                        std::uint64_t) const {
   if ((signer.roles & kRoleAdmin) == 0) return ResultCode::kRoleRequired;
-  auto it = accounts_.find(op.identity);
-  if (it == accounts_.end()) return ResultCode::kUnknownAccount;
-  it->second.roles = op.roles;
+  if (accounts_.count(op.identity) == 0) return ResultCode::kUnknownAccount;
   return ResultCode::kOk;
 }
 
-ResultCode State::MintOp(const Account& signer, const Mint& op) {
+ResultCode State::Check(const Packet&, const Account& signer, const Mint& op, std::uint64_t) const {
   if ((signer.roles & kRoleMinter) == 0) return ResultCode::kRoleRequired;
   if (op.amount.raw() == 0) return ResultCode::kZeroAmount;
-  auto it = accounts_.find(op.to);
-  if (it == accounts_.end()) return ResultCode::kUnknownAccount;
+  if (accounts_.count(op.to) == 0) return ResultCode::kUnknownAccount;
   const std::size_t t = I(op.token);
   // Supply fits in 128 bits, and every balance is part of it.
   if (minted_[t] - burned_[t] > math::kU128Max - op.amount.raw())
     return ResultCode::kAmountOverflow;
   if (minted_[t] > math::kU128Max - op.amount.raw()) return ResultCode::kAmountOverflow;
-  minted_[t] += op.amount.raw();
-  it->second.balance[t] += op.amount.raw();
   return ResultCode::kOk;
 }
 
-ResultCode State::BurnOp(Account& signer, const Burn& op) {
+ResultCode State::Check(const Packet& p, const Account& signer, const Burn& op,
+                        std::uint64_t now_us) const {
   if ((signer.roles & kRoleBurner) == 0) return ResultCode::kRoleRequired;
   if (op.amount.raw() == 0) return ResultCode::kZeroAmount;
-  const std::size_t t = I(op.token);
-  if (signer.balance[t] < op.amount.raw()) return ResultCode::kInsufficientFunds;
-  signer.balance[t] -= op.amount.raw();
-  burned_[t] += op.amount.raw();
+  if (AvailableAt(p.signer, signer, now_us)[I(op.token)] < op.amount.raw())
+    return ResultCode::kInsufficientFunds;
   return ResultCode::kOk;
+}
+
+ResultCode State::Check(const Packet& p, const Account& signer, const Transfer& op,
+                        std::uint64_t now_us) const {
+  return CheckLegs(p.signer, signer, {&op.leg, 1}, now_us);
+}
+
+ResultCode State::Check(const Packet& p, const Account& signer, const Batch& op,
+                        std::uint64_t now_us) const {
+  if (op.legs.empty()) return ResultCode::kBatchSize;
+  return CheckLegs(p.signer, signer, op.legs, now_us);
+}
+
+ResultCode State::Check(const Packet& p, const Account& signer, const Reserve& op,
+                        std::uint64_t now_us) const {
+  if (op.timeout_us == 0 || op.timeout_us > kPendingTimeoutMaxUs)
+    return ResultCode::kInvalidTimeout;
+  return CheckLegs(p.signer, signer, {&op.leg, 1}, now_us);
+}
+
+ResultCode State::Check(const Packet& p, const Account&, const PostPending& op,
+                        std::uint64_t now_us) const {
+  return CheckPending(p.signer, op.pending, now_us);
+}
+
+ResultCode State::Check(const Packet& p, const Account&, const VoidPending& op,
+                        std::uint64_t now_us) const {
+  return CheckPending(p.signer, op.pending, now_us);
 }
 
 ResultCode State::CheckLeg(const IdentityId& from, const TransferLeg& leg,
@@ -397,50 +422,117 @@ ResultCode State::CheckLeg(const IdentityId& from, const TransferLeg& leg,
   return ResultCode::kOk;
 }
 
-// All legs or none: checks every leg against running balances before changing anything.
-ResultCode State::TransferOp(Account& from, const IdentityId& from_id,
-                             std::span<const TransferLeg> legs) {
-  std::array<u128, kTokenCount> available = from.balance;
+// All legs or none: every leg against the running balance of what the signer has at now_us.
+ResultCode State::CheckLegs(const IdentityId& from_id, const Account& from,
+                            std::span<const TransferLeg> legs, std::uint64_t now_us) const {
+  std::array<u128, kTokenCount> available = AvailableAt(from_id, from, now_us);
   for (const TransferLeg& leg : legs) {
     if (ResultCode c = CheckLeg(from_id, leg, true); c != ResultCode::kOk) return c;
     if (available[I(leg.token)] < leg.amount.raw()) return ResultCode::kInsufficientFunds;
     available[I(leg.token)] -= leg.amount.raw();
   }
-  // Conservation bounds every balance by the supply, so the credits cannot overflow.
+  return ResultCode::kOk;
+}
+
+ResultCode State::CheckPending(const IdentityId& from, const OperationId& id,
+                               std::uint64_t now_us) const {
+  auto it = pending_.find({from, id});
+  if (it == pending_.end()) return ResultCode::kPendingNotFound;
+  const PendingTransfer& pt = it->second;
+  const bool due = pt.status == PendingStatus::kPending && pt.deadline_us <= now_us;
+  if (pt.status == PendingStatus::kExpired || due) return ResultCode::kPendingExpired;
+  if (pt.status != PendingStatus::kPending) return ResultCode::kPendingFinal;
+  return ResultCode::kOk;
+}
+
+// The signer's available balances at now_us: with the reservations that expire by then (after
+// Expire(now_us) there are none, and this is the balance itself).
+std::array<u128, kTokenCount> State::AvailableAt(const IdentityId& id, const Account& a,
+                                                 std::uint64_t now_us) const {
+  std::array<u128, kTokenCount> available = a.balance;
+  for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= now_us; ++it) {
+    if (it->second.first != id) continue;
+    const PendingTransfer& pt = pending_.at(it->second);
+    available[I(pt.leg.token)] += pt.leg.amount.raw();
+  }
+  return available;
+}
+
+// The changes of an operation that Evaluate accepted.
+void State::Perform(const Packet& p, const RegisterIdentity& op, std::uint64_t) {
+  accounts_[p.signer].keys.push_back({op.algorithm, op.public_key, false});
+}
+
+void State::Perform(const Packet& p, const AddKey& op, std::uint64_t) {
+  accounts_.at(p.signer).keys.push_back({op.algorithm, op.public_key, false});
+}
+
+void State::Perform(const Packet& p, const RotateKey& op, std::uint64_t) {
+  Account& signer = accounts_.at(p.signer);
+  signer.keys.push_back({op.algorithm, op.public_key, false});
+  signer.keys[op.revoke.value].revoked = true;
+}
+
+void State::Perform(const Packet& p, const RevokeKey& op, std::uint64_t) {
+  accounts_.at(p.signer).keys[op.key.value].revoked = true;
+}
+
+void State::Perform(const Packet&, const SetRoles& op, std::uint64_t) {
+  accounts_.at(op.identity).roles = op.roles;
+}
+
+void State::Perform(const Packet&, const Mint& op, std::uint64_t) {
+  minted_[I(op.token)] += op.amount.raw();
+  accounts_.at(op.to).balance[I(op.token)] += op.amount.raw();
+}
+
+void State::Perform(const Packet& p, const Burn& op, std::uint64_t) {
+  accounts_.at(p.signer).balance[I(op.token)] -= op.amount.raw();
+  burned_[I(op.token)] += op.amount.raw();
+}
+
+void State::Perform(const Packet& p, const Transfer& op, std::uint64_t) {
+  MoveLegs(p.signer, {&op.leg, 1});
+}
+
+void State::Perform(const Packet& p, const Batch& op, std::uint64_t) {
+  MoveLegs(p.signer, op.legs);
+}
+
+// Conservation bounds every balance by the supply, so the credits cannot overflow.
+void State::MoveLegs(const IdentityId& from_id, std::span<const TransferLeg> legs) {
+  Account& from = accounts_.at(from_id);
   for (const TransferLeg& leg : legs) {
     from.balance[I(leg.token)] -= leg.amount.raw();
     accounts_.at(leg.to).balance[I(leg.token)] += leg.amount.raw();
   }
-  return ResultCode::kOk;
 }
 
-ResultCode State::ReserveOp(const Packet& p, const Reserve& op, std::uint64_t now_us) {
-  if (op.timeout_us == 0 || op.timeout_us > kPendingTimeoutMaxUs)
-    return ResultCode::kInvalidTimeout;
-  if (ResultCode c = CheckLeg(p.signer, op.leg, true); c != ResultCode::kOk) return c;
+void State::Perform(const Packet& p, const Reserve& op, std::uint64_t now_us) {
   Account& from = accounts_.at(p.signer);
   const std::size_t t = I(op.leg.token);
-  if (from.balance[t] < op.leg.amount.raw()) return ResultCode::kInsufficientFunds;
   from.balance[t] -= op.leg.amount.raw();
   from.reserved[t] += op.leg.amount.raw();
   const OperationKey key{p.signer, p.operation_id};
   pending_[key] = {op.leg, now_us + op.timeout_us, PendingStatus::kPending};
   deadlines_.insert({now_us + op.timeout_us, key});
-  return ResultCode::kOk;
 }
 
-ResultCode State::FinishPending(const IdentityId& from, const OperationId& id, bool post) {
-  auto it = pending_.find({from, id});
-  if (it == pending_.end()) return ResultCode::kPendingNotFound;
-  PendingTransfer& pt = it->second;
-  if (pt.status == PendingStatus::kExpired) return ResultCode::kPendingExpired;
-  if (pt.status != PendingStatus::kPending) return ResultCode::kPendingFinal;
+void State::Perform(const Packet& p, const PostPending& op, std::uint64_t) {
+  FinishPending(p.signer, op.pending, true);
+}
+
+void State::Perform(const Packet& p, const VoidPending& op, std::uint64_t) {
+  FinishPending(p.signer, op.pending, false);
+}
+
+void State::FinishPending(const IdentityId& from, const OperationId& id, bool post) {
+  PendingTransfer& pt = pending_.at({from, id});
   const std::size_t t = I(pt.leg.token);
   accounts_.at(from).reserved[t] -= pt.leg.amount.raw();
   accounts_.at(post ? pt.leg.to : from).balance[t] += pt.leg.amount.raw();
   pt.status = post ? PendingStatus::kPosted : PendingStatus::kVoided;
-  deadlines_.erase({pt.deadline_us, it->first});
-  return ResultCode::kOk;
+  deadlines_.erase({pt.deadline_us, {from, id}});
 }
 
 void State::Expire(std::uint64_t now_us) {

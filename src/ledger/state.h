@@ -130,6 +130,11 @@ class State {
   // sequence and the operation record (expiries due at now_us happen either way).
   ResultCode Apply(const Packet& packet, const Digest32& packet_hash, std::uint64_t index,
                    std::uint64_t now_us);
+  // What Apply(packet, ..., now_us) would return, without changing anything: the same checks
+  // in the same order, counting the expiries due at now_us. REQUIRES: CheckAdmissionState(packet,
+  // now_us) is kOk. The sequencer asks it to refuse without logging (docs/ledger.md, "What a
+  // refusal costs").
+  ResultCode Evaluate(const Packet& packet, std::uint64_t now_us) const;
   // Ledger time passes without an operation (expiries only).
   void AdvanceTime(std::uint64_t now_us);
   // The check after every entry, in time proportional to the entry: across the accounts the
@@ -181,18 +186,46 @@ class State {
   static Result<std::unique_ptr<State>> DecodeHead(codec::Reader& r, std::uint64_t& records);
   Status DecodeRecords(ByteSpan records, std::uint64_t count);
   ResultCode ApplyOperation(const Packet& p, std::uint64_t now_us);
-  ResultCode Register(const Packet& p, const RegisterIdentity& op);
-  ResultCode AddOrRotateKey(Account& signer, std::uint16_t algorithm, const Bytes& public_key,
-                            const KeyId* revoke);
-  ResultCode Revoke(Account& signer, KeyId key);
-  ResultCode SetRolesOp(const Account& signer, const SetRoles& op);
-  ResultCode MintOp(const Account& signer, const Mint& op);
-  ResultCode BurnOp(Account& signer, const Burn& op);
+  // Evaluate's part per operation (a registration is decided in Evaluate itself).
+  ResultCode Check(const Packet& p, const Account& signer, const AddKey& op, std::uint64_t) const;
+  ResultCode Check(const Packet& p, const Account& signer, const RotateKey& op,
+                   std::uint64_t) const;
+  ResultCode Check(const Packet& p, const Account& signer, const RevokeKey& op,
+                   std::uint64_t) const;
+  ResultCode Check(const Packet& p, const Account& signer, const SetRoles& op, std::uint64_t) const;
+  ResultCode Check(const Packet& p, const Account& signer, const Mint& op, std::uint64_t) const;
+  ResultCode Check(const Packet& p, const Account& signer, const Burn& op, std::uint64_t) const;
+  ResultCode Check(const Packet& p, const Account& signer, const Transfer& op, std::uint64_t) const;
+  ResultCode Check(const Packet& p, const Account& signer, const Batch& op, std::uint64_t) const;
+  ResultCode Check(const Packet& p, const Account& signer, const Reserve& op, std::uint64_t) const;
+  ResultCode Check(const Packet& p, const Account& signer, const PostPending& op,
+                   std::uint64_t) const;
+  ResultCode Check(const Packet& p, const Account& signer, const VoidPending& op,
+                   std::uint64_t) const;
+  static ResultCode CheckNewKey(const Account& signer, std::uint16_t algorithm,
+                                const Bytes& public_key, const KeyId* revoke);
   ResultCode CheckLeg(const IdentityId& from, const TransferLeg& leg, bool need_transferable) const;
-  ResultCode TransferOp(Account& from, const IdentityId& from_id,
-                        std::span<const TransferLeg> legs);
-  ResultCode ReserveOp(const Packet& p, const Reserve& op, std::uint64_t now_us);
-  ResultCode FinishPending(const IdentityId& from, const OperationId& id, bool post);
+  ResultCode CheckLegs(const IdentityId& from_id, const Account& from,
+                       std::span<const TransferLeg> legs, std::uint64_t now_us) const;
+  ResultCode CheckPending(const IdentityId& from, const OperationId& id,
+                          std::uint64_t now_us) const;
+  std::array<u128, kTokenCount> AvailableAt(const IdentityId& id, const Account& a,
+                                            std::uint64_t now_us) const;
+  // The changes of an accepted operation, one per operation.
+  void Perform(const Packet& p, const RegisterIdentity& op, std::uint64_t now_us);
+  void Perform(const Packet& p, const AddKey& op, std::uint64_t now_us);
+  void Perform(const Packet& p, const RotateKey& op, std::uint64_t now_us);
+  void Perform(const Packet& p, const RevokeKey& op, std::uint64_t now_us);
+  void Perform(const Packet& p, const SetRoles& op, std::uint64_t now_us);
+  void Perform(const Packet& p, const Mint& op, std::uint64_t now_us);
+  void Perform(const Packet& p, const Burn& op, std::uint64_t now_us);
+  void Perform(const Packet& p, const Transfer& op, std::uint64_t now_us);
+  void Perform(const Packet& p, const Batch& op, std::uint64_t now_us);
+  void Perform(const Packet& p, const Reserve& op, std::uint64_t now_us);
+  void Perform(const Packet& p, const PostPending& op, std::uint64_t now_us);
+  void Perform(const Packet& p, const VoidPending& op, std::uint64_t now_us);
+  void MoveLegs(const IdentityId& from_id, std::span<const TransferLeg> legs);
+  void FinishPending(const IdentityId& from, const OperationId& id, bool post);
   void Expire(std::uint64_t now_us);
   void RecordOperation(const OperationKey& key, const OperationRecord& record);
   // Supplies, accounts and pending transfers: the part the root and a snapshot share.

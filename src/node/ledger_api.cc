@@ -214,6 +214,13 @@ class LedgerApi {
     const ledger::SubmitResult& s = r.value();
     if (!s.logged) {
       Count(s.result);
+      const auto code = static_cast<int>(s.result);
+      if (code >= 100 && code < 300) {  // a business rejection past the refusal budget
+        return Rejection(422, s.result,
+                         Describe(s.result) +
+                             " (not logged: the signer's refusal budget is spent; nothing "
+                             "changed, the signer's sequence neither)");
+      }
       return Rejection(HttpStatusOf(s.result), s.result, Describe(s.result));
     }
     if (!s.duplicate) {
@@ -271,6 +278,11 @@ void UpdateLedgerGauges(const ledger::Ledger& ledger, Metrics& metrics) {
       .AddGauge("qfs_ledger_commit_window_us",
                 "The group-commit window now, microseconds (wider while the cores are saturated)")
       .Set(head.commit_window_us);
+  metrics
+      .AddGauge("qfs_ledger_refusals_unlogged",
+                "Refused packets answered without a log entry since the node started (their "
+                "signer or the node had spent its refusal budget)")
+      .Set(static_cast<std::int64_t>(head.refusals_unlogged));
 }
 
 }  // namespace qfs::node
