@@ -142,8 +142,17 @@ static_assert(1 + (4 + 21) + 4 + 6 + 8 + 4 + kGenesisIdentitiesMax * (20 + 2 + 4
 
 // --- Node HTTP server -----------------------------------------------------------------------
 
-// The largest request body (http_request_bytes_max's default).
+// The largest request body (http_request_bytes_max's default): a cap over every route's own
+// limit (Router::Add's body_bytes_max), which is what a route's requests are read against.
 inline constexpr std::size_t kHttpRequestBytesMax = 1024 * 1024;
+// A route's body limit unless it declares one (and an unmatched path's): JSON requests with a
+// few fields. A partial body is held in memory until it completes or the idle timeout ends it,
+// so each connection pins at most its route's limit.
+inline constexpr std::size_t kHttpRouteBodyBytesDefault = 16 * 1024;
+// Requests cost their client's rate limiter one token, and a large response one more per this
+// many bytes of body, so that a client is limited in what it makes the node render and send,
+// not only in how often it asks.
+inline constexpr std::size_t kHttpResponseBytesPerToken = 64 * 1024;
 inline constexpr std::size_t kHttpHeaderBytesMax = 16 * 1024;
 // Open connections, all clients together; the server lowers it to what RLIMIT_NOFILE leaves
 // after kFileDescriptorsReserved.
@@ -170,6 +179,10 @@ inline constexpr std::size_t kFileDescriptorsReserved = 256;
 // bytes while they fit in kEntriesPageBytesMax.
 inline constexpr std::size_t kEntriesPageMax = 1000;
 inline constexpr std::size_t kEntriesPageBytesMax = 4 * 1024 * 1024;
+// Pages of entries rendered at once, all clients together; more get 503 with Retry-After. A
+// page of large entries costs tens of milliseconds of a server thread: this leaves the other
+// threads to everything else.
+inline constexpr int kEntriesPagesRenderingMax = 1;
 // POST /v1/packets: {"packet":"<hex>"}, the packet hex-encoded, with room for the JSON around
 // it (whitespace included). The smallest http_request_bytes_max a node accepts.
 inline constexpr std::size_t kPacketRequestBytesMax = 2 * kPacketBytesMax + 1024;

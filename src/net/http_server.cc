@@ -123,22 +123,32 @@ std::optional<std::string> QueryParam(const std::string& query, const std::strin
   return std::nullopt;
 }
 
-void Router::Add(const std::string& method, const std::string& pattern, HttpHandler handler) {
+void Router::Add(const std::string& method, const std::string& pattern, HttpHandler handler,
+                 std::size_t body_bytes_max) {
   AddAsync(
       method, pattern,
       [handler = std::move(handler)](const HttpRequest& request, const HttpResponder& respond) {
         respond(handler(request));
-      });
+      },
+      body_bytes_max);
 }
 
 void Router::AddAsync(const std::string& method, const std::string& pattern,
-                      AsyncHttpHandler handler) {
+                      AsyncHttpHandler handler, std::size_t body_bytes_max) {
   QFS_CHECK(!pattern.empty() && pattern.front() == '/');
   Route& route = routes_[pattern];
   route.pattern = pattern;
   route.segments = Segments(pattern);
   route.has_params = std::any_of(route.segments.begin(), route.segments.end(), IsParam);
   QFS_CHECK(route.handlers.emplace(method, std::move(handler)).second);
+  route.body_bytes_max[method] = body_bytes_max;
+}
+
+std::size_t Router::BodyBytesMax(const std::string& method, const std::string& path) const {
+  const Route* route = Match(path, nullptr);
+  if (route == nullptr) return kHttpRouteBodyBytesDefault;
+  auto it = route->body_bytes_max.find(method);
+  return it == route->body_bytes_max.end() ? kHttpRouteBodyBytesDefault : it->second;
 }
 
 const Router::Route* Router::Match(const std::string& path,
@@ -384,6 +394,18 @@ class Session : public std::enable_shared_from_this<Session> {
           ErrorResponse(501, "NOT_IMPLEMENTED", "only the chunked transfer coding is supported"),
           false, "unmatched", 0);
     }
+    // The body is read against its route's limit, known now that the target is; a declared
+    // length over it is refused before a byte of the body is read.
+    const beast::string_view method = header.method_string();
+    const beast::string_view target = header.target();
+    const std::uint64_t limit = std::min<std::uint64_t>(
+        server_->options.request_bytes_max,
+        server_->router.BodyBytesMax(std::string(method.data(), method.size()),
+                                     std::string(target.substr(0, target.find('?')))));
+    if (const auto length = parser_->content_length(); length.has_value() && *length > limit) {
+      return OnReadError(http::error::body_limit);
+    }
+    parser_->body_limit(limit);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -474,6 +496,10 @@ class Session : public std::enable_shared_from_this<Session> {
       reserved_bytes_ = response.body.size();
     }
     server_->Count(route, response.status, duration_us);
+    // What the node rendered and sends costs the client's rate as well as the request did.
+    if (const std::size_t extra = response.body.size() / kHttpResponseBytesPerToken; extra != 0) {
+      server_->limiter.Charge(client_, extra, server_->NowMs());
+    }
     response_ = {};
     response_.result(static_cast<http::status>(response.status));
     response_.version(11);

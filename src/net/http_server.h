@@ -2,14 +2,16 @@
 //
 // Routes map a method and a path pattern ("/v1/accounts/{id}") to a handler, which answers at
 // once or later (AsyncHttpHandler). Every byte from the peer is hostile, so:
-//   - requests are read with size limits (headers and body) and an idle timeout; a request that
+//   - requests are read with size limits (headers, and the body by its route's limit) and an
+//     idle timeout; a request that
 //     breaks a limit is answered 413, a malformed one (bad request line, conflicting lengths, a
 //     bad chunk, a bad header) 400, a Transfer-Encoding other than plain "chunked" 501, each with
 //     the JSON error, and the connection is then closed;
 //   - connections are capped in all (the configured cap, lowered to what RLIMIT_NOFILE leaves
 //     after kFileDescriptorsReserved) and per client address; over either cap the peer gets 503;
 //     accept() failing for want of descriptors backs off instead of spinning;
-//   - each client address has a request rate limit (429);
+//   - each client address has a request rate limit (429), charged one token per request and one
+//     more per kHttpResponseBytesPerToken of response body;
 //   - response bytes waiting for slow peers are bounded per node (503 past the budget; small
 //     responses such as /healthz always go out), and a response not taken within the write
 //     timeout is dropped with its connection;
@@ -83,11 +85,15 @@ using HttpResponder = std::function<void(HttpResponse)>;
 using AsyncHttpHandler = std::function<void(const HttpRequest&, HttpResponder respond)>;
 
 // Routes are method + path pattern; a pattern segment "{name}" matches any one non-empty
-// segment. A literal segment wins over a parameter at the same position.
+// segment. A literal segment wins over a parameter at the same position. Each (method, pattern)
+// has a body limit: its requests' bodies are read against it (and the server's
+// request_bytes_max), and a larger one is answered 413 before it is read.
 class Router {
  public:
-  void Add(const std::string& method, const std::string& pattern, HttpHandler handler);
-  void AddAsync(const std::string& method, const std::string& pattern, AsyncHttpHandler handler);
+  void Add(const std::string& method, const std::string& pattern, HttpHandler handler,
+           std::size_t body_bytes_max = kHttpRouteBodyBytesDefault);
+  void AddAsync(const std::string& method, const std::string& pattern, AsyncHttpHandler handler,
+                std::size_t body_bytes_max = kHttpRouteBodyBytesDefault);
   // Calls `respond` (at most once): the handler's answer, 404 for an unknown path, 405 for a
   // known path with another method. Fills request.params with every parameter of the route.
   // Exceptions from the handler propagate to the caller (the server answers them 500); a
@@ -95,6 +101,9 @@ class Router {
   void Dispatch(HttpRequest& request, HttpResponder respond) const;
   // The route label for metrics: the matched pattern, else "unmatched".
   std::string RouteLabel(const HttpRequest& request) const;
+  // The body limit of the route `method` `path` would reach (kHttpRouteBodyBytesDefault for
+  // one that reaches none: it is answered 404 or 405 anyway). `path` without the query.
+  std::size_t BodyBytesMax(const std::string& method, const std::string& path) const;
   // Every (method, pattern), sorted.
   std::vector<std::pair<std::string, std::string>> Routes() const;
 
@@ -103,7 +112,8 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     bool has_params = false;
-    std::map<std::string, AsyncHttpHandler> handlers;  // by method
+    std::map<std::string, AsyncHttpHandler> handlers;   // by method
+    std::map<std::string, std::size_t> body_bytes_max;  // by method
   };
   const Route* Match(const std::string& path, std::map<std::string, std::string>* params) const;
   std::map<std::string, Route> routes_;  // by pattern

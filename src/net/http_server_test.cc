@@ -52,6 +52,12 @@ class HttpServerTest : public ::testing::Test {
       return JsonResponse(200, "{\"query\":\"" + r.query + "\"}");
     });
     router.Add("POST", "/echo", [](const HttpRequest& r) { return JsonResponse(200, r.body); });
+    router.Add(
+        "POST", "/big-echo", [](const HttpRequest& r) { return JsonResponse(200, r.body); },
+        64 * 1024);
+    router.Add("GET", "/large", [](const HttpRequest&) {
+      return JsonResponse(200, std::string(5 * kHttpResponseBytesPerToken, ' '));
+    });
     router.Add("GET", "/items/{id}",
                [](const HttpRequest& r) { return JsonResponse(200, "item " + r.params.at("id")); });
     router.Add("GET", "/items/special",
@@ -140,6 +146,44 @@ TEST_F(HttpServerTest, OversizedBodyIsRefused) {
   Reply r = Fetch(server_->port(), http::verb::post, "/echo", std::string(100, 'x'));
   EXPECT_EQ(r.status, 413);
   EXPECT_NE(r.body.find("TOO_LARGE"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, ARouteReadsBodiesAgainstItsOwnLimit) {
+  StartServer({});
+  const std::string body(20 * 1024, 'x');  // over the default 16 KiB, under /big-echo's 64 KiB
+  EXPECT_EQ(Fetch(server_->port(), http::verb::post, "/echo", body).status, 413);
+  EXPECT_EQ(Fetch(server_->port(), http::verb::post, "/big-echo", body).status, 200);
+  EXPECT_EQ(Fetch(server_->port(), http::verb::post, "/big-echo", std::string(70'000, 'x')).status,
+            413);
+  // A declared length over the limit is refused before any of the body is sent: the server holds
+  // nothing for it.
+  boost::asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), server_->port()));
+  const std::string head = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n";
+  boost::asio::write(stream.socket(), boost::asio::buffer(head));
+  stream.expires_after(std::chrono::seconds(5));
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  beast::error_code ec;
+  http::read(stream, buffer, res, ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.result_int(), 413u);
+}
+
+TEST_F(HttpServerTest, LargeResponsesCostTheirClientsRate) {
+  ManualClock clock(1'000'000'000);
+  HttpServer::Options options;
+  options.requests_per_second_per_client = 2;  // burst 4
+  options.clock = &clock;
+  StartServer(options);
+  // 5 tokens more for 5 x 64 KiB: the bucket goes from 4 to -2.
+  EXPECT_EQ(Fetch(server_->port(), http::verb::get, "/large").status, 200);
+  EXPECT_EQ(Fetch(server_->port(), http::verb::get, "/hello").status, 429);
+  clock.Advance(1'000'000);  // back to 0
+  EXPECT_EQ(Fetch(server_->port(), http::verb::get, "/hello").status, 429);
+  clock.Advance(500'000);  // one token
+  EXPECT_EQ(Fetch(server_->port(), http::verb::get, "/hello").status, 200);
 }
 
 TEST_F(HttpServerTest, RateLimitAnswers429) {

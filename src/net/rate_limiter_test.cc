@@ -23,5 +23,15 @@ TEST(RateLimiter, BoundsTrackedClients) {
   EXPECT_TRUE(limiter.Allow("c", 5000));  // a and b refilled and were dropped
 }
 
+TEST(RateLimiter, ChargesGoIntoDebtDownToMinusTheBurst) {
+  RateLimiter limiter(10, 5, 4);  // 10/s, burst 5
+  EXPECT_TRUE(limiter.Allow("a", 0));
+  limiter.Charge("a", 1'000'000, 0);      // far more than the debt allowed: -5
+  EXPECT_FALSE(limiter.Allow("a", 500));  // -5 + 5 tokens after 0.5 s: 0
+  EXPECT_TRUE(limiter.Allow("a", 600));   // 1
+  limiter.Charge("unknown", 3, 0);        // an untracked client is left alone
+  EXPECT_TRUE(limiter.Allow("unknown", 0));
+}
+
 }  // namespace
 }  // namespace qfs::net

@@ -1,5 +1,6 @@
 #include "node/ledger_api.h"
 
+#include <atomic>
 #include <chrono>
 #include <limits>
 #include <memory>
@@ -171,12 +172,28 @@ class LedgerApi {
           400, "INVALID_ARGUMENT",
           "from is an entry index, limit 1.." + std::to_string(kEntriesPageMax));
     }
+    // A page of large entries costs tens of milliseconds of a server thread: a few at once, so
+    // that the others stay free for everything else (the client's rate is charged by the bytes).
+    if (pages_rendering_.fetch_add(1) >= kEntriesPagesRenderingMax) {
+      pages_rendering_.fetch_sub(1);
+      net::HttpResponse busy = net::ErrorResponse(
+          503, "UNAVAILABLE", "the node is rendering as many entry pages as it may; retry");
+      busy.headers.emplace_back("Retry-After", "1");
+      return busy;
+    }
+    net::HttpResponse page = RenderEntries(*from, *limit);
+    pages_rendering_.fetch_sub(1);
+    return page;
+  }
+
+ private:
+  net::HttpResponse RenderEntries(std::uint64_t from, std::uint64_t limit) const {
     // The page is rendered as it grows, so that its bound is on the bytes actually sent: entries
     // are added while the page stays within kEntriesPageBytesMax, and one entry at least.
     const std::uint64_t size = ledger_.Head().size;
     std::string page = "{\"entries\":[";
-    std::uint64_t next = *from;
-    for (; next < size && next - *from < *limit; ++next) {
+    std::uint64_t next = from;
+    for (; next < size && next - from < limit; ++next) {
       Result<ledger::LogEntry> entry = ledger_.GetEntry(next);
       if (!entry.ok()) {
         return net::ErrorResponse(500, std::string(StatusCodeName(entry.code())),
@@ -188,10 +205,10 @@ class LedgerApi {
                                   "entry " + std::to_string(next) +
                                       " cannot be rendered: " + rendered.status().message());
       }
-      if (next != *from && page.size() + 1 + rendered.value().size() + 64 > kEntriesPageBytesMax) {
+      if (next != from && page.size() + 1 + rendered.value().size() + 64 > kEntriesPageBytesMax) {
         break;
       }
-      if (next != *from) page += ',';
+      if (next != from) page += ',';
       page += rendered.value();
     }
     page += "],\"next\":";
@@ -200,7 +217,6 @@ class LedgerApi {
     return net::JsonResponse(200, std::move(page));
   }
 
- private:
   net::HttpResponse Answer(const Result<ledger::SubmitResult>& r,
                            std::chrono::steady_clock::time_point start) {
     if (!r.ok()) {  // the queue is full, the node is stopping, or the disk did not confirm
@@ -244,6 +260,7 @@ class LedgerApi {
   }
 
   ledger::Ledger& ledger_;
+  mutable std::atomic<int> pages_rendering_{0};  // ListEntries now rendering
   Metrics& metrics_;
   Histogram& commit_latency_;
 };
@@ -252,10 +269,12 @@ class LedgerApi {
 
 void AddLedgerRoutes(net::Router& router, ledger::Ledger& ledger, Metrics& metrics) {
   auto api = std::make_shared<LedgerApi>(ledger, metrics);
-  router.AddAsync("POST", "/v1/packets",
-                  [api](const net::HttpRequest& r, const net::HttpResponder& respond) {
-                    api->SubmitPacket(r, respond);
-                  });
+  router.AddAsync(
+      "POST", "/v1/packets",
+      [api](const net::HttpRequest& r, const net::HttpResponder& respond) {
+        api->SubmitPacket(r, respond);
+      },
+      kPacketRequestBytesMax);
   router.Add("GET", "/v1/accounts/{id}",
              [api](const net::HttpRequest& r) { return api->GetAccount(r); });
   router.Add("GET", "/v1/ledger/head",
