@@ -15,6 +15,14 @@ std::uint64_t SystemClock::NowMicros() {
                                         .count());
 }
 
+std::uint64_t Clock::MonotonicMicros() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
+
+std::uint64_t Clock::CpuMicros() { return ProcessCpuMicros(); }
+
 std::uint64_t ProcessCpuMicros() {
   rusage usage{};
   if (::getrusage(RUSAGE_SELF, &usage) != 0) return 0;  // cannot fail for RUSAGE_SELF

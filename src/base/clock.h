@@ -18,6 +18,11 @@ class Clock {
   virtual ~Clock() = default;
   // Microseconds since the Unix epoch (UTC).
   virtual std::uint64_t NowMicros() = 0;
+  // Microseconds on a clock that never goes backwards (any epoch), for intervals: the group-
+  // commit window. The machine's steady clock unless a simulator says otherwise.
+  virtual std::uint64_t MonotonicMicros();
+  // CPU time every thread of this process has used (ProcessCpuMicros unless overridden).
+  virtual std::uint64_t CpuMicros();
 };
 
 // The machine's real-time clock.
@@ -26,7 +31,8 @@ class SystemClock final : public Clock {
   std::uint64_t NowMicros() override;
 };
 
-// A clock that moves only when told to; for tests.
+// A clock whose node time moves only when told to; for tests. Its monotonic and CPU times are
+// the machine's (a simulator overrides those too).
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(std::uint64_t start_us) : now_us_(start_us) {}

@@ -1,12 +1,9 @@
 #include "base/file.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 namespace qfs {
 
@@ -19,89 +16,83 @@ void UniqueFd::reset(int fd) {
 
 namespace {
 
-Status IoError(const std::string& what, const std::string& path) {
-  return Status(StatusCode::kIoError, what + " " + path + ": " + std::strerror(errno));
-}
-
 // Writes `bytes` at `offset` a chunk at a time, starting each chunk's writeback and waiting for
 // it before the next, so that a large write never queues more than a chunk ahead of other
-// writers' syncs. The caller's sync makes it durable. False (errno set) on failure.
-bool WriteChunked(int fd, std::uint64_t offset, ByteSpan bytes) {
+// writers' syncs. The caller's sync makes it durable.
+Status WriteChunked(FileSystem& fs, int fd, std::uint64_t offset, ByteSpan bytes) {
   std::size_t done = 0;
   while (done < bytes.size()) {
     const std::size_t chunk_end = std::min(bytes.size(), done + kFileWriteChunkBytes);
     const std::size_t chunk_start = done;
     while (done < chunk_end) {
-      const ssize_t n =
-          ::pwrite(fd, bytes.data() + done, chunk_end - done, static_cast<off_t>(offset + done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return false;
-      if (n == 0) {
-        errno = EIO;
-        return false;
-      }
-      done += static_cast<std::size_t>(n);
+      QFS_ASSIGN_OR_RETURN(const std::size_t n,
+                           fs.WriteAt(fd, bytes.subspan(done, chunk_end - done), offset + done));
+      if (n == 0) return Status(StatusCode::kIoError, "write made no progress");
+      done += n;
     }
-    (void)::sync_file_range(
-        fd, static_cast<off_t>(offset + chunk_start), static_cast<off_t>(chunk_end - chunk_start),
-        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+    fs.Writeback(fd, offset + chunk_start, chunk_end - chunk_start);
   }
-  return true;
+  return OkStatus();
 }
 
-Status WriteAndSync(const std::string& path, ByteSpan bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError("cannot create", path);
-  if (!WriteChunked(fd, 0, bytes)) {
-    Status s = IoError("cannot write", path);
-    ::close(fd);
-    return s;
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  return synced ? OkStatus() : IoError("cannot sync", path);
+Result<int> OpenIn(FileSystem& fs, const std::string& what, const std::string& path, int flags) {
+  Result<int> fd = fs.Open(path, flags);
+  if (!fd.ok()) return InPath(fd.status(), what, path);
+  return fd;
 }
 
-Status SyncDirectoryOf(const std::string& path) {
+Status WriteAndSync(FileSystem& fs, const std::string& path, ByteSpan bytes) {
+  QFS_ASSIGN_OR_RETURN(const int fd,
+                       OpenIn(fs, "cannot create", path, O_WRONLY | O_CREAT | O_TRUNC));
+  const UniqueFd file(fd);
+  if (Status s = WriteChunked(fs, fd, 0, bytes); !s.ok()) return InPath(s, "cannot write", path);
+  if (Status s = fs.Sync(fd); !s.ok()) return InPath(s, "cannot sync", path);
+  return OkStatus();
+}
+
+Status SyncDirectoryOf(FileSystem& fs, const std::string& path) {
   const std::size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot open", dir);
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  return synced ? OkStatus() : IoError("cannot sync", dir);
+  QFS_ASSIGN_OR_RETURN(const int fd, OpenIn(fs, "cannot open", dir, O_RDONLY | O_DIRECTORY));
+  const UniqueFd file(fd);
+  if (Status s = fs.Sync(fd); !s.ok()) return InPath(s, "cannot sync", dir);
+  return OkStatus();
 }
 
 }  // namespace
 
-Status WriteFileAtomically(const std::string& path, ByteSpan bytes) {
-  const std::string temporary = path + ".tmp";
-  QFS_RETURN_IF_ERROR(WriteAndSync(temporary, bytes));
-  if (::rename(temporary.c_str(), path.c_str()) != 0) return IoError("cannot rename", temporary);
-  return SyncDirectoryOf(path);
+Status SyncDirectory(const std::string& directory, FileSystem& fs) {
+  return SyncDirectoryOf(fs, directory + "/.");
 }
 
-Status WriteFileFrom(const std::string& path, std::uint64_t offset, ByteSpan bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError("cannot open", path);
-  struct stat st {};
-  Status s;
-  if (::fstat(fd, &st) != 0) {
-    s = IoError("cannot stat", path);
-  } else if (static_cast<std::uint64_t>(st.st_size) < offset) {
-    s = Status(StatusCode::kInvalidArgument, path + " has " + std::to_string(st.st_size) +
-                                                 " bytes, fewer than the " +
-                                                 std::to_string(offset) + " to keep");
-  } else if (!WriteChunked(fd, offset, bytes)) {
-    s = IoError("cannot write", path);
-  } else if (::ftruncate(fd, static_cast<off_t>(offset + bytes.size())) != 0) {
-    s = IoError("cannot truncate", path);
-  } else if (::fdatasync(fd) != 0) {
-    s = IoError("cannot sync", path);
+Status WriteFileAtomically(const std::string& path, ByteSpan bytes, FileSystem& fs) {
+  const std::string temporary = path + ".tmp";
+  QFS_RETURN_IF_ERROR(WriteAndSync(fs, temporary, bytes));
+  if (Status s = fs.Rename(temporary, path); !s.ok()) return InPath(s, "cannot rename", temporary);
+  return SyncDirectoryOf(fs, path);
+}
+
+Status WriteFileFrom(const std::string& path, std::uint64_t offset, ByteSpan bytes,
+                     FileSystem& fs) {
+  QFS_ASSIGN_OR_RETURN(const int fd, OpenIn(fs, "cannot open", path, O_WRONLY | O_CREAT));
+  {
+    const UniqueFd file(fd);
+    Result<std::uint64_t> size = fs.Size(fd);
+    if (!size.ok()) return InPath(size.status(), "cannot stat", path);
+    if (size.value() < offset) {
+      return Status(StatusCode::kInvalidArgument, path + " has " + std::to_string(size.value()) +
+                                                      " bytes, fewer than the " +
+                                                      std::to_string(offset) + " to keep");
+    }
+    if (Status s = WriteChunked(fs, fd, offset, bytes); !s.ok()) {
+      return InPath(s, "cannot write", path);
+    }
+    if (Status s = fs.Truncate(fd, offset + bytes.size()); !s.ok()) {
+      return InPath(s, "cannot truncate", path);
+    }
+    if (Status s = fs.SyncData(fd); !s.ok()) return InPath(s, "cannot sync", path);
   }
-  ::close(fd);
-  if (!s.ok()) return s;
-  return SyncDirectoryOf(path);  // in case this created it
+  return SyncDirectoryOf(fs, path);  // in case this created it
 }
 
 namespace {
@@ -113,28 +104,29 @@ struct OpenedFile {
 };
 
 // Opens `path` for reading: NOT_FOUND if there is no file; IO_ERROR otherwise.
-Status OpenForReading(const std::string& path, OpenedFile& file) {
-  file.fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (file.fd.get() < 0) {
-    if (errno == ENOENT) return Status(StatusCode::kNotFound, "no file " + path);
-    return IoError("cannot open", path);
+Status OpenForReading(FileSystem& fs, const std::string& path, OpenedFile& file) {
+  Result<int> fd = fs.Open(path, O_RDONLY);
+  if (!fd.ok()) {
+    if (fd.code() == StatusCode::kNotFound) return Status(StatusCode::kNotFound, "no file " + path);
+    return InPath(fd.status(), "cannot open", path);
   }
-  struct stat st {};
-  if (::fstat(file.fd.get(), &st) != 0 || st.st_size < 0) return IoError("cannot stat", path);
-  file.size = static_cast<std::uint64_t>(st.st_size);
+  file.fd.reset(fd.value());
+  Result<std::uint64_t> size = fs.Size(fd.value());
+  if (!size.ok()) return InPath(size.status(), "cannot stat", path);
+  file.size = size.value();
   return OkStatus();
 }
 
 // Reads bytes.size() bytes from the start of `file`: the count read (fewer only if the file
 // ended first), or IO_ERROR.
-Result<std::size_t> ReadFromStart(const OpenedFile& file, const std::string& path, Bytes& bytes) {
+Result<std::size_t> ReadFromStart(FileSystem& fs, const OpenedFile& file, const std::string& path,
+                                  Bytes& bytes) {
   std::size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::read(file.fd.get(), bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return IoError("cannot read", path);
-    if (n == 0) break;
-    done += static_cast<std::size_t>(n);
+    Result<std::size_t> n = fs.Read(file.fd.get(), std::span(bytes).subspan(done));
+    if (!n.ok()) return InPath(n.status(), "cannot read", path);
+    if (n.value() == 0) break;
+    done += n.value();
   }
   return done;
 }
@@ -146,26 +138,27 @@ Status FewerBytes(const std::string& path, std::uint64_t has, std::uint64_t want
 
 }  // namespace
 
-Result<Bytes> ReadFilePrefix(const std::string& path, std::uint64_t size) {
+Result<Bytes> ReadFilePrefix(const std::string& path, std::uint64_t size, FileSystem& fs) {
   OpenedFile file;
-  QFS_RETURN_IF_ERROR(OpenForReading(path, file));
+  QFS_RETURN_IF_ERROR(OpenForReading(fs, path, file));
   if (file.size < size) return FewerBytes(path, file.size, size);
   Bytes bytes(static_cast<std::size_t>(size));
-  QFS_ASSIGN_OR_RETURN(const std::size_t done, ReadFromStart(file, path, bytes));
+  QFS_ASSIGN_OR_RETURN(const std::size_t done, ReadFromStart(fs, file, path, bytes));
   if (done != bytes.size()) return FewerBytes(path, done, size);
   return bytes;
 }
 
-Result<Bytes> ReadWholeFile(const std::string& path, std::uint64_t max_bytes) {
+Result<Bytes> ReadWholeFile(const std::string& path, std::uint64_t max_bytes, FileSystem& fs) {
   OpenedFile file;
-  QFS_RETURN_IF_ERROR(OpenForReading(path, file));
+  QFS_RETURN_IF_ERROR(OpenForReading(fs, path, file));
   if (file.size > max_bytes) {
     return Status(StatusCode::kTooLarge,
                   path + " is larger than " + std::to_string(max_bytes) + " bytes");
   }
   Bytes bytes(static_cast<std::size_t>(file.size));
-  QFS_ASSIGN_OR_RETURN(const std::size_t done, ReadFromStart(file, path, bytes));
-  if (done != bytes.size()) return IoError("cannot read", path);
+  QFS_ASSIGN_OR_RETURN(const std::size_t done, ReadFromStart(fs, file, path, bytes));
+  if (done != bytes.size())
+    return Status(StatusCode::kIoError, "cannot read " + path + ": it shrank");
   return bytes;
 }
 

@@ -1,4 +1,5 @@
-// Whole-file reads and durable, atomic whole-file writes; durable writes past a kept prefix.
+// Whole-file reads and durable, atomic whole-file writes; durable writes past a kept prefix;
+// each through a FileSystem (base/file_system.h), the real one unless a test injects faults.
 //
 //   QFS_RETURN_IF_ERROR(WriteFileAtomically(path, bytes));   // all of it or the old file
 //   QFS_ASSIGN_OR_RETURN(Bytes b, ReadWholeFile(path, kLimit));
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "base/bytes.h"
+#include "base/file_system.h"
 #include "base/status.h"
 
 namespace qfs {
@@ -37,19 +39,25 @@ class UniqueFd {
 };
 
 // IO_ERROR (with the path and errno's text) on failure; `path` is then unchanged.
-Status WriteFileAtomically(const std::string& path, ByteSpan bytes);
+Status WriteFileAtomically(const std::string& path, ByteSpan bytes,
+                           FileSystem& fs = PosixFileSystem());
 // NOT_FOUND if there is no file; TOO_LARGE beyond `max_bytes`; IO_ERROR otherwise.
-Result<Bytes> ReadWholeFile(const std::string& path, std::uint64_t max_bytes);
+Result<Bytes> ReadWholeFile(const std::string& path, std::uint64_t max_bytes,
+                            FileSystem& fs = PosixFileSystem());
 
 // Makes `path` (created if missing, mode 0600) its first `offset` bytes followed by `bytes`,
 // durably: the tail is written a chunk at a time as above, the file cut after it, fdatasync'd
 // (and the directory fsync'd). The first `offset` bytes are never written, so that a reader
 // relying on them is safe across a crash at any point; the tail may then be partly written.
 // INVALID_ARGUMENT if the file is shorter than `offset`; IO_ERROR otherwise.
-Status WriteFileFrom(const std::string& path, std::uint64_t offset, ByteSpan bytes);
+Status WriteFileFrom(const std::string& path, std::uint64_t offset, ByteSpan bytes,
+                     FileSystem& fs = PosixFileSystem());
 // The first `size` bytes of `path`: NOT_FOUND if there is no file; TRUNCATED if it is shorter;
 // IO_ERROR otherwise.
-Result<Bytes> ReadFilePrefix(const std::string& path, std::uint64_t size);
+Result<Bytes> ReadFilePrefix(const std::string& path, std::uint64_t size,
+                             FileSystem& fs = PosixFileSystem());
+// fsync of a directory, so that the names created or renamed in it are durable.
+Status SyncDirectory(const std::string& directory, FileSystem& fs = PosixFileSystem());
 
 }  // namespace qfs
 

@@ -3,14 +3,11 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sodium.h>
-#include <sys/file.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <future>
 
@@ -56,17 +53,18 @@ std::string SafeReason(const std::string& why) {
   return TruncateUtf8(SanitizeUtf8(why), kHaltReasonBytesMax);
 }
 
-// One writer per ledger directory: an exclusive lock on DIR/LOCK, held while open.
-Result<int> LockDirectory(const std::string& directory) {
+// One writer per ledger directory: an exclusive lock on DIR/LOCK, held while `lock` is.
+Status LockDirectory(FileSystem& fs, const std::string& directory, UniqueFd& lock) {
   const std::string path = directory + "/LOCK";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return Status(StatusCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
+  Result<int> fd = fs.Open(path, O_RDWR | O_CREAT);
+  if (!fd.ok()) return InPath(fd.status(), "cannot open", path);
+  lock.reset(fd.value());
+  Status locked = fs.LockExclusive(lock.get());
+  if (locked.code() == StatusCode::kAlreadyExists) {
     return Status(StatusCode::kAlreadyExists, "the ledger in " + directory + " is open elsewhere");
   }
-  return fd;
+  if (!locked.ok()) return InPath(locked, "cannot lock", path);
+  return OkStatus();
 }
 
 // Background work (the snapshot writer) yields to commits: the lowest CPU priority (nice 19, for
@@ -94,6 +92,7 @@ std::size_t Ledger::IdentityHash::operator()(const IdentityId& id) const {
 
 Ledger::Ledger(LedgerOptions options)
     : options_(std::move(options)),
+      fs_(options_.file_system != nullptr ? *options_.file_system : PosixFileSystem()),
       refusal_budget_(options_.refusal_budget),
       keys_(0,
             [] {
@@ -121,19 +120,18 @@ Ledger::~Ledger() {
       log_->size() > last_snapshot_size_) {
     (void)WriteSnapshotLocked();
   }
-  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
   QFS_CHECK(options.clock != nullptr && options.node_scheme != nullptr &&
             options.node_secret_key != nullptr);
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(options)));
-  if (::mkdir(ledger->options_.directory.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Status(StatusCode::kIoError,
-                  "cannot create " + ledger->options_.directory + ": " + std::strerror(errno));
+  if (Status s = ledger->fs_.CreateDirectory(ledger->options_.directory); !s.ok()) {
+    return InPath(s, "cannot create", ledger->options_.directory);
   }
-  QFS_ASSIGN_OR_RETURN(ledger->lock_fd_, LockDirectory(ledger->options_.directory));
+  QFS_RETURN_IF_ERROR(LockDirectory(ledger->fs_, ledger->options_.directory, ledger->lock_));
   LogOptions log_options;
+  log_options.file_system = &ledger->fs_;
   log_options.directory = ledger->options_.directory + "/log";
   log_options.segment_bytes_target = ledger->options_.segment_bytes_target;
   log_options.keep_good_prefix = true;
@@ -238,7 +236,7 @@ Status Ledger::Replay() {
 }
 
 std::optional<std::pair<Snapshot, std::unique_ptr<State>>> Ledger::UsableSnapshot() {
-  Result<Snapshot> read = ReadSnapshot(SnapshotPath());
+  Result<Snapshot> read = ReadSnapshot(SnapshotPath(), fs_);
   if (!read.ok()) {
     if (read.code() != StatusCode::kNotFound) start_.snapshot_note = read.status().message();
     return std::nullopt;
@@ -250,7 +248,7 @@ std::optional<std::pair<Snapshot, std::unique_ptr<State>>> Ledger::UsableSnapsho
     start_.snapshot_note = "the snapshot does not belong to this log";
     return std::nullopt;
   }
-  Result<Bytes> records = ReadRecordsFile(RecordsPath(), s);
+  Result<Bytes> records = ReadRecordsFile(RecordsPath(), s, fs_);
   if (!records.ok()) {
     start_.snapshot_note = "the snapshot's records are unusable: " + records.status().message();
     return std::nullopt;
@@ -274,13 +272,13 @@ Status Ledger::WriteSnapshotFiles(FrozenSnapshot f) {
   // Records only ever follow those the file holds; the prefix an older snapshot names stays as
   // it is, so a crash anywhere in here leaves that snapshot usable.
   const Bytes records = f.state.EncodeRecords(records_file_bytes_ / State::kRecordBytes);
-  QFS_RETURN_IF_ERROR(WriteFileFrom(RecordsPath(), records_file_bytes_, records));
+  QFS_RETURN_IF_ERROR(WriteFileFrom(RecordsPath(), records_file_bytes_, records, fs_));
   records_file_bytes_ += records.size();
   records_file_crc32c_ = Crc32cExtend(records_file_crc32c_, records);
   f.header.records_bytes = records_file_bytes_;
   f.header.records_crc32c = records_file_crc32c_;
   f.header.state = f.state.head();
-  return WriteSnapshot(SnapshotPath(), f.header);
+  return WriteSnapshot(SnapshotPath(), f.header, fs_);
 }
 
 Ledger::FrozenSnapshot Ledger::TakeSnapshotLocked() {
@@ -356,7 +354,10 @@ std::optional<SubmitResult> Ledger::Admit(ByteSpan packet_bytes, Pending& pendin
   const Packet& p = pending.packet;
   // The signature is checked here, on the caller's thread, so that verification runs in
   // parallel; the sequencer re-checks everything that can change (revocation, sequence).
-  if (halted_) return SubmitResult{0, ResultCode::kHalted};
+  // Halted: the sequencer answers from the operation records alone (AnswerWhileHalted) — a
+  // retry of a durable entry learns its outcome; the packet hash covers the signature, so no
+  // signature check is needed for that, and anything else is refused.
+  if (halted_) return std::nullopt;
   ByteSpan public_key;
   std::uint16_t algorithm = 0;
   KeyList keys;  // holds `public_key` of a registered key
@@ -397,11 +398,12 @@ void Ledger::SequencerLoop() {
       if (queue_.empty()) return;    // stopping
       if (last_sync_entries_ > 1) {  // concurrent writers: let more of them join this commit
         commit_window_waits_.fetch_add(1, std::memory_order_relaxed);
-        const auto window_end =
-            last_sync_start_ + std::chrono::microseconds(commit_window_.window_us());
-        queue_cv_.wait_until(lock, window_end, [this] {
-          return stopping_ || queue_.size() >= options_.commit_batch_max;
-        });
+        const std::uint64_t window_end_us = last_sync_start_us_ + commit_window_.window_us();
+        const std::uint64_t now_us = options_.clock->MonotonicMicros();
+        const auto left = std::chrono::microseconds(
+            static_cast<std::int64_t>(window_end_us > now_us ? window_end_us - now_us : 0));
+        queue_cv_.wait_for(
+            lock, left, [this] { return stopping_ || queue_.size() >= options_.commit_batch_max; });
       }
       while (!queue_.empty() && batch.size() < options_.commit_batch_max) {
         batch.push_back(std::move(queue_.front()));
@@ -411,11 +413,7 @@ void Ledger::SequencerLoop() {
     CommitBatch(batch);
     // After a commit with company, outside the queue lock (a system call): the next one waits.
     if (last_sync_entries_ > 1) {
-      const auto now = std::chrono::steady_clock::now().time_since_epoch();
-      commit_window_.Observe(
-          static_cast<std::uint64_t>(
-              std::chrono::duration_cast<std::chrono::microseconds>(now).count()),
-          ProcessCpuMicros());
+      commit_window_.Observe(options_.clock->MonotonicMicros(), options_.clock->CpuMicros());
       commit_window_now_us_.store(commit_window_.window_us(), std::memory_order_relaxed);
     }
   }
@@ -486,7 +484,7 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
       }
     }
     if (!logged.empty()) {
-      last_sync_start_ = std::chrono::steady_clock::now();
+      last_sync_start_us_ = options_.clock->MonotonicMicros();
       last_sync_entries_ = logged.size();
       ++group_commits_;
     }

@@ -18,7 +18,6 @@
 
 #include <array>
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -52,7 +51,9 @@ struct LedgerOptions {
   // FAILED_PRECONDITION: this ledger belongs to another network). nullopt: take the logged one
   // (FAILED_PRECONDITION on an empty log).
   std::optional<GenesisParams> genesis;
-  Clock* clock = nullptr;  // node time; REQUIRED
+  // Node time (entry timestamps), and the monotonic and CPU times the group-commit window is
+  // measured by. REQUIRED.
+  Clock* clock = nullptr;
   // The node key: signs checkpoints and halt records. REQUIRED.
   const crypto::SignatureScheme* node_scheme = nullptr;
   const SecretBytes* node_secret_key = nullptr;
@@ -83,6 +84,9 @@ struct LedgerOptions {
   // How many bytes of refused packets are logged, per signer and in all (RefusalBudget); a
   // refusal past them is answered with its code and not logged (SubmitResult::logged false).
   RefusalBudgetOptions refusal_budget;
+  // Every file-system call of the log, the snapshots and the lock goes through it (tests inject
+  // faults). Not owned; must outlive the ledger. nullptr: PosixFileSystem().
+  FileSystem* file_system = nullptr;
 };
 
 // How the last Open got its state.
@@ -209,6 +213,7 @@ class Ledger {
   void HaltLocked(const std::string& reason);
 
   LedgerOptions options_;
+  FileSystem& fs_;
   std::unique_ptr<Log> log_;
   std::unique_ptr<State> state_;
   MerkleTree tree_;
@@ -217,7 +222,7 @@ class Ledger {
   std::uint64_t durable_size_ = 0;   // log size at the last successful sync (sequencer's)
   bool resumable_ = false;  // halted only by a logged halt record, and the log replays cleanly
   std::string halt_reason_;
-  int lock_fd_ = -1;
+  UniqueFd lock_;                           // DIR/LOCK, held while open
   std::uint64_t last_checkpoint_size_ = 0;  // log size right after the last checkpoint
   std::optional<Checkpoint> last_checkpoint_;
   std::uint64_t last_snapshot_size_ = 0;
@@ -253,7 +258,7 @@ class Ledger {
   std::deque<std::unique_ptr<Pending>> queue_;
   bool stopping_ = false;
   // The sequencer's alone: when the last sync started, and how many entries it covered.
-  std::chrono::steady_clock::time_point last_sync_start_{};
+  std::uint64_t last_sync_start_us_ = 0;  // Clock::MonotonicMicros
   std::size_t last_sync_entries_ = 0;
   CommitWindow commit_window_;  // fed the process's CPU time after each commit of several
   std::atomic<std::uint32_t> commit_window_now_us_{0};  // its window, for Head()

@@ -1,19 +1,18 @@
 #include "ledger/log.h"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string_view>
 
 #include "base/check.h"
 #include "base/crc32c.h"
+#include "base/file.h"
 #include "base/text_encoding.h"
 #include "codec/encoding.h"
 
@@ -29,10 +28,6 @@ static_assert(kRecordOverheadBytes == kFrameBytes + 8 + 32 + 8 + 4 + 2 + 32);
 constexpr std::uint32_t kBodyBytesMin = kRecordOverheadBytes - kFrameBytes;
 static_assert(kBodyBytesMin == kLogRecordFixedBytes);
 constexpr char kEntryDomain[] = "qfs.ledger.entry.v1";
-
-Status IoError(const std::string& what, const std::string& path) {
-  return Status(StatusCode::kIoError, what + " " + path + ": " + std::strerror(errno));
-}
 
 Status Corruption(const std::string& path, std::uint64_t offset, std::uint64_t index,
                   const std::string& why) {
@@ -114,44 +109,6 @@ void EncodeHashedFields(const LogEntry& e, codec::Writer& w) {
   EncodeHashedFields(e.index, e.previous_hash, e.timestamp_us, e.payload, e.result, w);
 }
 
-Result<Bytes> ReadWholeFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot open", path);
-  Bytes data;
-  std::uint8_t buffer[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = IoError("cannot read", path);
-      ::close(fd);
-      return s;
-    }
-    if (n == 0) break;
-    data.insert(data.end(), buffer, buffer + n);
-  }
-  ::close(fd);
-  return data;
-}
-
-Status WriteAll(int fd, ByteSpan data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return IoError("cannot write", path);
-    data = data.subspan(static_cast<std::size_t>(n));
-  }
-  return OkStatus();
-}
-
-Status SyncDirectory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot open directory", dir);
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? OkStatus() : IoError("cannot sync directory", dir);
-}
-
 }  // namespace
 
 std::string DescribeTornTail(const TornTail& torn) {
@@ -193,8 +150,9 @@ Result<std::shared_ptr<const UniqueFd>> Log::OpenForRead(std::uint32_t segment) 
   auto it = read_files_.find(segment);
   if (it != read_files_.end()) return it->second;
   const std::string& path = segments_[segment].path;
-  auto file = std::make_shared<UniqueFd>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (file->get() < 0) return IoError("cannot open", path);
+  Result<int> fd = fs_.Open(path, O_RDONLY);
+  if (!fd.ok()) return InPath(fd.status(), "cannot open", path);
+  auto file = std::make_shared<UniqueFd>(fd.value());
   if (read_files_.size() >= kReadFilesOpenMax) read_files_.erase(read_files_.begin());
   read_files_.emplace(segment, file);
   return std::shared_ptr<const UniqueFd>(std::move(file));
@@ -202,35 +160,41 @@ Result<std::shared_ptr<const UniqueFd>> Log::OpenForRead(std::uint32_t segment) 
 
 Log::~Log() {
   if (fd_ >= 0) {
-    (void)Flush();  // unacknowledged records: written if the disk allows, never promised
+    // Unacknowledged records: written if the disk allows, never promised. Flush allocates only
+    // for an error's message; should that fail, the records simply stay unwritten.
+    try {
+      (void)Flush();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): best effort in a destructor
+    }
     ::close(fd_);
   }
 }
 
 Result<std::unique_ptr<Log>> Log::Open(const LogOptions& options) {
   std::unique_ptr<Log> opened(new Log(options));
-  if (!options.read_only && ::mkdir(options.directory.c_str(), 0700) != 0 && errno != EEXIST) {
-    return IoError("cannot create", options.directory);
+  if (!options.read_only) {
+    if (Status s = opened->fs_.CreateDirectory(options.directory); !s.ok()) {
+      return InPath(s, "cannot create", options.directory);
+    }
   }
   QFS_RETURN_IF_ERROR(opened->Recover());
   return opened;
 }
 
 Status Log::Recover() {
-  DIR* dir = ::opendir(options_.directory.c_str());
-  if (dir == nullptr) return IoError("cannot open directory", options_.directory);
+  Result<std::vector<std::string>> names = fs_.List(options_.directory);
+  if (!names.ok()) return InPath(names.status(), "cannot open directory", options_.directory);
   std::vector<std::string> torn_files;
-  while (const dirent* d = ::readdir(dir)) {
-    const std::optional<std::uint64_t> first = ParseSegmentName(d->d_name);
-    if (first.has_value()) segments_.push_back({*first, options_.directory + "/" + d->d_name});
-    if (IsTornTailName(d->d_name)) torn_files.push_back(options_.directory + "/" + d->d_name);
+  for (const std::string& name : names.value()) {
+    const std::optional<std::uint64_t> first = ParseSegmentName(name);
+    if (first.has_value()) segments_.push_back({*first, options_.directory + "/" + name});
+    if (IsTornTailName(name)) torn_files.push_back(options_.directory + "/" + name);
   }
-  ::closedir(dir);
   for (const std::string& path : torn_files) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return IoError("cannot stat", path);
+    Result<std::uint64_t> bytes = fs_.SizeOf(path);
+    if (!bytes.ok()) return InPath(bytes.status(), "cannot stat", path);
     recovery_.torn_tails_saved += 1;
-    recovery_.torn_bytes_saved += static_cast<std::uint64_t>(st.st_size);
+    recovery_.torn_bytes_saved += bytes.value();
   }
   std::sort(segments_.begin(), segments_.end(),
             [](const Segment& a, const Segment& b) { return a.first_index < b.first_index; });
@@ -244,15 +208,15 @@ Status Log::Recover() {
   recovery_.entries = size();
   if (options_.read_only || !recovery_.corruption.ok()) return OkStatus();
   if (segments_.empty()) return StartSegment(0);
-  struct stat st {};
-  if (::stat(segments_.back().path.c_str(), &st) != 0)
-    return IoError("cannot stat", segments_.back().path);
-  return OpenForAppend(segments_.back(), static_cast<std::uint64_t>(st.st_size));
+  Result<std::uint64_t> length = fs_.SizeOf(segments_.back().path);
+  if (!length.ok()) return InPath(length.status(), "cannot stat", segments_.back().path);
+  return OpenForAppend(segments_.back(), length.value());
 }
 
 Status Log::ScanSegment(std::size_t number, bool last) {
   const Segment& seg = segments_[number];
-  QFS_ASSIGN_OR_RETURN(Bytes data, ReadWholeFile(seg.path));
+  QFS_ASSIGN_OR_RETURN(Bytes data,
+                       ReadWholeFile(seg.path, std::numeric_limits<std::uint64_t>::max(), fs_));
   // A newest segment whose header never fully reached the disk holds no entry: drop it.
   if (last && data.size() < kHeaderBytes && seg.first_index == size()) {
     QFS_RETURN_IF_ERROR(CutTornTail(seg, data, 0));
@@ -328,17 +292,24 @@ Status Log::CutTornTail(const Segment& segment, ByteSpan data, std::uint64_t off
     if (!tail.empty()) {  // saved before it is cut: the cut destroys nothing unseen
       torn.saved_as = TornTailName(segment.first_index, offset, tail);
       const std::string path = options_.directory + "/" + torn.saved_as;
-      if (::access(path.c_str(), F_OK) != 0) {  // else saved by an open that crashed before the cut
-        QFS_RETURN_IF_ERROR(WriteFileAtomically(path, tail));
+      // Already there: saved by an open that crashed before the cut.
+      if (fs_.SizeOf(path).code() == StatusCode::kNotFound) {
+        QFS_RETURN_IF_ERROR(WriteFileAtomically(path, tail, fs_));
         recovery_.torn_tails_saved += 1;
         recovery_.torn_bytes_saved += tail.size();
       }
     }
-    if (offset == 0 && ::unlink(segment.path.c_str()) != 0) {
-      return IoError("cannot remove", segment.path);
-    }
-    if (offset != 0 && ::truncate(segment.path.c_str(), static_cast<off_t>(offset)) != 0) {
-      return IoError("cannot truncate", segment.path);
+    if (offset == 0) {
+      if (Status s = fs_.Remove(segment.path); !s.ok()) {
+        return InPath(s, "cannot remove", segment.path);
+      }
+    } else {
+      Result<int> fd = fs_.Open(segment.path, O_WRONLY);
+      if (!fd.ok()) return InPath(fd.status(), "cannot open", segment.path);
+      const UniqueFd file(fd.value());
+      if (Status s = fs_.Truncate(file.get(), offset); !s.ok()) {
+        return InPath(s, "cannot truncate", segment.path);
+      }
     }
   }
   recovery_.torn = std::move(torn);
@@ -348,13 +319,15 @@ Status Log::CutTornTail(const Segment& segment, ByteSpan data, std::uint64_t off
 Status Log::StartSegment(std::uint64_t first_index) {
   if (fd_ >= 0) {
     QFS_RETURN_IF_ERROR(Flush());
-    if (::fdatasync(fd_) != 0) return IoError("cannot sync", segments_.back().path);
+    if (Status s = fs_.SyncData(fd_); !s.ok())
+      return InPath(s, "cannot sync", segments_.back().path);
     ::close(fd_);
     fd_ = -1;
   }
   Segment seg{first_index, options_.directory + "/" + SegmentName(first_index)};
-  const int fd = ::open(seg.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError("cannot create", seg.path);
+  Result<int> opened = fs_.Open(seg.path, O_WRONLY | O_CREAT | O_EXCL);
+  if (!opened.ok()) return InPath(opened.status(), "cannot create", seg.path);
+  const int fd = opened.value();
   std::uint8_t header[kHeaderBytes];
   std::memcpy(header, kMagic, 8);
   PutU32(header + 8, kFormatVersion);
@@ -364,14 +337,17 @@ Status Log::StartSegment(std::uint64_t first_index) {
   segments_.push_back(seg);
   directory_dirty_ = true;
   fd_length_ = 0;
-  QFS_RETURN_IF_ERROR(WriteAll(fd_, ByteSpan(header, kHeaderBytes), seg.path));
+  if (Status s = fs_.WriteAll(fd_, ByteSpan(header, kHeaderBytes)); !s.ok()) {
+    return InPath(s, "cannot write", seg.path);
+  }
   fd_length_ = kHeaderBytes;
   return OkStatus();
 }
 
 Status Log::OpenForAppend(const Segment& segment, std::uint64_t length) {
-  fd_ = ::open(segment.path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd_ < 0) return IoError("cannot open", segment.path);
+  Result<int> fd = fs_.Open(segment.path, O_WRONLY | O_APPEND);
+  if (!fd.ok()) return InPath(fd.status(), "cannot open", segment.path);
+  fd_ = fd.value();
   fd_length_ = length;
   return OkStatus();
 }
@@ -385,11 +361,13 @@ Status Log::Append(const LogEntry& entry) {
 }
 
 Result<Digest32> Log::Append(std::uint64_t timestamp_us, ByteSpan payload, std::uint16_t result) {
-  QFS_CHECK(writable());
+  QFS_CHECK(!options_.read_only);
   auto invalid = [](const std::string& why) { return Status(StatusCode::kInvalidArgument, why); };
   if (size() > 0 && timestamp_us <= last_timestamp_us_) return invalid("timestamp must increase");
   if (payload.size() > kLogPayloadBytesMax) return invalid("payload too large");
-  if (fd_length_ >= options_.segment_bytes_target) QFS_RETURN_IF_ERROR(StartSegment(size()));
+  if (fd_ < 0 || fd_length_ >= options_.segment_bytes_target) {
+    QFS_RETURN_IF_ERROR(StartSegment(size()));
+  }
   // The body as EncodeEntry writes it, with the entry hash computed from the same bytes.
   codec::Writer w;
   EncodeHashedFields(size(), last_hash_, timestamp_us, payload, result, w);
@@ -412,18 +390,34 @@ Result<Digest32> Log::Append(std::uint64_t timestamp_us, ByteSpan payload, std::
 }
 
 Status Log::Flush() {
-  if (buffer_.empty()) return OkStatus();
-  QFS_RETURN_IF_ERROR(WriteAll(fd_, buffer_, segments_.back().path));
-  buffer_.clear();
+  // What went is dropped from the buffer as it goes: after a short write and a failure, the
+  // next flush goes on from the first byte not written, never writes a byte twice.
+  while (!buffer_.empty()) {
+    Result<std::size_t> n = fs_.Write(fd_, buffer_);
+    if (!n.ok()) return InPath(n.status(), "cannot write", segments_.back().path);
+    if (n.value() == 0) {
+      return Status(StatusCode::kIoError,
+                    "cannot write " + segments_.back().path + ": no progress");
+    }
+    buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(n.value()));
+  }
   return OkStatus();
 }
 
 Status Log::Sync() {
-  QFS_CHECK(writable());
-  QFS_RETURN_IF_ERROR(Flush());
-  if (::fdatasync(fd_) != 0) return IoError("cannot sync", segments_.back().path);
+  QFS_CHECK(!options_.read_only);
+  if (fd_ >= 0) {
+    QFS_RETURN_IF_ERROR(Flush());
+    if (Status s = fs_.SyncData(fd_); !s.ok()) {
+      return InPath(s, "cannot sync", segments_.back().path);
+    }
+  } else {
+    // A new segment could not be created. StartSegment flushed and synced the one before it
+    // first, so every entry appended is on the disk already; the next append tries again.
+    QFS_CHECK(buffer_.empty());
+  }
   if (directory_dirty_) {
-    QFS_RETURN_IF_ERROR(SyncDirectory(options_.directory));
+    QFS_RETURN_IF_ERROR(SyncDirectory(options_.directory, fs_));
     directory_dirty_ = false;
   }
   return OkStatus();
@@ -444,23 +438,24 @@ Result<LogEntry> Log::Read(std::uint64_t index) const {
   }
   QFS_ASSIGN_OR_RETURN(const std::shared_ptr<const UniqueFd> file, OpenForRead(pos.segment));
   const int fd = file->get();
+  // A failed read is the disk's error (IO_ERROR, nothing concluded); a short read or other
+  // bytes than were written is corruption.
+  const auto read_at = [&](std::span<std::uint8_t> out, std::uint64_t offset) -> Result<bool> {
+    Result<std::size_t> n = fs_.ReadAt(fd, out, offset);
+    if (!n.ok()) return InPath(n.status(), "cannot read", path);
+    return n.value() == out.size();
+  };
   std::uint8_t frame[kFrameBytes];
-  Bytes body;
-  Status status = OkStatus();
-  if (::pread(fd, frame, kFrameBytes, static_cast<off_t>(pos.offset)) !=
-      static_cast<ssize_t>(kFrameBytes)) {
-    status = Corruption(path, pos.offset, index, "record frame unreadable");
-  } else if (GetU32(frame) > kLogRecordBytesMax || GetU32(frame + 4) != ~GetU32(frame)) {
-    status = Corruption(path, pos.offset, index, "record length changed");
-  } else {
-    body.resize(GetU32(frame));
-    if (::pread(fd, body.data(), body.size(), static_cast<off_t>(pos.offset + kFrameBytes)) !=
-            static_cast<ssize_t>(body.size()) ||
-        Crc32c(body) != GetU32(frame + 8)) {
-      status = Corruption(path, pos.offset, index, "record changed on disk");
-    }
+  QFS_ASSIGN_OR_RETURN(const bool frame_read, read_at(frame, pos.offset));
+  if (!frame_read) return Corruption(path, pos.offset, index, "record frame unreadable");
+  if (GetU32(frame) > kLogRecordBytesMax || GetU32(frame + 4) != ~GetU32(frame)) {
+    return Corruption(path, pos.offset, index, "record length changed");
   }
-  if (!status.ok()) return status;
+  Bytes body(GetU32(frame));
+  QFS_ASSIGN_OR_RETURN(const bool body_read, read_at(body, pos.offset + kFrameBytes));
+  if (!body_read || Crc32c(body) != GetU32(frame + 8)) {
+    return Corruption(path, pos.offset, index, "record changed on disk");
+  }
   QFS_ASSIGN_OR_RETURN(LogEntry e, DecodeEntry(body));
   if (e.index != index) return Corruption(path, pos.offset, index, "record changed on disk");
   return e;

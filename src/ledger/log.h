@@ -71,6 +71,9 @@ struct LogOptions {
   // Called on open with each good entry in order, once it has passed every check (the ledger
   // builds its Merkle tree from the entry hashes without reading the log twice).
   std::function<void(const LogEntry&)> on_entry = nullptr;
+  // Every file-system call goes through it (tests inject faults). Not owned; must outlive the
+  // log. nullptr: PosixFileSystem().
+  FileSystem* file_system = nullptr;
 };
 
 // An unfinished record at the end of the newest segment: where it was, and what became of it.
@@ -142,7 +145,9 @@ class Log {
     std::uint32_t segment = 0;  // into segments_
     std::uint64_t offset = 0;   // of the record's frame
   };
-  explicit Log(LogOptions options) : options_(std::move(options)) {}
+  explicit Log(LogOptions options)
+      : options_(std::move(options)),
+        fs_(options_.file_system != nullptr ? *options_.file_system : PosixFileSystem()) {}
   Status Recover();
   Status ScanSegment(std::size_t segment_number, bool last);
   // Records a torn tail of the newest segment (data[offset..]) in recovery_ and, unless
@@ -157,6 +162,7 @@ class Log {
   Result<std::shared_ptr<const UniqueFd>> OpenForRead(std::uint32_t segment) const;
 
   LogOptions options_;
+  FileSystem& fs_;
   std::vector<Segment> segments_;
   std::deque<Position> positions_;  // a deque: growing it never copies what it holds
   Digest32 last_hash_{};

@@ -19,7 +19,7 @@ Status Damaged(const std::string& why) {
 
 }  // namespace
 
-Status WriteSnapshot(const std::string& path, const Snapshot& s) {
+Status WriteSnapshot(const std::string& path, const Snapshot& s, FileSystem& fs) {
   codec::Writer w;
   w.FixedBytes(ByteSpan(reinterpret_cast<const std::uint8_t*>(kMagic), sizeof(kMagic)));
   w.U32(kVersion);
@@ -35,11 +35,11 @@ Status WriteSnapshot(const std::string& path, const Snapshot& s) {
   out.insert(out.end(), s.state.begin(), s.state.end());
   const crypto::Digest32 sum = crypto::Sha256(out);
   out.insert(out.end(), sum.begin(), sum.end());
-  return WriteFileAtomically(path, out);
+  return WriteFileAtomically(path, out, fs);
 }
 
-Result<Snapshot> ReadSnapshot(const std::string& path) {
-  Result<Bytes> read = ReadWholeFile(path, kSnapshotBytesMax);
+Result<Snapshot> ReadSnapshot(const std::string& path, FileSystem& fs) {
+  Result<Bytes> read = ReadWholeFile(path, kSnapshotBytesMax, fs);
   if (read.status().code() == StatusCode::kNotFound) {
     return Status(StatusCode::kNotFound, "no snapshot " + path);
   }
@@ -74,9 +74,9 @@ Result<Snapshot> ReadSnapshot(const std::string& path) {
   return s;
 }
 
-Result<Bytes> ReadRecordsFile(const std::string& path, const Snapshot& snapshot) {
+Result<Bytes> ReadRecordsFile(const std::string& path, const Snapshot& snapshot, FileSystem& fs) {
   if (snapshot.records_bytes > kSnapshotBytesMax) return Damaged("records beyond the size limit");
-  Result<Bytes> read = ReadFilePrefix(path, snapshot.records_bytes);
+  Result<Bytes> read = ReadFilePrefix(path, snapshot.records_bytes, fs);
   if (read.code() == StatusCode::kTruncated)
     return Damaged("the records file is shorter than named");
   QFS_RETURN_IF_ERROR(read.status());

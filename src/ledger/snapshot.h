@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 
+#include "base/file_system.h"
 #include "base/limits.h"
 #include "base/status.h"
 #include "ledger/replay.h"
@@ -41,13 +42,15 @@ struct Snapshot {
 };
 
 // Writes atomically: a temporary file, fsync, rename over `path`, fsync of the directory.
-Status WriteSnapshot(const std::string& path, const Snapshot& snapshot);
+Status WriteSnapshot(const std::string& path, const Snapshot& snapshot,
+                     FileSystem& fs = PosixFileSystem());
 // NOT_FOUND if there is none; CORRUPTION (checksum, format) or TOO_LARGE otherwise.
-Result<Snapshot> ReadSnapshot(const std::string& path);
+Result<Snapshot> ReadSnapshot(const std::string& path, FileSystem& fs = PosixFileSystem());
 
 // The prefix of the records file that `snapshot` names: NOT_FOUND (no file), CORRUPTION (shorter
 // than named, or the CRC differs) or IO_ERROR.
-Result<Bytes> ReadRecordsFile(const std::string& path, const Snapshot& snapshot);
+Result<Bytes> ReadRecordsFile(const std::string& path, const Snapshot& snapshot,
+                              FileSystem& fs = PosixFileSystem());
 
 }  // namespace qfs::ledger
 

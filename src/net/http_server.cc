@@ -398,10 +398,11 @@ class Session : public std::enable_shared_from_this<Session> {
     // length over it is refused before a byte of the body is read.
     const beast::string_view method = header.method_string();
     const beast::string_view target = header.target();
+    const beast::string_view path = target.substr(0, target.find('?'));
     const std::uint64_t limit = std::min<std::uint64_t>(
         server_->options.request_bytes_max,
         server_->router.BodyBytesMax(std::string(method.data(), method.size()),
-                                     std::string(target.substr(0, target.find('?')))));
+                                     std::string(path.data(), path.size())));
     if (const auto length = parser_->content_length(); length.has_value() && *length > limit) {
       return OnReadError(http::error::body_limit);
     }
