@@ -154,6 +154,10 @@ inline constexpr std::size_t kHttpRouteBodyBytesDefault = 16 * 1024;
 // not only in how often it asks.
 inline constexpr std::size_t kHttpResponseBytesPerToken = 64 * 1024;
 inline constexpr std::size_t kHttpHeaderBytesMax = 16 * 1024;
+// Bytes read from a connection and not yet parsed. What the parser needs whole must fit: the
+// header, a chunk's header line (size and extensions), the trailer fields. Boost.Beast throws on
+// a field over 65,533 bytes; this keeps every field below that.
+inline constexpr std::size_t kHttpReadBufferBytes = 32 * 1024;
 // Open connections, all clients together; the server lowers it to what RLIMIT_NOFILE leaves
 // after kFileDescriptorsReserved.
 inline constexpr std::size_t kHttpConnectionsMax = 1024;
@@ -179,15 +183,16 @@ inline constexpr std::size_t kFileDescriptorsReserved = 256;
 // bytes while they fit in kEntriesPageBytesMax.
 inline constexpr std::size_t kEntriesPageMax = 1000;
 inline constexpr std::size_t kEntriesPageBytesMax = 4 * 1024 * 1024;
-// Pages of entries rendered at once, all clients together; more get 503 with Retry-After. A
-// page of large entries costs tens of milliseconds of a server thread: this leaves the other
-// threads to everything else.
-inline constexpr int kEntriesPagesRenderingMax = 1;
+// Entries and pages of entries (GET /v1/ledger/entries[/{n}]) rendered at once, all clients
+// together; more get 503 with Retry-After. A page of large entries costs ~100 ms of a server
+// thread: this leaves the other threads to everything else.
+inline constexpr int kEntryRendersMax = 1;
 // POST /v1/packets: {"packet":"<hex>"}, the packet hex-encoded, with room for the JSON around
 // it (whitespace included). The smallest http_request_bytes_max a node accepts.
 inline constexpr std::size_t kPacketRequestBytesMax = 2 * kPacketBytesMax + 1024;
 
 static_assert(kHttpHeaderBytesMax < kHttpRequestBytesMax);
+static_assert(kHttpHeaderBytesMax < kHttpReadBufferBytes && kHttpReadBufferBytes < 65'533);
 static_assert(kHttpConnectionsPerClientMax <= kHttpConnectionsMax);
 static_assert(kHttpConnectionsMax <= kHttpRateLimitClientsMax);  // every client is tracked
 static_assert(kHttpSmallResponseBytes < kHttpResponseBytesMax);

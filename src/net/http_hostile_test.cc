@@ -34,6 +34,7 @@ class RawClient {
   }
   void Connect() { socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_)); }
   void Send(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
+  tcp::socket& socket() { return socket_; }
   std::string ReadUntilClosed(int timeout_ms = 5000) {
     std::string out;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -177,6 +178,39 @@ TEST_F(HostileTest, TransferCodingsOtherThanChunkedAre501) {
       "POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
       "3\r\nabc\r\n0\r\n\r\n");
   EXPECT_EQ(StatusOf(ok), 405) << ok;
+}
+
+// Second attack pass, N1 and N2: Boost.Beast keeps chunked trailer fields and chunk extensions
+// outside the header and body limits; a trailer field over 64 KiB threw std::length_error out
+// of the parser and ended the process, and megabytes of trailers or extensions grew memory from
+// one connection. The read buffer bounds both; the server answers 413 and keeps serving.
+TEST_F(HostileTest, HugeTrailersAndChunkExtensionsAre413AndTheServerLives) {
+  Start();
+  const std::string head = "POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"a 65,534-byte trailer field",
+       head + "2\r\n{}\r\n0\r\nX: " + std::string(65'534, 'a') + "\r\n\r\n"},
+      {"a 70,000-byte trailer name",
+       head + "2\r\n{}\r\n0\r\n" + std::string(70'000, 'a') + ": b\r\n\r\n"},
+      {"a megabyte of trailer fields",
+       [&] {
+         std::string r = head + "2\r\n{}\r\n0\r\n";
+         for (int i = 0; i < 200'000; ++i) r += "X: a\r\n";
+         return r + "\r\n";
+       }()},
+      {"a megabyte of chunk extension",
+       head + "2;" + std::string(1 << 20, 'e') + "\r\n{}\r\n0\r\n\r\n"},
+  };
+  for (const auto& [what, request] : cases) {
+    RawClient client(server_->port());
+    boost::system::error_code ec;
+    asio::write(client.socket(), asio::buffer(request), ec);  // the server may close first
+    const std::string r = client.ReadUntilClosed();
+    EXPECT_EQ(StatusOf(r), 413) << what << ": " << r.substr(0, 200);
+    EXPECT_EQ(StatusOf(Exchange("GET /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+              200)
+        << "after " << what;
+  }
 }
 
 TEST_F(HostileTest, APlusInAPathParameterIsAPlus) {

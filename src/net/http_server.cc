@@ -245,6 +245,19 @@ struct HttpServer::Impl {
   }
 
   void Accept();
+  // A server thread: runs the I/O loop until it stops. An exception that escapes a completion
+  // handler (a parser's, say, outside any request's Dispatch) unwinds that handler only — its
+  // connection is dropped with its session — and is counted; the loop goes on.
+  void Run() {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception&) {
+        handler_exceptions.Increment();
+      }
+    }
+  }
   // The rate limiter's time (Options::clock).
   std::uint64_t NowMs() const {
     return options.clock != nullptr ? options.clock->NowMicros() / 1000 : MonotonicMs();
@@ -529,7 +542,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   const std::string client_;
-  beast::flat_buffer buffer_;
+  // Bytes read and not yet parsed. Bounded, so that what the parser must hold whole — the
+  // header, a chunk's header line with its extensions, the trailer fields — cannot grow without
+  // limit (past it: buffer_overflow, answered 413): Beast keeps trailer fields outside both the
+  // header and the body limit, and throws on a field over 64 KiB.
+  beast::flat_buffer buffer_{kHttpReadBufferBytes};
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   HttpServer::Impl* server_;
@@ -605,7 +622,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const Options& options, Ro
   }
   impl->Accept();
   for (int i = 0; i < options.threads; ++i) {
-    impl->threads.emplace_back([io = &impl->ioc] { io->run(); });
+    impl->threads.emplace_back([impl = impl.get()] { impl->Run(); });
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
