@@ -748,6 +748,47 @@ TEST_F(LedgerTest, VerifyChecksTheSignatureOfEveryLoggedPacket) {
       << report.status().message();
 }
 
+// A system record's result is fixed (0, or 302 for a halt); the entry hash covers it, so verify
+// must refuse any other, as it refuses a wrong packet result.
+TEST_F(LedgerTest, VerifyRefusesASystemRecordWithAnotherResult) {
+  {
+    auto ledger = Ledger::Open(Options()).value();
+    while (!ledger->Head().checkpoint.has_value()) {
+      ASSERT_TRUE(
+          ledger->Submit(Make(admin_, Mint{users_[0].id, Token::kAtr, Tokens(1)})).value().logged);
+    }
+  }
+  auto original = Log::Open({(dir_ / "log").string(), 64ull << 20, true}).value();
+  std::uint64_t checkpoint = 0;
+  for (std::uint64_t i = 0; i < original->size(); ++i) {
+    if (original->Read(i).value().payload[0] ==
+        static_cast<std::uint8_t>(RecordType::kCheckpoint)) {
+      checkpoint = i;
+    }
+  }
+  ASSERT_NE(checkpoint, 0u);
+  // The log up to and with that checkpoint, its result `result`, each hash recomputed.
+  const auto copy_with = [&](std::uint16_t result) {
+    const fs::path copy = dir_ / ("copy" + std::to_string(result));
+    fs::create_directories(copy);
+    auto log = Log::Open({(copy / "log").string(), 64ull << 20, false}).value();
+    for (std::uint64_t i = 0; i <= checkpoint; ++i) {
+      LogEntry e = original->Read(i).value();
+      if (i == checkpoint) e.result = result;
+      e.previous_hash = log->last_hash();
+      e.entry_hash = EntryHash(e);
+      EXPECT_TRUE(log->Append(e).ok());
+    }
+    EXPECT_TRUE(log->Sync().ok());
+    return VerifyLedger(copy.string(), nullptr);
+  };
+  EXPECT_TRUE(copy_with(0).ok());
+  Result<VerifyReport> forged = copy_with(7);
+  ASSERT_FALSE(forged.ok());
+  EXPECT_NE(forged.status().message().find("a system record with result 7"), std::string::npos)
+      << forged.status().message();
+}
+
 TEST_F(LedgerTest, InclusionAndConsistencyProofsCheckAgainstSignedHeads) {
   {
     auto ledger = Ledger::Open(Options()).value();

@@ -145,6 +145,16 @@ Status Replayer::Apply(const LogEntry& entry) {
   if (entry.payload.empty()) return Integrity(entry.index, "empty payload");
   const auto type = static_cast<RecordType>(entry.payload[0]);
   const ByteSpan body = ByteSpan(entry.payload).subspan(1);
+  // A system record's result code is fixed (docs/formats/log.md): 302 for a halt, 0 otherwise.
+  // The entry hash covers it, so a forged one must not pass as merely unusual.
+  if (type != RecordType::kPacket) {
+    const ResultCode fixed = type == RecordType::kHalt ? ResultCode::kHalted : ResultCode::kOk;
+    if (entry.result != static_cast<std::uint16_t>(fixed)) {
+      return Integrity(entry.index, "a system record with result " + std::to_string(entry.result) +
+                                        " (its result is " +
+                                        std::to_string(static_cast<int>(fixed)) + ")");
+    }
+  }
   if (entry.index == 0) {
     if (type != RecordType::kGenesis)
       return Integrity(0, "the first entry is not a genesis record");
