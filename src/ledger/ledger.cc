@@ -1,4 +1,4 @@
-#include "ledger/ledger.h"
+#include "ledger/ledger_impl.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -80,7 +80,7 @@ void LowerThisThreadsPriority() {
 
 }  // namespace
 
-std::size_t Ledger::IdentityHash::operator()(const IdentityId& id) const {
+std::size_t LedgerImpl::IdentityHash::operator()(const IdentityId& id) const {
   static_assert(crypto_shorthash_BYTES == sizeof(std::uint64_t) &&
                 crypto_shorthash_KEYBYTES == sizeof(secret));
   std::uint8_t out[crypto_shorthash_BYTES];
@@ -90,7 +90,7 @@ std::size_t Ledger::IdentityHash::operator()(const IdentityId& id) const {
   return static_cast<std::size_t>(h);
 }
 
-Ledger::Ledger(LedgerOptions options)
+LedgerImpl::LedgerImpl(LedgerOptions options)
     : options_(std::move(options)),
       fs_(options_.file_system != nullptr ? *options_.file_system : PosixFileSystem()),
       refusal_budget_(options_.refusal_budget),
@@ -107,7 +107,7 @@ Ledger::Ledger(LedgerOptions options)
                               .cores = options_.cores != 0 ? options_.cores : UsableCores()}),
       commit_window_now_us_(options_.commit_window_us) {}
 
-Ledger::~Ledger() {
+LedgerImpl::~LedgerImpl() {
   {
     std::lock_guard<std::mutex> lock(queue_mutex_);
     stopping_ = true;
@@ -123,9 +123,14 @@ Ledger::~Ledger() {
 }
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
+  QFS_ASSIGN_OR_RETURN(std::unique_ptr<LedgerImpl> ledger, LedgerImpl::Open(std::move(options)));
+  return std::unique_ptr<Ledger>(std::move(ledger));
+}
+
+Result<std::unique_ptr<LedgerImpl>> LedgerImpl::Open(LedgerOptions options) {
   QFS_CHECK(options.clock != nullptr && options.node_scheme != nullptr &&
             options.node_secret_key != nullptr);
-  std::unique_ptr<Ledger> ledger(new Ledger(std::move(options)));
+  auto ledger = std::make_unique<LedgerImpl>(std::move(options));
   if (Status s = ledger->fs_.CreateDirectory(ledger->options_.directory); !s.ok()) {
     return InPath(s, "cannot create", ledger->options_.directory);
   }
@@ -161,7 +166,7 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options) {
   return ledger;
 }
 
-Status Ledger::CheckGenesis() {
+Status LedgerImpl::CheckGenesis() {
   const std::optional<GenesisParams>& genesis = options_.genesis;
   if (log_->size() == 0) {
     if (!genesis.has_value()) {
@@ -183,7 +188,7 @@ Status Ledger::CheckGenesis() {
   return OkStatus();
 }
 
-Status Ledger::Replay() {
+Status LedgerImpl::Replay() {
   Replayer replay({.check_signatures = false});
   std::uint64_t first = 0;
   if (auto snapshot = UsableSnapshot()) {
@@ -235,7 +240,7 @@ Status Ledger::Replay() {
   return OkStatus();
 }
 
-std::optional<std::pair<Snapshot, std::unique_ptr<State>>> Ledger::UsableSnapshot() {
+std::optional<std::pair<Snapshot, std::unique_ptr<State>>> LedgerImpl::UsableSnapshot() {
   Result<Snapshot> read = ReadSnapshot(SnapshotPath(), fs_);
   if (!read.ok()) {
     if (read.code() != StatusCode::kNotFound) start_.snapshot_note = read.status().message();
@@ -266,9 +271,9 @@ std::optional<std::pair<Snapshot, std::unique_ptr<State>>> Ledger::UsableSnapsho
   return std::make_pair(std::move(s), std::move(state).value());
 }
 
-Status Ledger::WriteSnapshotLocked() { return WriteSnapshotFiles(TakeSnapshotLocked()); }
+Status LedgerImpl::WriteSnapshotLocked() { return WriteSnapshotFiles(TakeSnapshotLocked()); }
 
-Status Ledger::WriteSnapshotFiles(FrozenSnapshot f) {
+Status LedgerImpl::WriteSnapshotFiles(FrozenSnapshot f) {
   // Records only ever follow those the file holds; the prefix an older snapshot names stays as
   // it is, so a crash anywhere in here leaves that snapshot usable.
   const Bytes records = f.state.EncodeRecords(records_file_bytes_ / State::kRecordBytes);
@@ -281,7 +286,7 @@ Status Ledger::WriteSnapshotFiles(FrozenSnapshot f) {
   return WriteSnapshot(SnapshotPath(), f.header, fs_);
 }
 
-Ledger::FrozenSnapshot Ledger::TakeSnapshotLocked() {
+LedgerImpl::FrozenSnapshot LedgerImpl::TakeSnapshotLocked() {
   FrozenSnapshot f{Snapshot{}, state_->Freeze()};
   Snapshot& s = f.header;
   s.tree_size = log_->size();
@@ -293,27 +298,27 @@ Ledger::FrozenSnapshot Ledger::TakeSnapshotLocked() {
   return f;
 }
 
-std::uint64_t Ledger::NextTimestamp() {
+std::uint64_t LedgerImpl::NextTimestamp() {
   const std::uint64_t now = options_.clock->NowMicros();
   return log_->size() == 0 ? now : std::max(now, log_->last_timestamp_us() + 1);
 }
 
-Status Ledger::AppendRecord(RecordType type, ByteSpan body, ResultCode result,
-                            std::uint64_t timestamp_us) {
+Status LedgerImpl::AppendRecord(RecordType type, ByteSpan body, ResultCode result,
+                                std::uint64_t timestamp_us) {
   QFS_ASSIGN_OR_RETURN(const Digest32 hash, log_->Append(timestamp_us, Payload(type, body),
                                                          static_cast<std::uint16_t>(result)));
   if (state_ != nullptr) tree_.Append(LeafHash(hash));  // replay appends the rest
   return OkStatus();
 }
 
-Result<SubmitResult> Ledger::Submit(ByteSpan packet_bytes) {
+Result<SubmitResult> LedgerImpl::Submit(ByteSpan packet_bytes) {
   std::promise<Result<SubmitResult>> answer;
   std::future<Result<SubmitResult>> done = answer.get_future();
   SubmitAsync(packet_bytes, [&answer](Result<SubmitResult> r) { answer.set_value(std::move(r)); });
   return done.get();
 }
 
-void Ledger::SubmitAsync(ByteSpan packet_bytes, SubmitCallback done) {
+void LedgerImpl::SubmitAsync(ByteSpan packet_bytes, SubmitCallback done) {
   auto pending = std::make_unique<Pending>();
   if (std::optional<SubmitResult> rejected = Admit(packet_bytes, *pending)) {
     done(*rejected);
@@ -342,7 +347,7 @@ void Ledger::SubmitAsync(ByteSpan packet_bytes, SubmitCallback done) {
   pending->done(refused);
 }
 
-std::optional<SubmitResult> Ledger::Admit(ByteSpan packet_bytes, Pending& pending) const {
+std::optional<SubmitResult> LedgerImpl::Admit(ByteSpan packet_bytes, Pending& pending) const {
   if (packet_bytes.size() > kPacketBytesMax) return SubmitResult{0, ResultCode::kPacketTooLarge};
   Result<Packet> decoded = DecodePacket(packet_bytes);
   if (!decoded.ok()) return SubmitResult{0, ResultCode::kMalformedPacket};
@@ -388,7 +393,7 @@ std::optional<SubmitResult> Ledger::Admit(ByteSpan packet_bytes, Pending& pendin
   return std::nullopt;
 }
 
-void Ledger::SequencerLoop() {
+void LedgerImpl::SequencerLoop() {
   ::pthread_setname_np(::pthread_self(), "qfs-sequencer");  // for top, perf and gdb
   for (;;) {
     std::vector<std::unique_ptr<Pending>> batch;
@@ -419,7 +424,7 @@ void Ledger::SequencerLoop() {
   }
 }
 
-std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
+std::optional<SubmitResult> LedgerImpl::Sequence(Pending& pending) {
   const Packet& p = pending.packet;
   if (const OperationRecord* r = state_->FindOperation(p.signer, p.operation_id)) {
     if (r->packet_hash == pending.packet_hash) return SubmitResult{r->index, r->result, true, true};
@@ -464,7 +469,7 @@ std::optional<SubmitResult> Ledger::Sequence(Pending& pending) {
   return std::nullopt;  // answered after the commit
 }
 
-void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
+void LedgerImpl::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
   std::vector<std::pair<Pending*, Result<SubmitResult>>> answers;
   answers.reserve(batch.size());
   std::optional<FrozenSnapshot> snapshot;  // frozen under the lock, encoded and written after it
@@ -525,13 +530,13 @@ void Ledger::CommitBatch(std::vector<std::unique_ptr<Pending>>& batch) {
   }
 }
 
-Status Ledger::OutcomeUnknown() {
+Status LedgerImpl::OutcomeUnknown() {
   return Status(StatusCode::kOutcomeUnknown,
                 "the entry was appended but the disk did not confirm it (the ledger halted); "
                 "submit the same packet again to learn its outcome");
 }
 
-Result<SubmitResult> Ledger::AnswerWhileHalted(const Pending& pending) const {
+Result<SubmitResult> LedgerImpl::AnswerWhileHalted(const Pending& pending) const {
   const Packet& p = pending.packet;
   const OperationRecord* r = state_->FindOperation(p.signer, p.operation_id);
   if (r == nullptr) return SubmitResult{0, ResultCode::kHalted};
@@ -541,7 +546,7 @@ Result<SubmitResult> Ledger::AnswerWhileHalted(const Pending& pending) const {
   return SubmitResult{r->index, r->result, true, true};
 }
 
-Status Ledger::WriteCheckpoint() {
+Status LedgerImpl::WriteCheckpoint() {
   QFS_RETURN_IF_ERROR(state_->CheckInvariants());
   Checkpoint c;
   c.tree_size = log_->size();
@@ -558,12 +563,12 @@ Status Ledger::WriteCheckpoint() {
   return log_->Sync();
 }
 
-void Ledger::MutateStateForTesting(const std::function<void(State&)>& mutate) {
+void LedgerImpl::MutateStateForTesting(const std::function<void(State&)>& mutate) {
   std::unique_lock<std::shared_mutex> lock(state_mutex_);
   mutate(*state_);
 }
 
-void Ledger::CopyKeys(const IdentityId& id) {
+void LedgerImpl::CopyKeys(const IdentityId& id) {
   const Account* account = state_->FindAccount(id);
   if (account == nullptr) return;
   KeyList keys = std::make_shared<const std::vector<KeyRecord>>(account->keys);
@@ -571,12 +576,12 @@ void Ledger::CopyKeys(const IdentityId& id) {
   keys_[id] = std::move(keys);
 }
 
-void Ledger::Halt(const std::string& reason) {
+void LedgerImpl::Halt(const std::string& reason) {
   std::unique_lock<std::shared_mutex> lock(state_mutex_);
   HaltLocked(reason);
 }
 
-Status Ledger::Resume(const std::string& reason) {
+Status LedgerImpl::Resume(const std::string& reason) {
   if (!IsValidUtf8(reason) || reason.size() > kHaltReasonBytesMax) {
     return Status(StatusCode::kInvalidArgument, "the reason must be UTF-8 text of at most " +
                                                     std::to_string(kHaltReasonBytesMax) + " bytes");
@@ -608,7 +613,7 @@ Status Ledger::Resume(const std::string& reason) {
   return OkStatus();
 }
 
-void Ledger::HaltLocked(const std::string& why) {
+void LedgerImpl::HaltLocked(const std::string& why) {
   resumable_ = false;
   if (halted_) return;
   const std::string reason = SafeReason(why);
@@ -623,7 +628,7 @@ void Ledger::HaltLocked(const std::string& why) {
   }
 }
 
-LedgerHead Ledger::Head() const {
+LedgerHead LedgerImpl::Head() const {
   std::shared_lock<std::shared_mutex> lock(state_mutex_);
   return {log_->size(),
           tree_.Root(tree_.size()),
@@ -637,26 +642,26 @@ LedgerHead Ledger::Head() const {
           refusals_unlogged_.load(std::memory_order_relaxed)};
 }
 
-Result<AccountView> Ledger::GetAccount(const IdentityId& id) const {
+Result<AccountView> LedgerImpl::GetAccount(const IdentityId& id) const {
   std::shared_lock<std::shared_mutex> lock(state_mutex_);
   const Account* a = state_->FindAccount(id);
   if (a == nullptr) return Status(StatusCode::kNotFound, "no account " + id.ToHex());
   return AccountView{id, *a, log_->size()};
 }
 
-Result<LogEntry> Ledger::GetEntry(std::uint64_t index) const {
+Result<LogEntry> LedgerImpl::GetEntry(std::uint64_t index) const {
   std::shared_lock<std::shared_mutex> lock(state_mutex_);
   return log_->Read(index);
 }
 
-Result<std::vector<Digest32>> Ledger::InclusionProof(std::uint64_t index,
-                                                     std::uint64_t tree_size) const {
+Result<std::vector<Digest32>> LedgerImpl::InclusionProof(std::uint64_t index,
+                                                         std::uint64_t tree_size) const {
   std::shared_lock<std::shared_mutex> lock(state_mutex_);
   return tree_.InclusionProof(index, tree_size);
 }
 
-Result<std::vector<Digest32>> Ledger::ConsistencyProof(std::uint64_t first,
-                                                       std::uint64_t second) const {
+Result<std::vector<Digest32>> LedgerImpl::ConsistencyProof(std::uint64_t first,
+                                                           std::uint64_t second) const {
   std::shared_lock<std::shared_mutex> lock(state_mutex_);
   return tree_.ConsistencyProof(first, second);
 }

@@ -5,6 +5,7 @@
 
 #include "base/clock.h"
 #include "ledger/audit.h"
+#include "ledger/snapshot.h"
 
 #include <gtest/gtest.h>
 
