@@ -3,7 +3,7 @@
 // (docs/formats/log.md). The log is the durable truth; everything else is rebuilt from it.
 //
 //   Result<std::unique_ptr<Log>> log = Log::Open({.directory = dir + "/log"});
-//   (*log)->Append(entry);      // buffered in the kernel, not yet durable
+//   (*log)->Append(entry);      // buffered in the process, not yet written or durable
 //   (*log)->Sync();             // durable: every appended entry survives a crash
 //   LogEntry e = (*log)->Read(7).value();
 //
