@@ -253,8 +253,13 @@ struct HttpServer::Impl {
       try {
         ioc.run();
         return;
-      } catch (const std::exception&) {
+      } catch (const std::exception& e) {
         handler_exceptions.Increment();
+        std::fprintf(stderr, "qfs http: a completion handler failed: %s\n",
+                     SanitizeUtf8(TruncateUtf8(e.what(), 200)).c_str());
+      } catch (...) {
+        handler_exceptions.Increment();
+        std::fprintf(stderr, "qfs http: a completion handler failed: a non-standard exception\n");
       }
     }
   }

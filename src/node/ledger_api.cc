@@ -176,9 +176,12 @@ class LedgerApi {
       busy.headers.emplace_back("Retry-After", "1");
       return busy;
     }
-    net::HttpResponse response = render();
-    renders_.fetch_sub(1);
-    return response;
+    // Released on every way out, a throwing render's included (the dispatcher answers 500).
+    struct Release {
+      std::atomic<int>& renders;
+      ~Release() { renders.fetch_sub(1); }
+    } release{renders_};
+    return render();
   }
 
   net::HttpResponse ListEntries(const net::HttpRequest& request) const {
