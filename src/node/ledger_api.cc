@@ -1,7 +1,7 @@
 #include "node/ledger_api.h"
 
-#include <atomic>
 #include <chrono>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -9,6 +9,7 @@
 #include "base/text_encoding.h"
 #include "codec/json.h"
 #include "ledger/json.h"
+#include "node/render_queue.h"
 
 namespace qfs::node {
 namespace {
@@ -92,6 +93,10 @@ Json HeadJson(const ledger::LedgerHead& head) {
   return out;
 }
 
+constexpr const char* kRendersRefusedHelp =
+    "Entry and page reads answered 503: busy (their client had one waiting, or the queue was "
+    "full) or expired (waited past the bound)";
+
 class LedgerApi {
  public:
   LedgerApi(ledger::Ledger& ledger, Metrics& metrics)
@@ -99,7 +104,11 @@ class LedgerApi {
         metrics_(metrics),
         commit_latency_(metrics.AddHistogram(
             "qfs_ledger_commit_latency_seconds",
-            "From a packet's arrival to its durable commit (logged packets only)")) {}
+            "From a packet's arrival to its durable commit (logged packets only)")),
+        renders_refused_(metrics.AddCounter("qfs_http_renders_refused_total", kRendersRefusedHelp,
+                                            {{"reason", "busy"}})),
+        renders_expired_(metrics.AddCounter("qfs_http_renders_refused_total", kRendersRefusedHelp,
+                                            {{"reason", "expired"}})) {}
 
   void SubmitPacket(const net::HttpRequest& request, const net::HttpResponder& respond) {
     const auto start = std::chrono::steady_clock::now();
@@ -139,18 +148,20 @@ class LedgerApi {
 
   net::HttpResponse GetHead(const net::HttpRequest&) const { return Ok(HeadJson(ledger_.Head())); }
 
-  net::HttpResponse GetEntry(const net::HttpRequest& request) const {
+  void GetEntry(const net::HttpRequest& request, const net::HttpResponder& respond) const {
     std::optional<std::uint64_t> index = ParseIndex(request.params.at("n"));
-    if (!index) return net::ErrorResponse(400, "INVALID_ARGUMENT", "an entry index is a number");
+    if (!index) {
+      return respond(net::ErrorResponse(400, "INVALID_ARGUMENT", "an entry index is a number"));
+    }
     const ledger::LedgerHead head = ledger_.Head();
     if (*index >= head.size) {
-      return net::ErrorResponse(404, "NOT_FOUND",
-                                "no entry " + std::to_string(*index) + " (the ledger has " +
-                                    std::to_string(head.size) + ")");
+      return respond(net::ErrorResponse(404, "NOT_FOUND",
+                                        "no entry " + std::to_string(*index) + " (the ledger has " +
+                                            std::to_string(head.size) + ")"));
     }
-    return Rendering([&] {
-      Result<ledger::LogEntry> entry = ledger_.GetEntry(*index);
-      Result<std::vector<crypto::Digest32>> proof = ledger_.InclusionProof(*index, head.size);
+    Rendering(request, respond, [this, index = *index, head] {
+      Result<ledger::LogEntry> entry = ledger_.GetEntry(index);
+      Result<std::vector<crypto::Digest32>> proof = ledger_.InclusionProof(index, head.size);
       if (!entry.ok() || !proof.ok()) {
         const Status& s = entry.ok() ? proof.status() : entry.status();
         return net::ErrorResponse(500, std::string(StatusCodeName(s.code())), s.message());
@@ -164,38 +175,48 @@ class LedgerApi {
   }
 
   // Entries render into JSON at up to ~40 MB/s of a server thread (an entry of 60 KB: ~4 ms; a
-  // page of 4 MB: ~100 ms): a few at once, node-wide, so that the other threads stay free for
-  // everything else; past that 503 with Retry-After. (Each client's rate is also charged by
-  // the bytes it is sent.)
-  template <typename Render>
-  net::HttpResponse Rendering(Render render) const {
-    if (renders_.fetch_add(1) >= kEntryRendersMax) {
-      renders_.fetch_sub(1);
-      net::HttpResponse busy = net::ErrorResponse(
-          503, "UNAVAILABLE", "the node is rendering as many entries as it may; retry");
-      busy.headers.emplace_back("Retry-After", "1");
-      return busy;
+  // page of 4 MB: ~100 ms): one at a time node-wide, fairly between clients (RenderQueue), so
+  // that the other threads stay free for everything else. (Each client's rate is also charged
+  // by the bytes it is sent.) `render` is called on whichever thread runs the queue.
+  void Rendering(const net::HttpRequest& request, const net::HttpResponder& respond,
+                 std::function<net::HttpResponse()> render) const {
+    auto job = [this, respond, render = std::move(render)](bool run) {
+      if (!run) {
+        renders_expired_.Increment();
+        return respond(Busy());
+      }
+      try {
+        respond(render());
+      } catch (const std::exception&) {
+        respond(net::ErrorResponse(500, "INTERNAL", "the entries could not be rendered"));
+      }
+    };
+    if (!renders_.Submit(request.remote_address, job)) {
+      renders_refused_.Increment();
+      respond(Busy());
     }
-    // Released on every way out, a throwing render's included (the dispatcher answers 500).
-    struct Release {
-      std::atomic<int>& renders;
-      ~Release() { renders.fetch_sub(1); }
-    } release{renders_};
-    return render();
   }
 
-  net::HttpResponse ListEntries(const net::HttpRequest& request) const {
+  static net::HttpResponse Busy() {
+    net::HttpResponse busy = net::ErrorResponse(
+        503, "UNAVAILABLE", "the node is rendering as many entries as it may; retry");
+    busy.headers.emplace_back("Retry-After", "1");
+    return busy;
+  }
+
+  void ListEntries(const net::HttpRequest& request, const net::HttpResponder& respond) const {
     const std::optional<std::string> from_text = net::QueryParam(request.query, "from");
     const std::optional<std::string> limit_text = net::QueryParam(request.query, "limit");
     const std::optional<std::uint64_t> from = from_text ? ParseIndex(*from_text) : 0;
     const std::optional<std::uint64_t> limit =
         limit_text ? ParseIndex(*limit_text) : kEntriesPageDefault;
     if (!from || !limit || *limit == 0 || *limit > kEntriesPageMax) {
-      return net::ErrorResponse(
+      return respond(net::ErrorResponse(
           400, "INVALID_ARGUMENT",
-          "from is an entry index, limit 1.." + std::to_string(kEntriesPageMax));
+          "from is an entry index, limit 1.." + std::to_string(kEntriesPageMax)));
     }
-    return Rendering([&] { return RenderEntries(*from, *limit); });
+    Rendering(request, respond,
+              [this, from = *from, limit = *limit] { return RenderEntries(from, limit); });
   }
 
  private:
@@ -272,9 +293,11 @@ class LedgerApi {
   }
 
   ledger::Ledger& ledger_;
-  mutable std::atomic<int> renders_{0};  // entries and pages now rendering (Rendering)
   Metrics& metrics_;
   Histogram& commit_latency_;
+  Counter& renders_refused_;
+  Counter& renders_expired_;
+  mutable RenderQueue renders_{RenderQueue::Options{}};  // entries and pages (Rendering)
 };
 
 }  // namespace
@@ -291,10 +314,14 @@ void AddLedgerRoutes(net::Router& router, ledger::Ledger& ledger, Metrics& metri
              [api](const net::HttpRequest& r) { return api->GetAccount(r); });
   router.Add("GET", "/v1/ledger/head",
              [api](const net::HttpRequest& r) { return api->GetHead(r); });
-  router.Add("GET", "/v1/ledger/entries/{n}",
-             [api](const net::HttpRequest& r) { return api->GetEntry(r); });
-  router.Add("GET", "/v1/ledger/entries",
-             [api](const net::HttpRequest& r) { return api->ListEntries(r); });
+  router.AddAsync("GET", "/v1/ledger/entries/{n}",
+                  [api](const net::HttpRequest& r, const net::HttpResponder& respond) {
+                    api->GetEntry(r, respond);
+                  });
+  router.AddAsync("GET", "/v1/ledger/entries",
+                  [api](const net::HttpRequest& r, const net::HttpResponder& respond) {
+                    api->ListEntries(r, respond);
+                  });
 }
 
 void UpdateLedgerGauges(const ledger::Ledger& ledger, Metrics& metrics) {
