@@ -4,6 +4,7 @@
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -45,6 +46,7 @@ class NodeTest(unittest.TestCase):
         self.proc.wait()
         self.proc.stdout.close()
         self.proc.stderr.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def test_healthz(self):
         status, ctype, body = get(self.port, "/healthz")
@@ -81,14 +83,18 @@ class NodeTest(unittest.TestCase):
 
 
 class OptionsTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="qfs-options-test-")
+        self.addCleanup(self.tmp.cleanup)
+
     def test_bad_option_value_is_a_clear_error(self):
         r = subprocess.run([QFS, "node", "--listen-port", "99999", "--data-dir",
-                            tempfile.mkdtemp()], capture_output=True, text=True, timeout=30)
+                            self.tmp.name], capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 1)
         self.assertIn("OUT_OF_RANGE", r.stderr)
 
     def test_config_file_and_environment(self):
-        d = tempfile.mkdtemp()
+        d = self.tmp.name
         conf = os.path.join(d, "qfs.conf")
         with open(conf, "w") as f:
             f.write("listen_port = 0\ndata_dir = %s/data\n" % d)
