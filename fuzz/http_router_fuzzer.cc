@@ -41,7 +41,7 @@ struct World {
     o.node_secret_key = &key.secret_key;
     o.node_public_key = key.public_key;
     ledger = ledger::Ledger::Open(std::move(o)).value();
-    router = std::make_unique<net::Router>(node::MakeNodeRouter(*ledger, metrics));
+    router = std::make_unique<net::Router>(node::MakeNodeRouter(*ledger, metrics, renders));
   }
   std::string directory;
   SystemClock clock;
@@ -49,6 +49,7 @@ struct World {
   const crypto::SignatureScheme* scheme = nullptr;
   Metrics metrics;
   std::unique_ptr<ledger::Ledger> ledger;
+  node::RenderQueue renders{node::RenderQueue::Options{}};
   std::unique_ptr<net::Router> router;
 };
 

@@ -99,8 +99,9 @@ constexpr const char* kRendersRefusedHelp =
 
 class LedgerApi {
  public:
-  LedgerApi(ledger::Ledger& ledger, Metrics& metrics)
+  LedgerApi(ledger::Ledger& ledger, Metrics& metrics, RenderQueue& renders)
       : ledger_(ledger),
+        renders_(renders),
         metrics_(metrics),
         commit_latency_(metrics.AddHistogram(
             "qfs_ledger_commit_latency_seconds",
@@ -175,9 +176,9 @@ class LedgerApi {
   }
 
   // Entries render into JSON at up to ~40 MB/s of a server thread (an entry of 60 KB: ~4 ms; a
-  // page of 4 MB: ~100 ms): one at a time node-wide, fairly between clients (RenderQueue), so
-  // that the other threads stay free for everything else. (Each client's rate is also charged
-  // by the bytes it is sent.) `render` is called on whichever thread runs the queue.
+  // page of 4 MB: ~100 ms): one at a time, on the render queue's thread, fairly between clients
+  // (RenderQueue), so that the HTTP threads stay free for everything else. (Each client's rate
+  // is also charged by the bytes it is sent.)
   void Rendering(const net::HttpRequest& request, const net::HttpResponder& respond,
                  std::function<net::HttpResponse()> render) const {
     auto job = [this, respond, render = std::move(render)](bool run) {
@@ -293,17 +294,18 @@ class LedgerApi {
   }
 
   ledger::Ledger& ledger_;
+  RenderQueue& renders_;  // entries and pages (Rendering)
   Metrics& metrics_;
   Histogram& commit_latency_;
   Counter& renders_refused_;
   Counter& renders_expired_;
-  mutable RenderQueue renders_{RenderQueue::Options{}};  // entries and pages (Rendering)
 };
 
 }  // namespace
 
-void AddLedgerRoutes(net::Router& router, ledger::Ledger& ledger, Metrics& metrics) {
-  auto api = std::make_shared<LedgerApi>(ledger, metrics);
+void AddLedgerRoutes(net::Router& router, ledger::Ledger& ledger, Metrics& metrics,
+                     RenderQueue& renders) {
+  auto api = std::make_shared<LedgerApi>(ledger, metrics, renders);
   router.AddAsync(
       "POST", "/v1/packets",
       [api](const net::HttpRequest& r, const net::HttpResponder& respond) {

@@ -8,7 +8,8 @@
 // Rejections carry the ledger's result code: {"error":{"code":"INVALID_SIGNATURE",
 // "message":"...","result":3}}; while halted every write answers 503 with result 302.
 //
-// Thread safety: handlers run concurrently on the HTTP threads; the ledger is thread-safe.
+// Thread safety: handlers run concurrently on the HTTP threads (renders on the render queue's);
+// the ledger is thread-safe.
 #ifndef QFS_NODE_LEDGER_API_H_
 #define QFS_NODE_LEDGER_API_H_
 
@@ -16,14 +17,17 @@
 #include "base/metrics.h"
 #include "ledger/ledger.h"
 #include "net/http_server.h"
+#include "node/render_queue.h"
 
 namespace qfs::node {
 
 using qfs::kEntriesPageMax;  // entries per page (base/limits.h)
 inline constexpr std::size_t kEntriesPageDefault = 100;
 
-// Registers the routes above; `ledger` and `metrics` must outlive the router's server.
-void AddLedgerRoutes(net::Router& router, ledger::Ledger& ledger, Metrics& metrics);
+// Registers the routes above. Entries and pages render on `renders`' thread. `renders` must be
+// stopped before `ledger` closes; all three must outlive the router's server.
+void AddLedgerRoutes(net::Router& router, ledger::Ledger& ledger, Metrics& metrics,
+                     RenderQueue& renders);
 
 // Refreshes the ledger gauges (qfs_ledger_entries, qfs_ledger_halted,
 // qfs_ledger_group_commits) before a scrape.

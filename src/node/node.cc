@@ -139,7 +139,7 @@ Status Node::OpenLedger() {
   return OkStatus();
 }
 
-net::Router MakeNodeRouter(ledger::Ledger& ledger, Metrics& metrics) {
+net::Router MakeNodeRouter(ledger::Ledger& ledger, Metrics& metrics, RenderQueue& renders) {
   net::Router router;
   router.Add("GET", "/healthz", [&ledger](const net::HttpRequest&) {
     const ledger::LedgerHead head = ledger.Head();
@@ -161,12 +161,12 @@ net::Router MakeNodeRouter(ledger::Ledger& ledger, Metrics& metrics) {
   router.Add("GET", "/v1/openapi.json", [](const net::HttpRequest&) {
     return net::JsonResponse(200, std::string(OpenApiDocument()));
   });
-  AddLedgerRoutes(router, ledger, metrics);
+  AddLedgerRoutes(router, ledger, metrics, renders);
   return router;
 }
 
 net::Router Node::MakeRouter() {
-  net::Router router = MakeNodeRouter(*ledger_, metrics_);
+  net::Router router = MakeNodeRouter(*ledger_, metrics_, renders_);
   routes_ = router.Routes();
   return router;
 }
@@ -202,6 +202,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
 
 void Node::Stop() {
   if (server_) server_->Stop();
+  renders_.Stop();  // answers reads still waiting (503); none renders from a closed ledger
   ledger_.reset();  // answers still-queued packets; their connections are already closed
 }
 

@@ -13,6 +13,7 @@
 #include "ledger/ledger.h"
 #include "net/http_server.h"
 #include "node/node_options.h"
+#include "node/render_queue.h"
 
 namespace CLI {
 class App;
@@ -56,12 +57,14 @@ class Node {
   ledger::IdentityId identity_;
   std::unique_ptr<ledger::Ledger> ledger_;
   std::vector<std::pair<std::string, std::string>> routes_;
-  std::unique_ptr<net::HttpServer> server_;  // stopped before the ledger closes
+  RenderQueue renders_{RenderQueue::Options{}};  // stopped after the server, before the ledger
+  std::unique_ptr<net::HttpServer> server_;      // stopped before the ledger closes
 };
 
-// Every route the node serves (health, metrics, OpenAPI, the ledger API), over `ledger` and
-// `metrics`, which must outlive the router. Node::Start serves it; the router fuzzer drives it.
-net::Router MakeNodeRouter(ledger::Ledger& ledger, Metrics& metrics);
+// Every route the node serves (health, metrics, OpenAPI, the ledger API), over `ledger`,
+// `metrics` and `renders` (the ledger API's, node/ledger_api.h), which must outlive the router.
+// Node::Start serves it; the router fuzzer drives it.
+net::Router MakeNodeRouter(ledger::Ledger& ledger, Metrics& metrics, RenderQueue& renders);
 
 // The development genesis: network 1, ATR transferable, `node_key`'s identity holding every
 // role. What a fresh node starts from when no genesis file is configured.

@@ -15,45 +15,45 @@ void Call(const RenderQueue::Job& job, bool run) {
 
 }  // namespace
 
-RenderQueue::RenderQueue(Options options) : options_(options) {}
+RenderQueue::RenderQueue(Options options) : options_(options), thread_([this] { Run(); }) {}
+
+RenderQueue::~RenderQueue() { Stop(); }
 
 bool RenderQueue::Submit(const std::string& client, Job job) {
   {
     const std::lock_guard<std::mutex> lock(mu_);
-    if (running_) {
-      if (waiting_.size() >= options_.waiting_max || waiting_clients_.contains(client)) {
-        return false;
-      }
-      waiting_clients_.insert(client);
-      waiting_.push_back({client, NowUs(), std::move(job)});
-      return true;
+    if (stopping_ || waiting_.size() >= options_.waiting_max || waiting_clients_.contains(client)) {
+      return false;
     }
-    running_ = true;
+    waiting_clients_.insert(client);
+    waiting_.push_back({client, NowUs(), std::move(job)});
   }
-  Drain(std::move(job));
+  wake_.notify_one();
   return true;
 }
 
-void RenderQueue::Drain(Job job) {
+void RenderQueue::Stop() {
+  {
+    const std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RenderQueue::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    Call(job, true);
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      if (waiting_.empty()) {
-        running_ = false;
-        return;
-      }
-      Waiting next = std::move(waiting_.front());
-      waiting_.pop_front();
-      waiting_clients_.erase(next.client);
-      if (NowUs() - next.since_us <= options_.wait_us_max) {
-        job = std::move(next.job);
-        break;
-      }
-      lock.unlock();
-      Call(next.job, false);  // waited too long: answered at once, outside the lock
-      lock.lock();
-    }
+    wake_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
+    if (waiting_.empty()) return;  // stopping, and nothing left to answer
+    Waiting next = std::move(waiting_.front());
+    waiting_.pop_front();
+    waiting_clients_.erase(next.client);
+    const bool run = !stopping_ && NowUs() - next.since_us <= options_.wait_us_max;
+    lock.unlock();
+    Call(next.job, run);
+    next.job = nullptr;  // what the job holds (a connection) goes before the next one runs
+    lock.lock();
   }
 }
 
