@@ -202,7 +202,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
 
 void Node::Stop() {
   if (server_) server_->Stop();
-  renders_.Stop();  // answers reads still waiting (503); none renders from a closed ledger
+  renders_.Stop();  // drops reads still waiting (their connections are closed); none renders
+                    // from a closed ledger
   ledger_.reset();  // answers still-queued packets; their connections are already closed
 }
 
