@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 #include <optional>
 #include <random>
 #include <thread>
@@ -106,6 +107,89 @@ std::string PercentDecode(const std::string& s, bool plus_is_space) {
     }
   }
   return out;
+}
+
+namespace {
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// RFC 6750's b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+bool IsB64Token(std::string_view token) {
+  std::size_t i = 0;
+  for (; i < token.size(); ++i) {
+    const char c = token[i];
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+    if (!ok) break;
+  }
+  if (i == 0) return false;
+  for (; i < token.size(); ++i) {
+    if (token[i] != '=') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string_view> HttpRequest::Header(std::string_view name) const {
+  std::optional<std::string_view> found;
+  for (const auto& [field, value] : headers) {
+    if (!EqualsIgnoringCase(field, name)) continue;
+    if (found) return std::nullopt;  // repeated
+    found = value;
+  }
+  return found;
+}
+
+std::size_t HttpRequest::HeaderCount(std::string_view name) const {
+  std::size_t n = 0;
+  for (const auto& header : headers) n += EqualsIgnoringCase(header.first, name) ? 1 : 0;
+  return n;
+}
+
+Result<std::optional<std::string>> BearerToken(const HttpRequest& request) {
+  const std::size_t count = request.HeaderCount("Authorization");
+  if (count == 0) return std::optional<std::string>();
+  if (count > 1) return Status(StatusCode::kInvalidArgument, "more than one Authorization header");
+  const std::string_view value = *request.Header("Authorization");
+  const std::size_t space = value.find(' ');
+  if (space == std::string_view::npos || !EqualsIgnoringCase(value.substr(0, space), "Bearer")) {
+    return Status(StatusCode::kInvalidArgument, "the Authorization scheme must be Bearer");
+  }
+  const std::string_view token = TrimSpaces(value.substr(space + 1));
+  if (!IsB64Token(token)) return Status(StatusCode::kInvalidArgument, "malformed bearer token");
+  return std::optional<std::string>(std::string(token));
+}
+
+std::optional<std::string> CookieValue(const HttpRequest& request, std::string_view name) {
+  for (const auto& [field, value] : request.headers) {
+    if (!EqualsIgnoringCase(field, "Cookie")) continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      const std::size_t semicolon = rest.find(';');
+      const std::string_view pair = TrimSpaces(rest.substr(0, semicolon));
+      rest = semicolon == std::string_view::npos ? std::string_view() : rest.substr(semicolon + 1);
+      const std::size_t eq = pair.find('=');
+      if (eq == std::string_view::npos || TrimSpaces(pair.substr(0, eq)) != name) continue;
+      std::string_view v = TrimSpaces(pair.substr(eq + 1));
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+      return std::string(v);
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> QueryParam(const std::string& query, const std::string& name) {
@@ -498,6 +582,13 @@ class Session : public std::enable_shared_from_this<Session> {
     r.path = target.substr(0, q);
     if (q != std::string::npos) r.query = target.substr(q + 1);
     r.body = req.body();
+    r.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
+    for (const auto& field : req) {
+      const beast::string_view name = field.name_string();
+      const beast::string_view value = field.value();
+      r.headers.emplace_back(std::string(name.data(), name.size()),
+                             std::string(TrimSpaces(std::string_view(value.data(), value.size()))));
+    }
     r.remote_address = client_;
     r.request_id = server_->NextRequestId();
     return r;

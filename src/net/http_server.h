@@ -39,6 +39,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -59,7 +60,26 @@ struct HttpRequest {
   // The matched route's path parameters: "/v1/accounts/{id}" fills params["id"] (percent-
   // decoded; a '+' stays a '+'). Every parameter of the matched pattern is present.
   std::map<std::string, std::string> params;
+  // Every header field as received, in order (names as the client spelled them; values
+  // without surrounding whitespace). Bounded by the server's header limit.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The value of header `name` (ASCII case-insensitive), if it occurs exactly once; nullopt if
+  // it is absent or repeated (a repeated singleton such as Authorization is ambiguous, and
+  // refusing it is safer than guessing which one a proxy saw).
+  std::optional<std::string_view> Header(std::string_view name) const;
+  // How many times header `name` occurs (ASCII case-insensitive).
+  std::size_t HeaderCount(std::string_view name) const;
 };
+
+// The token of an "Authorization: Bearer <token>" header (RFC 6750: the scheme is case-
+// insensitive, the token is b64token characters). nullopt without an Authorization header;
+// INVALID_ARGUMENT if it is repeated, names another scheme or carries a malformed token.
+Result<std::optional<std::string>> BearerToken(const HttpRequest& request);
+// The value of cookie `name` from the request's Cookie headers (RFC 6265 "a=b; c=d"; a value
+// may be double-quoted); nullopt if absent. The first occurrence wins, as browsers send the
+// most specific cookie first.
+std::optional<std::string> CookieValue(const HttpRequest& request, std::string_view name);
 
 struct HttpResponse {
   int status = 200;

@@ -60,6 +60,12 @@ class HttpServerTest : public ::testing::Test {
     });
     router.Add("GET", "/items/{id}",
                [](const HttpRequest& r) { return JsonResponse(200, "item " + r.params.at("id")); });
+    router.Add("GET", "/headers", [](const HttpRequest& r) {
+      const Result<std::optional<std::string>> token = BearerToken(r);
+      return JsonResponse(200, "host=" + std::string(r.Header("HOST").value_or("-")) +
+                                   " custom=" + std::string(r.Header("x-custom").value_or("-")) +
+                                   " token=" + (token.ok() ? token.value().value_or("-") : "!"));
+    });
     router.Add("GET", "/items/special",
                [](const HttpRequest&) { return JsonResponse(200, "special"); });
     // Answers from another thread, after the server thread has moved on.
@@ -129,6 +135,59 @@ TEST(Router, ListsRoutesAndParsesQueries) {
   EXPECT_EQ(QueryParam("a=1", "b"), std::nullopt);
   EXPECT_EQ(QueryParam("", "b"), std::nullopt);
   EXPECT_EQ(QueryParam("a=%zz", "a"), "%zz");
+}
+
+TEST(HttpRequest, HeadersAreFoundIgnoringCaseAndARepeatedOneIsAmbiguous) {
+  HttpRequest r;
+  r.headers = {{"Host", "a"}, {"X-Thing", "1"}, {"x-thing", "2"}, {"Accept", "*/*"}};
+  EXPECT_EQ(r.Header("host"), "a");
+  EXPECT_EQ(r.Header("ACCEPT"), "*/*");
+  EXPECT_EQ(r.Header("X-Thing"), std::nullopt);  // repeated
+  EXPECT_EQ(r.HeaderCount("X-THING"), 2u);
+  EXPECT_EQ(r.Header("Missing"), std::nullopt);
+  EXPECT_EQ(r.HeaderCount("Missing"), 0u);
+}
+
+TEST(HttpRequest, BearerTokensFollowRfc6750) {
+  HttpRequest r;
+  EXPECT_EQ(BearerToken(r).value(), std::nullopt);
+  r.headers = {{"authorization", "bearer abc.DEF-_~+/123=="}};
+  EXPECT_EQ(BearerToken(r).value(), "abc.DEF-_~+/123==");
+  for (const char* bad : {"Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "Bearer a b", "Bearer a=b",
+                          "Bearer \"quoted\"", "Bearera"}) {
+    r.headers = {{"Authorization", bad}};
+    EXPECT_EQ(BearerToken(r).code(), StatusCode::kInvalidArgument) << bad;
+  }
+  r.headers = {{"Authorization", "Bearer one"}, {"Authorization", "Bearer two"}};
+  EXPECT_EQ(BearerToken(r).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(HttpRequest, CookiesAreParsedFromEveryCookieHeader) {
+  HttpRequest r;
+  r.headers = {{"Cookie", "a=1; session=\"xyz\" ;b="}, {"cookie", "c=3; a=late"}};
+  EXPECT_EQ(CookieValue(r, "a"), "1");
+  EXPECT_EQ(CookieValue(r, "session"), "xyz");
+  EXPECT_EQ(CookieValue(r, "b"), "");
+  EXPECT_EQ(CookieValue(r, "c"), "3");
+  EXPECT_EQ(CookieValue(r, "sess"), std::nullopt);
+  EXPECT_EQ(CookieValue(r, "A"), std::nullopt);  // cookie names are case-sensitive
+}
+
+TEST_F(HttpServerTest, HandlersSeeTheRequestsHeaders) {
+  StartServer({});
+  boost::asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), server_->port()));
+  http::request<http::string_body> req(http::verb::get, "/headers", 11);
+  req.set(http::field::host, "localhost");
+  req.set(http::field::authorization, "Bearer tok3n");
+  req.insert("X-Custom", "  spaced value  ");
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  EXPECT_EQ(res.result_int(), 200u);
+  EXPECT_EQ(res.body(), "host=localhost custom=spaced value token=tok3n");
 }
 
 TEST_F(HttpServerTest, UnknownRouteAndMethodGetJsonErrors) {
