@@ -184,10 +184,10 @@ inline constexpr std::size_t kFileDescriptorsReserved = 256;
 inline constexpr std::size_t kEntriesPageMax = 1000;
 inline constexpr std::size_t kEntriesPageBytesMax = 4 * 1024 * 1024;
 // Entries and pages of entries (GET /v1/ledger/entries[/{n}]) render one at a time, all
-// clients together (node/render_queue.h): a page of large entries costs ~100 ms of a server
-// thread, and this leaves the other threads to everything else. The others wait, one per client
-// address and this many in all; a render that waited longer than the bound is answered 503 with
-// Retry-After, as are those past the caps.
+// clients together, on a thread of their own (node/render_queue.h): a page of large entries
+// costs ~100 ms of a core, and this bounds what reads take from everything else. The others
+// wait, one per client address and this many in all; a render that waited longer than the
+// bound is answered 503 with Retry-After, as are those past the caps.
 inline constexpr std::size_t kEntryRendersWaitingMax = 64;
 inline constexpr std::uint64_t kEntryRenderWaitMicrosMax = 2'000'000;
 // POST /v1/packets: {"packet":"<hex>"}, the packet hex-encoded, with room for the JSON around

@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <iterator>
 #include <optional>
 #include <random>
 #include <thread>
@@ -582,12 +581,11 @@ class Session : public std::enable_shared_from_this<Session> {
     r.path = target.substr(0, q);
     if (q != std::string::npos) r.query = target.substr(q + 1);
     r.body = req.body();
-    r.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
-    for (const auto& field : req) {
+    for (const auto& field : req) {  // the parser has already stripped the values' whitespace
       const beast::string_view name = field.name_string();
       const beast::string_view value = field.value();
       r.headers.emplace_back(std::string(name.data(), name.size()),
-                             std::string(TrimSpaces(std::string_view(value.data(), value.size()))));
+                             std::string(value.data(), value.size()));
     }
     r.remote_address = client_;
     r.request_id = server_->NextRequestId();

@@ -106,8 +106,8 @@ class LedgerApi {
         commit_latency_(metrics.AddHistogram(
             "qfs_ledger_commit_latency_seconds",
             "From a packet's arrival to its durable commit (logged packets only)")),
-        renders_refused_(metrics.AddCounter("qfs_http_renders_refused_total", kRendersRefusedHelp,
-                                            {{"reason", "busy"}})),
+        renders_busy_(metrics.AddCounter("qfs_http_renders_refused_total", kRendersRefusedHelp,
+                                         {{"reason", "busy"}})),
         renders_expired_(metrics.AddCounter("qfs_http_renders_refused_total", kRendersRefusedHelp,
                                             {{"reason", "expired"}})) {}
 
@@ -193,7 +193,7 @@ class LedgerApi {
       }
     };
     if (!renders_.Submit(request.remote_address, job)) {
-      renders_refused_.Increment();
+      renders_busy_.Increment();
       respond(Busy());
     }
   }
@@ -297,8 +297,8 @@ class LedgerApi {
   RenderQueue& renders_;  // entries and pages (Rendering)
   Metrics& metrics_;
   Histogram& commit_latency_;
-  Counter& renders_refused_;
-  Counter& renders_expired_;
+  Counter& renders_busy_;     // qfs_http_renders_refused_total{reason="busy"}
+  Counter& renders_expired_;  // {reason="expired"}
 };
 
 }  // namespace

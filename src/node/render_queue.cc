@@ -1,6 +1,5 @@
 #include "node/render_queue.h"
 
-#include <chrono>
 #include <utility>
 
 namespace qfs::node {
@@ -63,10 +62,8 @@ std::size_t RenderQueue::waiting() const {
 }
 
 std::uint64_t RenderQueue::NowUs() const {
-  if (options_.clock != nullptr) return options_.clock->MonotonicMicros();
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                        std::chrono::steady_clock::now().time_since_epoch())
-                                        .count());
+  static SystemClock machine;  // its MonotonicMicros() is the machine's steady clock
+  return (options_.clock != nullptr ? options_.clock : &machine)->MonotonicMicros();
 }
 
 }  // namespace qfs::node
