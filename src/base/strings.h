@@ -41,6 +41,12 @@ Result<std::uint64_t> ParseUint64(std::string_view text, std::string_view what =
 // without ever holding more than `bytes_max` bytes of it.
 bool ReadBoundedLine(std::istream& in, std::size_t bytes_max, std::string* line, bool* too_long);
 
+// ASCII case-insensitive equality (protocol tokens: header names, schemes); other bytes must
+// be equal.
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b);
+// `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+std::string_view TrimHttpWhitespace(std::string_view s);
+
 }  // namespace qfs
 
 #endif  // QFS_BASE_STRINGS_H_

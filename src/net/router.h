@@ -1,0 +1,57 @@
+// The router: maps a method and a path pattern to a handler (http_server.h serves it).
+#ifndef QFS_NET_ROUTER_H_
+#define QFS_NET_ROUTER_H_
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/limits.h"
+#include "base/status.h"
+#include "net/http_message.h"
+
+namespace qfs::net {
+
+// Routes are method + path pattern; a pattern segment "{name}" matches any one non-empty
+// segment. A literal segment wins over a parameter at the same position. Each (method, pattern)
+// has a body limit: its requests' bodies are read against it (and the server's
+// request_bytes_max), and a larger one is answered 413 before it is read.
+class Router {
+ public:
+  void Add(const std::string& method, const std::string& pattern, HttpHandler handler,
+           std::size_t body_bytes_max = kHttpRouteBodyBytesDefault);
+  void AddAsync(const std::string& method, const std::string& pattern, AsyncHttpHandler handler,
+                std::size_t body_bytes_max = kHttpRouteBodyBytesDefault);
+  // Calls `respond` (at most once): the handler's answer, 404 for an unknown path, 405 for a
+  // known path with another method. Fills request.params with every parameter of the route.
+  // Exceptions from the handler propagate to the caller (the server answers them 500); a
+  // handler that threw may or may not have called `respond`.
+  void Dispatch(HttpRequest& request, HttpResponder respond) const;
+  // The route label for metrics: the matched pattern, else "unmatched".
+  std::string RouteLabel(const HttpRequest& request) const;
+  // The body limit of the route `method` `path` would reach (kHttpRouteBodyBytesDefault for
+  // one that reaches none: it is answered 404 or 405 anyway). `path` without the query.
+  std::size_t BodyBytesMax(const std::string& method, const std::string& path) const;
+  // Every (method, pattern), sorted.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
+
+ private:
+  struct Route {
+    std::string pattern;
+    std::vector<std::string> segments;
+    bool has_params = false;
+    std::map<std::string, AsyncHttpHandler> handlers;   // by method
+    std::map<std::string, std::size_t> body_bytes_max;  // by method
+  };
+  const Route* Match(const std::string& path, std::map<std::string, std::string>* params) const;
+  std::map<std::string, Route> routes_;  // by pattern
+};
+
+}  // namespace qfs::net
+
+#endif  // QFS_NET_ROUTER_H_
