@@ -194,12 +194,33 @@ inline constexpr std::uint64_t kEntryRenderWaitMicrosMax = 2'000'000;
 // it (whitespace included). The smallest http_request_bytes_max a node accepts.
 inline constexpr std::size_t kPacketRequestBytesMax = 2 * kPacketBytesMax + 1024;
 
+// WebSocket connections (net/websocket.h), per connection unless a route says otherwise: the
+// largest message the peer may send, the heartbeat, and the send queue's bounds. What one
+// connection can pin is its message limit (being read) plus its send queue.
+inline constexpr std::size_t kWsMessageBytesMax = 64 * 1024;
+inline constexpr std::uint32_t kWsPingIntervalMs = 15'000;
+inline constexpr std::uint32_t kWsDeadPeerTimeoutMs = 30'000;  // two intervals
+inline constexpr std::size_t kWsSendQueueBytesMax = 1024 * 1024;
+inline constexpr std::size_t kWsSendQueueMessagesMax = 1024;
+// A close handshake not finished within this ends the connection anyway (a route may say less).
+inline constexpr std::uint32_t kWsCloseTimeoutMs = 5'000;
+// At shutdown, how long the server waits for WebSocket connections to close after sending
+// them 1001.
+inline constexpr std::uint32_t kWsStopGraceMs = 1'000;
+// TLS handshakes (when the server has a certificate) not finished within this are dropped.
+inline constexpr std::uint32_t kTlsHandshakeTimeoutMs = 10'000;
+// Files served from a static directory (net/static_files.h): the largest, and path length.
+inline constexpr std::size_t kStaticFileBytesMax = 8 * 1024 * 1024;
+inline constexpr std::size_t kStaticPathBytesMax = 1024;
+
 static_assert(kHttpHeaderBytesMax < kHttpRequestBytesMax);
 static_assert(kHttpHeaderBytesMax < kHttpReadBufferBytes && kHttpReadBufferBytes < 65'533);
 static_assert(kHttpConnectionsPerClientMax <= kHttpConnectionsMax);
 static_assert(kHttpConnectionsMax <= kHttpRateLimitClientsMax);  // every client is tracked
 static_assert(kHttpSmallResponseBytes < kHttpResponseBytesMax);
 static_assert(kHttpResponseBytesMax <= kHttpResponseBytesInFlightMax);
+static_assert(kStaticFileBytesMax <= kHttpResponseBytesMax);
+static_assert(kWsMessageBytesMax <= kHttpRequestBytesMax);
 static_assert(kLogReadFilesOpenMax < kFileDescriptorsReserved);
 static_assert(kPacketRequestBytesMax <= kHttpRequestBytesMax);  // the largest packet arrives
 // A page holds entries while they fit in kEntriesPageBytesMax, and one entry at least: an entry

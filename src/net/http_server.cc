@@ -1,13 +1,17 @@
 #include "net/http_server.h"
 
+#include <openssl/ssl.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -20,151 +24,151 @@
 #include "base/limits.h"
 #include "base/strings.h"
 #include "base/text_encoding.h"
+#include "net/client_address.h"
+#include "net/http_server_impl.h"
 #include "net/rate_limiter.h"
+#include "net/websocket_session.h"
 
 namespace qfs::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-namespace {
-
-std::uint64_t MonotonicMs() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::steady_clock::now().time_since_epoch())
-                                        .count());
+HttpServer::Impl::Impl(const Options& o, Router r, Metrics* m)
+    : options(o),
+      router(std::move(r)),
+      metrics(m),
+      limiter(o.requests_per_second_per_client, 2 * o.requests_per_second_per_client,
+              kHttpRateLimitClientsMax),
+      open_connections(
+          m->AddGauge("qfs_http_connections", "Open connections (HTTP and WebSocket)")),
+      handler_exceptions(m->AddCounter("qfs_http_handler_exceptions_total",
+                                       "Requests and WebSocket calls whose handler threw")),
+      accept_errors(m->AddCounter("qfs_http_accept_errors_total",
+                                  "accept() failures (backed off when out of descriptors)")),
+      shed_responses(m->AddCounter("qfs_http_responses_shed_total",
+                                   "Responses replaced by 503: too many bytes waiting for peers")),
+      buffered_bytes(m->AddGauge("qfs_http_response_bytes_buffered",
+                                 "Bytes of large responses being written to peers")),
+      tls_handshake_failures(m->AddCounter("qfs_http_tls_handshake_failures_total",
+                                           "TLS handshakes that failed or timed out")),
+      ws_connections(m->AddGauge("qfs_ws_connections", "Open WebSocket connections")),
+      ws_messages_received(m->AddCounter("qfs_ws_messages_total", "WebSocket messages",
+                                         {{"direction", "received"}})),
+      ws_messages_sent(
+          m->AddCounter("qfs_ws_messages_total", "WebSocket messages", {{"direction", "sent"}})),
+      acceptor(ioc),
+      accept_backoff(ioc) {
+  // Tells this process's ids from another's (restarts, other nodes); not a secret.
+  const std::uint32_t boot = std::random_device{}();
+  const std::array<std::uint8_t, 4> prefix = {
+      static_cast<std::uint8_t>(boot >> 24), static_cast<std::uint8_t>(boot >> 16),
+      static_cast<std::uint8_t>(boot >> 8), static_cast<std::uint8_t>(boot)};
+  request_id_prefix = HexEncode(prefix);
 }
 
-}  // namespace
-
-struct HttpServer::Impl {
-  Impl(const Options& o, Router r, Metrics* m)
-      : options(o),
-        router(std::move(r)),
-        metrics(m),
-        limiter(o.requests_per_second_per_client, 2 * o.requests_per_second_per_client,
-                kHttpRateLimitClientsMax),
-        open_connections(m->AddGauge("qfs_http_connections", "Open HTTP connections")),
-        handler_exceptions(m->AddCounter("qfs_http_handler_exceptions_total",
-                                         "Requests whose handler threw (answered 500)")),
-        accept_errors(m->AddCounter("qfs_http_accept_errors_total",
-                                    "accept() failures (backed off when out of descriptors)")),
-        shed_responses(
-            m->AddCounter("qfs_http_responses_shed_total",
-                          "Responses replaced by 503: too many bytes waiting for peers")),
-        buffered_bytes(m->AddGauge("qfs_http_response_bytes_buffered",
-                                   "Bytes of large responses being written to peers")),
-        acceptor(ioc),
-        accept_backoff(ioc) {
-    // Tells this process's ids from another's (restarts, other nodes); not a secret.
-    const std::uint32_t boot = std::random_device{}();
-    const std::array<std::uint8_t, 4> prefix = {
-        static_cast<std::uint8_t>(boot >> 24), static_cast<std::uint8_t>(boot >> 16),
-        static_cast<std::uint8_t>(boot >> 8), static_cast<std::uint8_t>(boot)};
-    request_id_prefix = HexEncode(prefix);
-  }
-
-  void Accept();
-  // A server thread: runs the I/O loop until it stops. An exception that escapes a completion
-  // handler (a parser's, say, outside any request's Dispatch) unwinds that handler only — its
-  // connection is dropped with its session — and is counted; the loop goes on.
-  void Run() {
-    for (;;) {
-      try {
-        ioc.run();
-        return;
-      } catch (const std::exception& e) {
-        handler_exceptions.Increment();
-        std::fprintf(stderr, "qfs http: a completion handler failed: %s\n",
-                     SanitizeUtf8(TruncateUtf8(e.what(), 200)).c_str());
-      } catch (...) {
-        handler_exceptions.Increment();
-        std::fprintf(stderr, "qfs http: a completion handler failed: a non-standard exception\n");
-      }
+void HttpServer::Impl::Run() {
+  for (;;) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      handler_exceptions.Increment();
+      std::fprintf(stderr, "qfs http: a completion handler failed: %s\n",
+                   SanitizeUtf8(TruncateUtf8(e.what(), 200)).c_str());
+    } catch (...) {
+      handler_exceptions.Increment();
+      std::fprintf(stderr, "qfs http: a completion handler failed: a non-standard exception\n");
     }
   }
-  // The rate limiter's time (Options::clock).
-  std::uint64_t NowMs() const {
-    return options.clock != nullptr ? options.clock->NowMicros() / 1000 : MonotonicMs();
-  }
-  void OnAccepted(beast::error_code ec, tcp::socket socket);
-  void Count(const std::string& route, int status, std::uint64_t duration_us) {
-    metrics
-        ->AddCounter("qfs_http_requests_total", "HTTP requests answered",
-                     {{"route", route}, {"code", std::to_string(status)}})
-        .Increment();
-    metrics
-        ->AddHistogram("qfs_http_request_duration_seconds", "HTTP request handling time",
-                       {{"route", route}})
-        .Observe(duration_us);
-  }
-  std::string NextRequestId() {
-    char counter[17];
-    std::snprintf(counter, sizeof(counter), "%016llx", static_cast<unsigned long long>(++requests));
-    return request_id_prefix + counter;
-  }
-  // Takes a connection slot for `client`: false if the node or the client is at its cap.
-  bool AdmitConnection(const std::string& client) {
-    std::lock_guard<std::mutex> lock(clients_mutex);
-    if (connections >= connections_max) return false;
-    std::size_t& mine = per_client[client];
-    if (mine >= options.connections_per_client_max) return false;
-    ++mine;
-    ++connections;
-    open_connections.Set(static_cast<std::int64_t>(connections));
-    return true;
-  }
-  void ReleaseConnection(const std::string& client) {
-    std::lock_guard<std::mutex> lock(clients_mutex);
-    auto it = per_client.find(client);
-    QFS_CHECK(it != per_client.end() && it->second > 0 && connections > 0);
-    if (--it->second == 0) per_client.erase(it);
-    --connections;
-    open_connections.Set(static_cast<std::int64_t>(connections));
-  }
-  // Reserves `bytes` of the response budget; false (nothing reserved) if they do not fit.
-  // Small responses always fit.
-  bool ReserveResponse(std::size_t bytes) {
-    if (bytes < kHttpSmallResponseBytes) return true;
-    std::size_t now = response_bytes.load();
-    do {
-      if (now + bytes > options.response_bytes_in_flight_max) return false;
-    } while (!response_bytes.compare_exchange_weak(now, now + bytes));
-    buffered_bytes.Add(static_cast<std::int64_t>(bytes));
-    return true;
-  }
-  void ReleaseResponse(std::size_t bytes) {
-    if (bytes < kHttpSmallResponseBytes) return;
-    response_bytes.fetch_sub(bytes);
-    buffered_bytes.Add(-static_cast<std::int64_t>(bytes));
-  }
+}
 
-  const Options options;
-  const Router router;
-  Metrics* const metrics;
-  RateLimiter limiter;
-  Gauge& open_connections;
-  Counter& handler_exceptions;
-  Counter& accept_errors;
-  Counter& shed_responses;
-  Gauge& buffered_bytes;
-  std::size_t connections_max = 0;  // set by Start
-  std::string request_id_prefix;
-  std::atomic<std::uint64_t> requests{0};
-  std::atomic<std::size_t> response_bytes{0};  // reserved by responses being written
-  std::mutex clients_mutex;
-  std::size_t connections = 0;                    // under clients_mutex
-  std::map<std::string, std::size_t> per_client;  // under clients_mutex
-  asio::io_context ioc;  // after the counters above: it outlives the sessions' destructors
-  tcp::acceptor acceptor;
-  asio::steady_timer accept_backoff;
-  std::vector<std::thread> threads;
-  std::atomic<bool> stopped{false};
-};
+std::uint64_t HttpServer::Impl::NowMs() const {
+  return options.clock != nullptr ? options.clock->NowMicros() / 1000 : MonotonicMs();
+}
+
+void HttpServer::Impl::Count(const std::string& route, int status, std::uint64_t duration_us) {
+  metrics
+      ->AddCounter("qfs_http_requests_total", "HTTP requests answered",
+                   {{"route", route}, {"code", std::to_string(status)}})
+      .Increment();
+  metrics
+      ->AddHistogram("qfs_http_request_duration_seconds", "HTTP request handling time",
+                     {{"route", route}})
+      .Observe(duration_us);
+}
+
+std::string HttpServer::Impl::NextRequestId() {
+  char counter[17];
+  std::snprintf(counter, sizeof(counter), "%016llx", static_cast<unsigned long long>(++requests));
+  return request_id_prefix + counter;
+}
+
+bool HttpServer::Impl::AdmitConnection(const std::string& peer, bool per_peer_cap) {
+  std::lock_guard<std::mutex> lock(clients_mutex);
+  if (connections >= connections_max) return false;
+  std::size_t& mine = per_client[peer];
+  if (per_peer_cap && mine >= options.connections_per_client_max) {
+    if (mine == 0) per_client.erase(peer);
+    return false;
+  }
+  ++mine;
+  ++connections;
+  open_connections.Set(static_cast<std::int64_t>(connections));
+  return true;
+}
+
+void HttpServer::Impl::ReleaseConnection(const std::string& peer) {
+  std::lock_guard<std::mutex> lock(clients_mutex);
+  auto it = per_client.find(peer);
+  QFS_CHECK(it != per_client.end() && it->second > 0 && connections > 0);
+  if (--it->second == 0) per_client.erase(it);
+  --connections;
+  open_connections.Set(static_cast<std::int64_t>(connections));
+}
+
+bool HttpServer::Impl::ReserveResponse(std::size_t bytes) {
+  if (bytes < kHttpSmallResponseBytes) return true;
+  std::size_t now = response_bytes.load();
+  do {
+    if (now + bytes > options.response_bytes_in_flight_max) return false;
+  } while (!response_bytes.compare_exchange_weak(now, now + bytes));
+  buffered_bytes.Add(static_cast<std::int64_t>(bytes));
+  return true;
+}
+
+void HttpServer::Impl::ReleaseResponse(std::size_t bytes) {
+  if (bytes < kHttpSmallResponseBytes) return;
+  response_bytes.fetch_sub(bytes);
+  buffered_bytes.Add(-static_cast<std::int64_t>(bytes));
+}
+
+std::uint64_t HttpServer::Impl::RegisterWebSocket(std::weak_ptr<WebSocketSessionBase> session) {
+  std::lock_guard<std::mutex> lock(ws_mutex);
+  if (ws_stopping) return 0;
+  const std::uint64_t id = ws_next_id++;
+  ws_sessions.emplace(id, std::move(session));
+  return id;
+}
+
+void HttpServer::Impl::UnregisterWebSocket(std::uint64_t id) {
+  std::lock_guard<std::mutex> lock(ws_mutex);
+  ws_sessions.erase(id);
+  if (ws_sessions.empty()) ws_closed.notify_all();
+}
+
+Counter& HttpServer::Impl::WsClosed(const char* reason) {
+  return metrics->AddCounter("qfs_ws_closed_total", "WebSocket connections ended, by why",
+                             {{"reason", reason}});
+}
 
 namespace {
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 bool IsHttpParseError(const beast::error_code& ec) {
   return ec.category() == http::make_error_code(http::error::bad_target).category();
@@ -175,18 +179,13 @@ bool IsDisconnect(const beast::error_code& ec) {
   return ec == http::error::end_of_stream || ec == http::error::partial_message ||
          ec == beast::error::timeout || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-         ec == asio::error::broken_pipe;
+         ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
 }
 
 // "chunked" alone (any case, surrounding spaces) is the only transfer coding we decode.
 bool IsPlainChunked(beast::string_view value) {
-  std::string v(value);
-  const std::size_t first = v.find_first_not_of(" \t");
-  const std::size_t last = v.find_last_not_of(" \t");
-  if (first == std::string::npos) return false;
-  v = v.substr(first, last - first + 1);
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-  return v == "chunked";
+  return EqualsIgnoringAsciiCase(TrimHttpWhitespace(std::string_view(value.data(), value.size())),
+                                 "chunked");
 }
 
 HttpResponse Busy(const std::string& message) {
@@ -195,44 +194,69 @@ HttpResponse Busy(const std::string& message) {
   return r;
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// How one answer goes out.
+struct Reply {
+  bool keep_alive = false;
+  bool head = false;  // headers only (a HEAD request)
+  std::string route = "unmatched";
+  std::string client;  // whose rate the response is charged to; empty: the peer's
+  std::string request_id;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  Session(tcp::socket socket, std::string client, HttpServer::Impl* server, bool admitted)
-      : stream_(std::move(socket)),
-        client_(std::move(client)),
+  static constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
+
+  HttpSession(Stream stream, std::string peer, HttpServer::Impl* server, ConnectionSlot slot)
+      : stream_(std::move(stream)),
+        peer_(std::move(peer)),
         server_(server),
-        admitted_(admitted) {}
-  ~Session() {
-    server_->ReleaseResponse(reserved_bytes_);
-    if (admitted_) server_->ReleaseConnection(client_);
-  }
+        slot_(std::move(slot)) {}
+  ~HttpSession() { server_->ReleaseResponse(reserved_bytes_); }
 
   void Start() {
-    if (!admitted_) {
-      Write(Busy("too many connections"), false, "unmatched", 0);
-      return;
+    if constexpr (kIsTls) {
+      // Over the cap, a TLS peer is dropped: a 503 would cost a handshake first.
+      if (!slot_.held()) return Tcp().close();
+      Tcp().expires_after(std::chrono::milliseconds{kTlsHandshakeTimeoutMs});
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                  self->server_->tls_handshake_failures.Increment();
+                                  return self->Tcp().close();
+                                }
+                                self->Read();
+                              });
+    } else {
+      if (!slot_.held()) return Write(Busy("too many connections"), Reply{});
+      Read();
     }
-    Read();
   }
 
  private:
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
   void Read() {
     parser_.emplace();
     parser_->body_limit(server_->options.request_bytes_max);
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.header_bytes_max));
-    stream_.expires_after(std::chrono::milliseconds(server_->options.idle_timeout_ms));
+    Tcp().expires_after(std::chrono::milliseconds{server_->options.idle_timeout_ms});
     http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->OnHeader(ec);
+                            });
   }
 
-  void OnHeader(beast::error_code ec, std::size_t) {
+  void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     const auto& header = parser_->get();
     if (auto te = header.find(http::field::transfer_encoding);
         te != header.end() && !IsPlainChunked(te->value())) {
       return Write(
           ErrorResponse(501, "NOT_IMPLEMENTED", "only the chunked transfer coding is supported"),
-          false, "unmatched", 0);
+          Reply{});
     }
     // The body is read against its route's limit, known now that the target is; a declared
     // length over it is refused before a byte of the body is read.
@@ -248,67 +272,104 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     parser_->body_limit(limit);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+                     [self = this->shared_from_this()](beast::error_code read_ec, std::size_t) {
+                       self->OnRead(read_ec);
+                     });
   }
 
   void OnReadError(const beast::error_code& ec) {
     if (ec == http::error::body_limit || ec == http::error::header_limit ||
         ec == http::error::buffer_overflow) {
-      return Write(ErrorResponse(413, "TOO_LARGE", "request exceeds the size limit"), false,
-                   "unmatched", 0);
+      return Write(ErrorResponse(413, "TOO_LARGE", "request exceeds the size limit"), Reply{});
     }
     if (IsDisconnect(ec) || !IsHttpParseError(ec)) return Close();
-    Write(ErrorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message()), false,
-          "unmatched", 0);
+    Write(ErrorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message()), Reply{});
   }
 
-  void OnRead(beast::error_code ec, std::size_t) {
+  void OnRead(beast::error_code ec) {
     if (ec) return OnReadError(ec);
-    const auto start = std::chrono::steady_clock::now();
     http::request<http::string_body> req = parser_->release();
     HttpRequest request = ToRequest(req);
-    const bool keep_alive = req.keep_alive();
-    std::string route = server_->router.RouteLabel(request);
-    if (!server_->limiter.Allow(client_, server_->NowMs())) {
+    Reply reply;
+    reply.keep_alive = req.keep_alive();
+    reply.head = req.method() == http::verb::head;
+    reply.route = server_->router.RouteLabel(request);
+    reply.client = request.remote_address;
+    reply.request_id = request.request_id;
+    if (!server_->limiter.Allow(request.remote_address, server_->NowMs())) {
       HttpResponse limited = ErrorResponse(429, "RATE_LIMITED", "too many requests; slow down");
       limited.headers.emplace_back("Retry-After", "1");
-      return Write(std::move(limited), keep_alive, route, 0, request.request_id);
+      return Write(std::move(limited), reply);
     }
-    Dispatch(request, keep_alive, route, start);
+    if (beast::websocket::is_upgrade(req)) {
+      if (const Router::WebSocketRoute* ws = server_->router.WebSocketAt(request.path)) {
+        return Upgrade(std::move(req), request, *ws, reply);
+      }
+    }
+    Dispatch(request, reply);
   }
 
-  // The request boundary: whatever the handler does, the peer gets one answer and the process
-  // goes on. The answer comes back to this session's strand (an async handler may answer from
-  // any thread), and the session lives until then.
-  void Dispatch(HttpRequest& request, bool keep_alive, const std::string& route,
-                std::chrono::steady_clock::time_point start) {
-    auto answered = std::make_shared<std::atomic<bool>>(false);
-    HttpResponder respond = [self = shared_from_this(), answered, keep_alive, route, start,
-                             id = request.request_id](HttpResponse response) {
-      if (answered->exchange(true)) return;
-      asio::dispatch(self->stream_.get_executor(), [self, keep_alive, route, start, id,
-                                                    response = std::move(response)]() mutable {
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
-        self->Write(std::move(response), keep_alive, route, static_cast<std::uint64_t>(us), id);
-      });
-    };
+  // Runs `call` (a handler); true if it returned. An exception is answered 500 through
+  // `respond` (unless the handler answered already) with the request id, counted and logged
+  // without the request's contents.
+  template <class F>
+  bool Guarded(const HttpRequest& request, const Reply& reply, const HttpResponder& respond,
+               F&& call) {
     std::string failure;
     try {
-      server_->router.Dispatch(request, respond);
-      return;
+      call();
+      return true;
     } catch (const std::exception& e) {
       failure = e.what();
     } catch (...) {
       failure = "a non-standard exception";
     }
     server_->handler_exceptions.Increment();
-    // The request id ties the answer to this line; the request's contents stay out of it.
     std::fprintf(stderr, "qfs http: request %s (%s) failed: %s\n", request.request_id.c_str(),
-                 route.c_str(), SanitizeUtf8(TruncateUtf8(failure, 200)).c_str());
+                 reply.route.c_str(), SanitizeUtf8(TruncateUtf8(failure, 200)).c_str());
     respond(
         ErrorResponse(500, "INTERNAL", "internal error; quote request id " + request.request_id));
+    return false;
+  }
+
+  // The responder for one request: the first answer comes back to this session's strand (an
+  // async handler may answer from any thread), later ones are dropped; the session lives until
+  // then.
+  HttpResponder Answer(const Reply& reply) {
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    return [self = this->shared_from_this(), answered, reply](HttpResponse response) {
+      if (answered->exchange(true)) return;
+      asio::dispatch(self->stream_.get_executor(),
+                     [self, reply, response = std::move(response)]() mutable {
+                       self->Write(std::move(response), reply);
+                     });
+    };
+  }
+
+  // The request boundary: whatever the handler does, the peer gets one answer and the process
+  // goes on.
+  void Dispatch(HttpRequest& request, const Reply& reply) {
+    HttpResponder respond = Answer(reply);
+    Guarded(request, reply, respond, [&] { server_->router.Dispatch(request, respond); });
+  }
+
+  void Upgrade(http::request<http::string_body> req, const HttpRequest& request,
+               const Router::WebSocketRoute& ws, const Reply& reply) {
+    const std::optional<std::string_view> origin = request.Header("Origin");
+    if (request.HeaderCount("Origin") > 1 ||
+        (origin && !WebSocketOriginAllowed(ws.options, *origin, request.Header("Host")))) {
+      return Write(ErrorResponse(403, "ORIGIN_NOT_ALLOWED",
+                                 "this origin may not open this WebSocket endpoint"),
+                   reply);
+    }
+    WebSocketAccept accept;
+    if (!Guarded(request, reply, Answer(reply), [&] { accept = ws.acceptor(request); })) return;
+    if (!accept.handler) return Write(std::move(accept.refusal), reply);
+    server_->Count(reply.route, 101, MicrosSince(reply.start));
+    auto session = std::make_shared<WebSocketSession<Stream>>(
+        std::move(stream_), std::move(slot_), server_, ws.options, std::move(accept.handler),
+        request.remote_address, request.request_id);
+    session->Run(std::move(req), accept.subprotocol);
   }
 
   HttpRequest ToRequest(const http::request<http::string_body>& req) {
@@ -326,13 +387,18 @@ class Session : public std::enable_shared_from_this<Session> {
       r.headers.emplace_back(std::string(name.data(), name.size()),
                              std::string(value.data(), value.size()));
     }
-    r.remote_address = client_;
+    r.remote_address = ClientAddress(peer_, r, server_->options.trusted_proxies);
     r.request_id = server_->NextRequestId();
     return r;
   }
 
-  void Write(HttpResponse response, bool keep_alive, const std::string& route,
-             std::uint64_t duration_us, const std::string& request_id = "") {
+  static std::uint64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::steady_clock::now() - start)
+                                          .count());
+  }
+
+  void Write(HttpResponse response, const Reply& reply) {
     if (response.body.size() > kHttpResponseBytesMax) {
       response = ErrorResponse(500, "INTERNAL", "the response would exceed the size limit");
     }
@@ -342,24 +408,30 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       reserved_bytes_ = response.body.size();
     }
-    server_->Count(route, response.status, duration_us);
+    server_->Count(reply.route, response.status, MicrosSince(reply.start));
     // What the node rendered and sends costs the client's rate as well as the request did.
     if (const std::size_t extra = response.body.size() / kHttpResponseBytesPerToken; extra != 0) {
-      server_->limiter.Charge(client_, extra, server_->NowMs());
+      server_->limiter.Charge(reply.client.empty() ? peer_ : reply.client, extra, server_->NowMs());
     }
     response_ = {};
     response_.result(static_cast<http::status>(response.status));
     response_.version(11);
     response_.set(http::field::server, "qfs");
     response_.set(http::field::content_type, response.content_type);
-    response_.set("X-Request-Id", request_id.empty() ? server_->NextRequestId() : request_id);
+    response_.set("X-Request-Id",
+                  reply.request_id.empty() ? server_->NextRequestId() : reply.request_id);
     for (const auto& [name, value] : response.headers) response_.set(name, value);
-    response_.keep_alive(keep_alive);
-    response_.body() = std::move(response.body);
-    response_.prepare_payload();
-    stream_.expires_after(std::chrono::milliseconds(server_->options.write_timeout_ms));
+    response_.keep_alive(reply.keep_alive);
+    if (reply.head) {
+      response_.content_length(response.body.size());  // what a GET would send, not sent
+    } else {
+      response_.body() = std::move(response.body);
+      response_.prepare_payload();
+    }
+    Tcp().expires_after(std::chrono::milliseconds{server_->options.write_timeout_ms});
     http::async_write(stream_, response_,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                      [self = this->shared_from_this(), keep_alive = reply.keep_alive](
+                          beast::error_code ec, std::size_t) {
                         self->server_->ReleaseResponse(self->reserved_bytes_);
                         self->reserved_bytes_ = 0;
                         self->response_ = {};
@@ -369,12 +441,21 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if constexpr (kIsTls) {
+      // close_notify, briefly: a peer that does not answer is not waited for.
+      Tcp().expires_after(std::chrono::milliseconds{1000});
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->Tcp().close(); });
+    } else {
+      beast::error_code ec;
+      Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
-  beast::tcp_stream stream_;
-  const std::string client_;
+  Stream stream_;
+  const std::string peer_;  // the TCP peer's address
+  HttpServer::Impl* const server_;
+  ConnectionSlot slot_;  // empty: over the cap, answered and closed
   // Bytes read and not yet parsed. Bounded, so that what the parser must hold whole — the
   // header, a chunk's header line with its extensions, the trailer fields — cannot grow without
   // limit (past it: buffer_overflow, answered 413): Beast keeps trailer fields outside both the
@@ -382,8 +463,6 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_{kHttpReadBufferBytes};
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
-  HttpServer::Impl* server_;
-  const bool admitted_;
   std::size_t reserved_bytes_ = 0;  // of the response being written
 };
 
@@ -393,6 +472,41 @@ std::size_t DescriptorBoundConnections(std::size_t wanted) {
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return wanted;
   const auto soft = static_cast<std::size_t>(limit.rlim_cur);
   return soft > kFileDescriptorsReserved ? std::min(wanted, soft - kFileDescriptorsReserved) : 0;
+}
+
+// TLS 1.2 suites with forward secrecy and AEAD only (Mozilla's "intermediate" list); TLS 1.3's
+// are all of that kind and stay OpenSSL's defaults.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+Result<ssl::context> MakeTlsContext(const HttpServer::Options& options) {
+  ssl::context context(ssl::context::tls_server);
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                      ssl::context::no_compression | ssl::context::single_dh_use);
+  SSL_CTX* native = context.native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    return Status(StatusCode::kInternal, "OpenSSL refused the TLS 1.2 cipher list");
+  }
+  const auto failed = [](const std::string& what, const std::string& file,
+                         const boost::system::error_code& ec) {
+    return Status(StatusCode::kInvalidArgument, "cannot load the TLS " + what + " from '" +
+                                                    SanitizeUtf8(file) + "': " + ec.message());
+  };
+  boost::system::error_code ec;
+  context.use_certificate_chain_file(options.tls_certificate_file, ec);
+  if (ec) return failed("certificate", options.tls_certificate_file, ec);
+  context.use_private_key_file(options.tls_key_file, ssl::context::pem, ec);
+  if (ec) return failed("key", options.tls_key_file, ec);
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return Status(StatusCode::kInvalidArgument, "the TLS key in '" +
+                                                    SanitizeUtf8(options.tls_key_file) +
+                                                    "' does not match the certificate");
+  }
+  return context;
 }
 
 }  // namespace
@@ -411,7 +525,7 @@ void HttpServer::Impl::OnAccepted(beast::error_code ec, tcp::socket socket) {
     // changes. Wait for connections to close; the listen backlog holds new ones meanwhile.
     const int e = ec.value();
     if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
-      accept_backoff.expires_after(std::chrono::milliseconds(50));
+      accept_backoff.expires_after(std::chrono::milliseconds{50});
       accept_backoff.async_wait([this](beast::error_code) {
         if (!stopped) Accept();
       });
@@ -421,9 +535,24 @@ void HttpServer::Impl::OnAccepted(beast::error_code ec, tcp::socket socket) {
   }
   beast::error_code remote_ec;
   const tcp::endpoint remote = socket.remote_endpoint(remote_ec);
-  std::string client = remote_ec ? "unknown" : remote.address().to_string();
-  const bool admitted = AdmitConnection(client);
-  std::make_shared<Session>(std::move(socket), std::move(client), this, admitted)->Start();
+  std::string peer = "unknown";
+  bool trusted = false;
+  if (!remote_ec) {
+    const std::optional<IpBytes> ip = ParseIpAddress(remote.address().to_string());
+    peer = ip ? FormatIpAddress(*ip) : remote.address().to_string();
+    trusted = ip && options.trusted_proxies.Contains(*ip);
+  }
+  ConnectionSlot slot;
+  if (AdmitConnection(peer, !trusted)) slot = ConnectionSlot(this, peer);
+  if (tls) {
+    std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *tls), std::move(peer),
+                                             this, std::move(slot))
+        ->Start();
+  } else {
+    std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), std::move(peer),
+                                               this, std::move(slot))
+        ->Start();
+  }
   Accept();
 }
 
@@ -436,7 +565,14 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const Options& options, Ro
     return Status(StatusCode::kInvalidArgument,
                   "bad listen address '" + SanitizeUtf8(options.address) + "'");
   }
+  if (options.tls_certificate_file.empty() != options.tls_key_file.empty()) {
+    return Status(StatusCode::kInvalidArgument, "TLS needs both a certificate file and a key file");
+  }
   auto impl = std::make_unique<Impl>(options, std::move(router), metrics);
+  if (!options.tls_certificate_file.empty()) {
+    QFS_ASSIGN_OR_RETURN(ssl::context context, MakeTlsContext(options));
+    impl->tls.emplace(std::move(context));
+  }
   impl->connections_max = DescriptorBoundConnections(options.connections_max);
   if (impl->connections_max == 0) {
     return Status(StatusCode::kResourceExhausted,
@@ -468,6 +604,8 @@ std::uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint()
 
 std::size_t HttpServer::connections_max() const { return impl_->connections_max; }
 
+bool HttpServer::tls() const { return impl_->tls.has_value(); }
+
 void HttpServer::Stop() {
   if (impl_->stopped.exchange(true)) return;
   asio::post(impl_->ioc, [this] {
@@ -475,8 +613,32 @@ void HttpServer::Stop() {
     impl_->acceptor.close(ec);
     impl_->accept_backoff.cancel();
   });
+  // WebSocket peers get 1001 and a moment to answer it; HTTP requests in flight are dropped.
+  std::vector<std::shared_ptr<WebSocketSessionBase>> open;
+  {
+    std::unique_lock<std::mutex> lock(impl_->ws_mutex);
+    impl_->ws_stopping = true;
+    for (const auto& [id, session] : impl_->ws_sessions) {
+      if (auto s = session.lock()) open.push_back(std::move(s));
+    }
+  }
+  for (const auto& session : open) session->CloseForShutdown();
+  open.clear();
+  {
+    std::unique_lock<std::mutex> lock(impl_->ws_mutex);
+    impl_->ws_closed.wait_for(lock, std::chrono::milliseconds{kWsStopGraceMs},
+                              [this] { return impl_->ws_sessions.empty(); });
+  }
   impl_->ioc.stop();
   for (std::thread& t : impl_->threads) t.join();
+  // Whatever did not close in time ends here, with no server thread running.
+  {
+    std::lock_guard<std::mutex> lock(impl_->ws_mutex);
+    for (const auto& [id, session] : impl_->ws_sessions) {
+      if (auto s = session.lock()) open.push_back(std::move(s));
+    }
+  }
+  for (const auto& session : open) session->Abandon();
 }
 
 }  // namespace qfs::net

@@ -66,6 +66,8 @@ class HttpServerTest : public ::testing::Test {
                                    " custom=" + std::string(r.Header("x-custom").value_or("-")) +
                                    " token=" + (token.ok() ? token.value().value_or("-") : "!"));
     });
+    router.Add("GET", "/whoami",
+               [](const HttpRequest& r) { return JsonResponse(200, r.remote_address); });
     router.Add("GET", "/items/special",
                [](const HttpRequest&) { return JsonResponse(200, "special"); });
     // Answers from another thread, after the server thread has moved on.
@@ -119,6 +121,37 @@ TEST_F(HttpServerTest, AsyncHandlersAnswerFromAnotherThread) {
   }
   for (std::thread& t : clients) t.join();
   EXPECT_EQ(answered.load(), 8);
+}
+
+// Which pattern `path` reaches and its parameters, as "pattern name=value ...".
+std::string Matched(const Router& router, const std::string& path) {
+  HttpRequest request;
+  request.method = "GET";
+  request.path = path;
+  std::string out;
+  router.Dispatch(request, [&](const HttpResponse& r) { out = r.body; });
+  for (const auto& [name, value] : request.params) out += " " + name + "=" + value;
+  return out;
+}
+
+TEST(Router, ARestSegmentTakesWhatNoFixedPatternDoes) {
+  Router router;
+  const auto named = [](const std::string& name) {
+    return [name](const HttpRequest&) { return JsonResponse(200, name); };
+  };
+  router.Add("GET", "/{path*}", named("root"));
+  router.Add("GET", "/assets/{path*}", named("assets"));
+  router.Add("GET", "/v1/{id}", named("v1"));
+  router.Add("GET", "/v1/head", named("head"));
+  EXPECT_EQ(Matched(router, "/"), "root path=");
+  EXPECT_EQ(Matched(router, "/index.html"), "root path=index.html");
+  EXPECT_EQ(Matched(router, "/a/b/%2e%2e/c"), "root path=a/b/%2e%2e/c");  // as received
+  EXPECT_EQ(Matched(router, "/assets/app.js"), "assets path=app.js");
+  EXPECT_EQ(Matched(router, "/assets"), "assets path=");
+  EXPECT_EQ(Matched(router, "/v1/head"), "head");
+  EXPECT_EQ(Matched(router, "/v1/7"), "v1 id=7");
+  EXPECT_EQ(Matched(router, "/v1/7/x"), "root path=v1/7/x");
+  EXPECT_EQ(Matched(router, "/v1/"), "root path=v1/");  // "{id}" needs a non-empty segment
 }
 
 TEST(Router, ListsRoutesAndParsesQueries) {
@@ -263,6 +296,64 @@ TEST_F(HttpServerTest, RateLimitAnswers429) {
   EXPECT_EQ(limited(10), 6);  // the burst of 4 goes through
   clock.Advance(1'000'000);   // a second refills 2 tokens
   EXPECT_EQ(limited(3), 1);
+}
+
+// A GET /whoami with an X-Forwarded-For header: the status and the address the handler saw.
+Reply WhoAmI(std::uint16_t port, const std::string& forwarded_for) {
+  boost::asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> req(http::verb::get, "/whoami", 11);
+  req.set(http::field::host, "localhost");
+  req.set("X-Forwarded-For", forwarded_for);
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res);
+  return {static_cast<int>(res.result_int()), res.body()};
+}
+
+TEST_F(HttpServerTest, OnlyATrustedProxyIsBelievedAboutTheClient) {
+  StartServer({});
+  EXPECT_EQ(WhoAmI(server_->port(), "198.51.100.7").body, "127.0.0.1");
+  server_->Stop();
+
+  ManualClock clock(1'000'000'000);
+  HttpServer::Options options;
+  options.trusted_proxies = TrustedProxies::Parse("127.0.0.0/8").value();
+  options.requests_per_second_per_client = 1;  // burst 2, per reported client
+  options.clock = &clock;
+  StartServer(options);
+  EXPECT_EQ(WhoAmI(server_->port(), "6.6.6.6, 198.51.100.7").body, "198.51.100.7");
+  EXPECT_EQ(WhoAmI(server_->port(), "198.51.100.7").status, 200);
+  EXPECT_EQ(WhoAmI(server_->port(), "198.51.100.7").status, 429);
+  // Another client behind the same proxy has a budget of its own.
+  EXPECT_EQ(WhoAmI(server_->port(), "203.0.113.1").status, 200);
+}
+
+TEST_F(HttpServerTest, HeadIsAnsweredByGetWithoutABodyAnd405NamesTheMethodsAllowed) {
+  StartServer({});
+  boost::asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), server_->port()));
+  http::request<http::string_body> head(http::verb::head, "/items/7", 11);
+  head.set(http::field::host, "localhost");
+  http::write(stream, head);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.skip(true);  // a response to HEAD has no body, whatever its Content-Length says
+  http::read(stream, buffer, parser);
+  EXPECT_EQ(parser.get().result_int(), 200);
+  EXPECT_EQ(parser.get()[http::field::content_length], "6");  // "item 7"
+  EXPECT_EQ(parser.get().body(), "");
+
+  http::request<http::string_body> post(http::verb::post, "/items/7", 11);
+  post.set(http::field::host, "localhost");
+  http::write(stream, post);
+  http::response<http::string_body> refused;
+  http::read(stream, buffer, refused);
+  EXPECT_EQ(refused.result_int(), 405);
+  EXPECT_EQ(refused[http::field::allow], "GET");
 }
 
 TEST_F(HttpServerTest, CountsRequestsInMetrics) {

@@ -30,6 +30,15 @@ bool IsParam(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+bool IsRest(const std::string& segment) {
+  return IsParam(segment) && segment[segment.size() - 2] == '*';
+}
+
+// The parameter's name: "{id}" -> "id", "{path*}" -> "path".
+std::string ParamName(const std::string& segment) {
+  return segment.substr(1, segment.size() - (IsRest(segment) ? 3 : 2));
+}
+
 }  // namespace
 
 void Router::Add(const std::string& method, const std::string& pattern, HttpHandler handler,
@@ -49,8 +58,26 @@ void Router::AddAsync(const std::string& method, const std::string& pattern,
   route.pattern = pattern;
   route.segments = Segments(pattern);
   route.has_params = std::any_of(route.segments.begin(), route.segments.end(), IsParam);
+  route.has_rest = IsRest(route.segments.back());
+  QFS_CHECK(std::none_of(route.segments.begin(), route.segments.end() - 1, IsRest));
   QFS_CHECK(route.handlers.emplace(method, std::move(handler)).second);
   route.body_bytes_max[method] = body_bytes_max;
+}
+
+void Router::AddWebSocket(const std::string& pattern, WebSocketOptions options,
+                          WebSocketAcceptor acceptor) {
+  Add("GET", pattern, [](const HttpRequest&) {
+    HttpResponse r = ErrorResponse(426, "UPGRADE_REQUIRED", "this is a WebSocket endpoint");
+    r.headers.emplace_back("Upgrade", "websocket");
+    return r;
+  });
+  routes_[pattern].websocket = std::make_shared<const WebSocketRoute>(
+      WebSocketRoute{std::move(options), std::move(acceptor)});
+}
+
+const Router::WebSocketRoute* Router::WebSocketAt(const std::string& path) const {
+  const Route* route = Match(path, nullptr);
+  return route == nullptr ? nullptr : route->websocket.get();
 }
 
 std::size_t Router::BodyBytesMax(const std::string& method, const std::string& path) const {
@@ -71,12 +98,17 @@ const Router::Route* Router::Match(const std::string& path,
   }
   const std::vector<std::string> segments = Segments(path);
   const Route* best = nullptr;
-  std::size_t best_literals = 0;
+  std::size_t best_rank = 0;
   for (const auto& [pattern, route] : routes_) {
-    if (route.segments.size() != segments.size()) continue;
+    // A rest segment matches the rest, however many segments (the empty rest of "/a/" or "/a"
+    // included).
+    const std::size_t fixed = route.segments.size() - (route.has_rest ? 1 : 0);
+    if (route.has_rest ? segments.size() < fixed : route.segments.size() != segments.size()) {
+      continue;
+    }
     std::size_t literals = 0;
     bool match = true;
-    for (std::size_t i = 0; i < segments.size() && match; ++i) {
+    for (std::size_t i = 0; i < fixed && match; ++i) {
       if (IsParam(route.segments[i])) {
         match = !segments[i].empty();
       } else {
@@ -84,15 +116,25 @@ const Router::Route* Router::Match(const std::string& path,
         ++literals;
       }
     }
-    if (match && (best == nullptr || literals > best_literals)) {
+    // Fixed-length patterns first, then the most literal segments.
+    const std::size_t rank = (route.has_rest ? 0 : 1000) + literals + 1;
+    if (match && rank > best_rank) {
       best = &route;
-      best_literals = literals;
+      best_rank = rank;
     }
   }
   if (best != nullptr && params != nullptr) {
-    for (std::size_t i = 0; i < segments.size(); ++i) {
+    const std::size_t fixed = best->segments.size() - (best->has_rest ? 1 : 0);
+    for (std::size_t i = 0; i < fixed; ++i) {
       const std::string& s = best->segments[i];
-      if (IsParam(s)) (*params)[s.substr(1, s.size() - 2)] = PercentDecode(segments[i], false);
+      if (IsParam(s)) (*params)[ParamName(s)] = PercentDecode(segments[i], false);
+    }
+    if (best->has_rest) {
+      std::string rest;
+      for (std::size_t i = fixed; i < segments.size(); ++i) {
+        rest += (i == fixed ? "" : "/") + segments[i];
+      }
+      (*params)[ParamName(best->segments.back())] = rest;
     }
   }
   return best;
@@ -104,9 +146,17 @@ void Router::Dispatch(HttpRequest& request, HttpResponder respond) const {
     return respond(ErrorResponse(404, "NOT_FOUND", "no route " + TruncateUtf8(request.path, 256)));
   }
   auto handler = route->handlers.find(request.method);
+  if (handler == route->handlers.end() && request.method == "HEAD") {
+    handler = route->handlers.find("GET");
+  }
   if (handler == route->handlers.end()) {
-    return respond(ErrorResponse(405, "METHOD_NOT_ALLOWED",
-                                 TruncateUtf8(request.method, 32) + " not allowed here"));
+    HttpResponse refused = ErrorResponse(405, "METHOD_NOT_ALLOWED",
+                                         TruncateUtf8(request.method, 32) + " not allowed here");
+    std::string allow;
+    for (const auto& [method, unused] : route->handlers)
+      allow += (allow.empty() ? "" : ", ") + method;
+    refused.headers.emplace_back("Allow", allow);
+    return respond(std::move(refused));
   }
   handler->second(request, std::move(respond));
 }

@@ -115,7 +115,9 @@ def main():
             head, _, body = response.partition(b"\r\n\r\n")
             if status is None or (status >= 500 and status not in (501, 503)):
                 failures.append("%s request %r -> %r" % (kind, raw[:120], response[:200]))
-            elif status >= 400 and b"application/json" in head:
+            elif raw.startswith(b"HEAD ") and status < 400 and body:
+                failures.append("HEAD answered with a body: %r -> %r" % (raw[:120], body[:200]))
+            elif status >= 400 and b"application/json" in head and not raw.startswith(b"HEAD "):
                 try:
                     json.loads(body.decode("utf-8"))
                 except ValueError:
