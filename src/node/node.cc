@@ -18,6 +18,7 @@
 #include "base/strings.h"
 #include "codec/json.h"
 #include "ledger/json.h"
+#include "net/static_files.h"
 #include "node/ledger_api.h"
 #include "node/openapi.h"
 
@@ -165,9 +166,26 @@ net::Router MakeNodeRouter(ledger::Ledger& ledger, Metrics& metrics, RenderQueue
   return router;
 }
 
-net::Router Node::MakeRouter() {
+// What every file of the web app is served with: its scripts, styles and connections stay on
+// the node's origin, nothing inline, no plugins, no framing by other sites.
+constexpr const char* kWebContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
+Result<net::Router> Node::MakeRouter() {
   net::Router router = MakeNodeRouter(*ledger_, metrics_, renders_);
   routes_ = router.Routes();
+  if (!options_.web_root.empty()) {
+    net::StaticFilesOptions files;
+    files.root = options_.web_root;
+    files.headers = {{"Content-Security-Policy", kWebContentSecurityPolicy},
+                     {"Referrer-Policy", "no-referrer"},
+                     {"X-Frame-Options", "DENY"}};
+    QFS_ASSIGN_OR_RETURN(std::shared_ptr<const net::StaticFiles> static_files,
+                         net::StaticFiles::Open(std::move(files)));
+    net::StaticFiles::Mount(router, "/", std::move(static_files));
+  }
   return router;
 }
 
@@ -195,8 +213,13 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   http.request_bytes_max = options.http_request_bytes_max;
   http.idle_timeout_ms = options.http_idle_timeout_ms;
   http.requests_per_second_per_client = options.http_requests_per_second_per_client;
+  QFS_ASSIGN_OR_RETURN(http.trusted_proxies,
+                       net::TrustedProxies::Parse(options.http_trusted_proxies));
+  http.tls_certificate_file = options.tls_certificate_file;
+  http.tls_key_file = options.tls_key_file;
+  QFS_ASSIGN_OR_RETURN(net::Router router, node->MakeRouter());
   QFS_ASSIGN_OR_RETURN(node->server_,
-                       net::HttpServer::Start(http, node->MakeRouter(), &node->metrics_));
+                       net::HttpServer::Start(http, std::move(router), &node->metrics_));
   return node;
 }
 
@@ -241,8 +264,9 @@ void AddNodeCommand(CLI::App& app, int* exit_code) {
       return;
     }
     const ledger::LedgerStart& start = node.value()->ledger().start();
-    std::cout << "qfs node " << kVersion << ": listening on http://" << options.listen_address
-              << ":" << node.value()->port() << " (data dir " << options.data_dir << ", identity "
+    std::cout << "qfs node " << kVersion << ": listening on "
+              << (node.value()->tls() ? "https://" : "http://") << options.listen_address << ":"
+              << node.value()->port() << " (data dir " << options.data_dir << ", identity "
               << node.value()->identity().ToHex() << ", ledger "
               << node.value()->ledger().Head().size << " entries: " << start.snapshot_entries
               << " from the snapshot, " << start.replayed_entries << " replayed)" << std::endl;

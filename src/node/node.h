@@ -31,14 +31,17 @@ class Node {
   // Errors: ALREADY_EXISTS if another node holds the directory; NOT_FOUND / CORRUPTION for a
   // missing or damaged key or genesis file; INVALID_ARGUMENT for a malformed genesis;
   // FAILED_PRECONDITION if the ledger was started from another genesis; IO_ERROR; UNAVAILABLE
-  // if the port cannot be bound.
+  // if the port cannot be bound; NOT_FOUND / INVALID_ARGUMENT for a web_root that is not a
+  // directory or TLS files that do not load.
   static Result<std::unique_ptr<Node>> Start(const NodeOptions& options);
   ~Node();
 
   std::uint16_t port() const { return server_->port(); }
   const ledger::IdentityId& identity() const { return identity_; }
   const ledger::Ledger& ledger() const { return *ledger_; }
-  // Every (method, path pattern) the node serves.
+  // Whether the API speaks TLS (tls_certificate_file and tls_key_file set).
+  bool tls() const { return server_->tls(); }
+  // Every (method, path pattern) of the API (static files under web_root aside).
   std::vector<std::pair<std::string, std::string>> Routes() const { return routes_; }
   // Stops serving, then closes the ledger (answering what it still holds). Idempotent.
   void Stop();
@@ -46,7 +49,8 @@ class Node {
  private:
   Node(NodeOptions options, int lock_fd);
   Status OpenLedger();
-  net::Router MakeRouter();
+  // The API's routes, and web_root's files at "/" when it is set.
+  Result<net::Router> MakeRouter();
 
   NodeOptions options_;
   int lock_fd_;

@@ -1,6 +1,7 @@
 #include "node/node_options.h"
 
 #include "base/strings.h"
+#include "net/client_address.h"
 
 #include <fstream>
 #include <limits>
@@ -80,6 +81,12 @@ const std::vector<NodeOptionField>& NodeOptionFields() {
                                                     "idle connection timeout"),
       UintField<&NodeOptions::http_requests_per_second_per_client>(
           "http_requests_per_second_per_client", "rate limit per client address"),
+      StringField<&NodeOptions::http_trusted_proxies>(
+          "http_trusted_proxies", "proxies whose X-Forwarded-For is believed (addresses, CIDR)"),
+      StringField<&NodeOptions::tls_certificate_file>("tls_certificate_file",
+                                                      "TLS certificate chain (PEM)"),
+      StringField<&NodeOptions::tls_key_file>("tls_key_file", "TLS private key (PEM)"),
+      StringField<&NodeOptions::web_root>("web_root", "directory of files served at /"),
       StringField<&NodeOptions::log_level>("log_level", "error, warn, info or debug"),
       StringField<&NodeOptions::node_key_file>("node_key_file",
                                                "node key file (empty: DATA_DIR/node.key)"),
@@ -166,6 +173,16 @@ Status Validate(const NodeOptions& o) {
   if (o.http_idle_timeout_ms < 100) return bad("http_idle_timeout_ms must be at least 100");
   if (o.http_requests_per_second_per_client < 1) {
     return bad("http_requests_per_second_per_client must be at least 1");
+  }
+  if (const Result<net::TrustedProxies> proxies =
+          net::TrustedProxies::Parse(o.http_trusted_proxies);
+      !proxies.ok()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "http_trusted_proxies: " + proxies.status().message());
+  }
+  if (o.tls_certificate_file.empty() != o.tls_key_file.empty()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "tls_certificate_file and tls_key_file go together: set both or neither");
   }
   if (o.log_level != "error" && o.log_level != "warn" && o.log_level != "info" &&
       o.log_level != "debug") {

@@ -32,6 +32,17 @@ struct NodeOptions {
   std::uint32_t http_idle_timeout_ms = kHttpIdleTimeoutMs;
   // Requests per second per client address (bursts of twice that); more are answered 429.
   std::uint32_t http_requests_per_second_per_client = kHttpRequestsPerSecondPerClientMax;
+  // Proxies and CDNs in front of the node whose X-Forwarded-For / Forwarded is believed:
+  // comma-separated addresses and CIDR blocks ("10.0.0.0/8, 2001:db8::1"). Empty: nobody's;
+  // the TCP peer is the client.
+  std::string http_trusted_proxies;
+  // TLS: a PEM certificate (chain) file and its PEM key file; both set, the port speaks HTTPS
+  // (and WSS) only. Empty: plain HTTP (the embedded default, on loopback).
+  std::string tls_certificate_file;
+  std::string tls_key_file;
+  // A directory whose files the node serves at "/" (the web app's build); API routes win over
+  // file names. Empty: no files are served.
+  std::string web_root;
   // error, warn, info or debug.
   std::string log_level = "info";
 

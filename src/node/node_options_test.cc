@@ -17,6 +17,10 @@ std::map<std::string, std::string> SampleValues() {
           {"http_request_bytes_max", "200000"},
           {"http_idle_timeout_ms", "1234"},
           {"http_requests_per_second_per_client", "9"},
+          {"http_trusted_proxies", "10.0.0.0/8, ::1"},
+          {"tls_certificate_file", "/tmp/cert.pem"},
+          {"tls_key_file", "/tmp/key.pem"},
+          {"web_root", "/tmp/web"},
           {"log_level", "debug"},
           {"node_key_file", "/tmp/qfs-sample.key"},
           {"genesis_file", "/tmp/genesis.json"},
@@ -79,6 +83,13 @@ TEST(NodeOptions, ValidateChecksRanges) {
   o = NodeOptions();
   o.http_threads = 0;
   EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);
+  o = NodeOptions();
+  o.http_trusted_proxies = "10.0.0.0/8, not-an-address";
+  EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(Validate(o).message().find("not-an-address"), std::string::npos);
+  o = NodeOptions();
+  o.tls_certificate_file = "/tmp/cert.pem";  // without its key
+  EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
   o = NodeOptions();
   o.ledger_commit_batch_max = 0;
   EXPECT_EQ(Validate(o).code(), StatusCode::kOutOfRange);

@@ -54,6 +54,25 @@ TEST_F(NodeTest, EveryRouteIsInTheOpenApiDocumentAndViceVersa) {
   EXPECT_GE(served.size(), 8u);
 }
 
+TEST_F(NodeTest, WebRootFilesAreServedUnderTheApiWithAStrictPolicy) {
+  fs::create_directories(dir_ / "web");
+  std::ofstream(dir_ / "web" / "index.html") << "<!doctype html>";
+  NodeOptions options = Options();
+  options.data_dir = (dir_ / "data").string();
+  options.web_root = (dir_ / "web").string();
+  std::unique_ptr<Node> node = Node::Start(options).value();
+  const std::string base = "http://127.0.0.1:" + std::to_string(node->port());
+  const net::HttpResponse index = net::HttpFetch(base, "GET", "/").value();
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.body, "<!doctype html>");
+  EXPECT_EQ(index.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(net::HttpFetch(base, "GET", "/healthz").value().content_type, "application/json");
+  EXPECT_EQ(net::HttpFetch(base, "GET", "/missing.js").value().status, 404);
+  node.reset();
+  options.web_root = (dir_ / "no-such-dir").string();
+  EXPECT_EQ(Node::Start(options).status().code(), StatusCode::kNotFound);
+}
+
 TEST_F(NodeTest, AFreshNodeCreatesItsKeyAndTheDevelopmentGenesis) {
   ledger::IdentityId identity;
   {
