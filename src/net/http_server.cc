@@ -60,6 +60,7 @@ HttpServer::Impl::Impl(const Options& o, Router r, Metrics* m)
                                          {{"direction", "received"}})),
       ws_messages_sent(
           m->AddCounter("qfs_ws_messages_total", "WebSocket messages", {{"direction", "sent"}})),
+      ioc(o.threads),
       acceptor(ioc),
       accept_backoff(ioc) {
   // Tells this process's ids from another's (restarts, other nodes); not a secret.
@@ -534,6 +535,8 @@ void HttpServer::Impl::OnAccepted(beast::error_code ec, tcp::socket socket) {
     return Accept();
   }
   beast::error_code remote_ec;
+  // Answers and pushed messages are small and wanted now: no Nagle delay behind an unacked one.
+  socket.set_option(tcp::no_delay(true), remote_ec);
   const tcp::endpoint remote = socket.remote_endpoint(remote_ec);
   std::string peer = "unknown";
   bool trusted = false;

@@ -91,7 +91,7 @@ struct HttpServer::Impl {
   std::map<std::uint64_t, std::weak_ptr<WebSocketSessionBase>> ws_sessions;  // under ws_mutex
   std::optional<boost::asio::ssl::context> tls;  // set when the server speaks TLS
   // After everything sessions use: the sessions it still holds die with it.
-  boost::asio::io_context ioc;
+  boost::asio::io_context ioc;  // told how many threads run it (Options::threads)
   boost::asio::ip::tcp::acceptor acceptor;
   boost::asio::steady_timer accept_backoff;
   std::vector<std::thread> threads;

@@ -44,11 +44,12 @@ enum class WebSocketMessageKind { kText, kBinary };
 
 // Close codes the server sends. A dead peer is dropped without one (it would not read it).
 inline constexpr std::uint16_t kWsCloseNormal = 1000;
-inline constexpr std::uint16_t kWsCloseGoingAway = 1001;      // the server is stopping
-inline constexpr std::uint16_t kWsCloseProtocolError = 1002;  // a malformed frame
-inline constexpr std::uint16_t kWsCloseTooBig = 1009;         // over message_bytes_max
-inline constexpr std::uint16_t kWsCloseInternalError = 1011;  // the handler threw
-inline constexpr std::uint16_t kWsCloseSlowConsumer = 4000;   // the send queue overflowed
+inline constexpr std::uint16_t kWsCloseGoingAway = 1001;       // the server is stopping
+inline constexpr std::uint16_t kWsCloseProtocolError = 1002;   // a malformed frame
+inline constexpr std::uint16_t kWsCloseInvalidPayload = 1007;  // text that is not UTF-8
+inline constexpr std::uint16_t kWsCloseTooBig = 1009;          // over message_bytes_max
+inline constexpr std::uint16_t kWsCloseInternalError = 1011;   // the handler threw
+inline constexpr std::uint16_t kWsCloseSlowConsumer = 4000;    // the send queue overflowed
 // Reported to OnClose when the connection ended without a close frame either way.
 inline constexpr std::uint16_t kWsCloseAbnormal = 1006;
 

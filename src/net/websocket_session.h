@@ -56,6 +56,9 @@ class WebSocketChannelRef : public WebSocketChannel {
   const std::string request_id_;
 };
 
+// The session whose handler this thread is running, if any (so that its Send need not post).
+inline thread_local const void* current_session = nullptr;
+
 template <class Stream>
 class WebSocketSession : public WebSocketSessionBase,
                          public WebSocketChannelRef::Target,
@@ -124,10 +127,16 @@ class WebSocketSession : public WebSocketSessionBase,
       });
       return false;
     }
-    boost::asio::post(ws_.get_executor(),
-                      [self = this->shared_from_this(), message = std::move(message), kind] {
-                        self->Enqueue(message, kind);
-                      });
+    // From the connection's own handler (the common case: an answer) the message is queued at
+    // once; from elsewhere it goes through the connection's strand.
+    if (current_session == this) {
+      Enqueue(message, kind);
+    } else {
+      boost::asio::post(ws_.get_executor(),
+                        [self = this->shared_from_this(), message = std::move(message), kind] {
+                          self->Enqueue(message, kind);
+                        });
+    }
     return true;
   }
 
@@ -174,7 +183,15 @@ class WebSocketSession : public WebSocketSessionBase,
   bool CallHandler(F&& call) {
     const char* failure = nullptr;
     std::string what;
+    struct Current {  // marks this thread as running this session's handler
+      explicit Current(const void* session) : previous(current_session) {
+        current_session = session;
+      }
+      ~Current() { current_session = previous; }
+      const void* previous;
+    };
     try {
+      const Current current(this);
       call();
       return true;
     } catch (const std::exception& e) {
@@ -209,6 +226,10 @@ class WebSocketSession : public WebSocketSessionBase,
       if (ec == websocket::error::message_too_big) {
         close_code_ = kWsCloseTooBig;  // Beast sent the close frame
         return Finish("too_big");
+      }
+      if (ec == websocket::error::bad_frame_payload) {
+        close_code_ = kWsCloseInvalidPayload;  // text that is not UTF-8; Beast sent 1007
+        return Finish("invalid_payload");
       }
       if (ec.category() == websocket::make_error_code(websocket::error::closed).category()) {
         close_code_ = kWsCloseProtocolError;  // Beast failed the connection

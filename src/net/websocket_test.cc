@@ -267,6 +267,21 @@ TEST_F(WebSocketTest, AMessageOverTheLimitIsClosed1009) {
   EXPECT_EQ(Metric("qfs_ws_closed_total", "{reason=\"too_big\"}"), "1");
 }
 
+TEST_F(WebSocketTest, TextThatIsNotUtf8IsClosed1007) {
+  Start();
+  Client client;
+  ASSERT_FALSE(Connect(&client));
+  client.ws.text(true);
+  client.ws.write(asio::buffer(std::string("\xff\xfe", 2)));
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  client.ws.read(buffer, ec);
+  EXPECT_EQ(ec, websocket::error::closed);
+  EXPECT_EQ(client.ws.reason().code, kWsCloseInvalidPayload);
+  EXPECT_EQ(journal_.WaitForCloses(1), std::vector<std::uint16_t>{kWsCloseInvalidPayload});
+  EXPECT_EQ(Metric("qfs_ws_closed_total", "{reason=\"invalid_payload\"}"), "1");
+}
+
 TEST_F(WebSocketTest, AHandlerThatThrowsClosesItsConnection1011AndTheServerGoesOn) {
   Start();
   Client client;
