@@ -194,6 +194,12 @@ inline constexpr std::uint64_t kEntryRenderWaitMicrosMax = 2'000'000;
 // it (whitespace included). The smallest http_request_bytes_max a node accepts.
 inline constexpr std::size_t kPacketRequestBytesMax = 2 * kPacketBytesMax + 1024;
 
+// A string value in a log line (base/log.h) is cut here: no outside text makes a line long.
+inline constexpr std::size_t kLogValueBytesMax = 256;
+// Request log lines per client address (net/http_server.h): past the rate, lines are dropped
+// and counted (qfs_log_lines_dropped_total), so that a client bounds the log bytes it costs.
+inline constexpr std::uint32_t kLogLinesPerSecondPerClient = 20;
+
 // WebSocket connections (net/websocket.h), per connection unless a route says otherwise: the
 // largest message the peer may send, the heartbeat, and the send queue's bounds. What one
 // connection can pin is its message limit (being read) plus its send queue.
