@@ -321,7 +321,7 @@ int Load(const LoadOptions& o) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int Main(int argc, char** argv) {
   CLI::App app("QFS WebSocket echo benchmark: server and load generator");
   app.require_subcommand(1);
   int port = 0;
@@ -345,4 +345,13 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return Serve(port, threads);
   if (raw->parsed()) return RawEcho(port, raw_bytes);
   return Load(load);
+}
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "qfs_ws_bench: " << e.what() << "\n";
+    return 1;
+  }
 }

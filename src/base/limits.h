@@ -176,6 +176,9 @@ inline constexpr std::size_t kHttpResponseBytesMax = 8 * 1024 * 1024;
 // errors), which always go out.
 inline constexpr std::size_t kHttpResponseBytesInFlightMax = 64 * 1024 * 1024;
 inline constexpr std::size_t kHttpSmallResponseBytes = 256 * 1024;
+// One client's share of that budget: two of the largest responses, so that one address cannot
+// hold the node's budget (and every other client's large answers) with readers that never read.
+inline constexpr std::size_t kHttpResponseBytesInFlightPerClientMax = 2 * kHttpResponseBytesMax;
 // File descriptors kept back from connections for the ledger (open log segments, the
 // snapshot writer, the lock files) and the process's own needs.
 inline constexpr std::size_t kFileDescriptorsReserved = 256;
@@ -225,6 +228,7 @@ static_assert(kHttpConnectionsPerClientMax <= kHttpConnectionsMax);
 static_assert(kHttpConnectionsMax <= kHttpRateLimitClientsMax);  // every client is tracked
 static_assert(kHttpSmallResponseBytes < kHttpResponseBytesMax);
 static_assert(kHttpResponseBytesMax <= kHttpResponseBytesInFlightMax);
+static_assert(kHttpResponseBytesMax <= kHttpResponseBytesInFlightPerClientMax);
 static_assert(kStaticFileBytesMax <= kHttpResponseBytesMax);
 static_assert(kWsMessageBytesMax <= kHttpRequestBytesMax);
 static_assert(kLogReadFilesOpenMax < kFileDescriptorsReserved);

@@ -37,9 +37,9 @@ std::string_view LogLevelName(LogLevel level);
 class LogField {
  public:
   LogField(std::string_view key, std::string_view value);
-  LogField(std::string_view key, const char* value) : LogField(key, std::string_view(value)) {}
+  LogField(std::string_view key, const char* value) : LogField(key, std::string_view{value}) {}
   LogField(std::string_view key, const std::string& value)
-      : LogField(key, std::string_view(value)) {}
+      : LogField(key, std::string_view{value}) {}
   LogField(std::string_view key, std::int64_t value);
   LogField(std::string_view key, std::uint64_t value);
   LogField(std::string_view key, int value) : LogField(key, static_cast<std::int64_t>(value)) {}

@@ -26,7 +26,7 @@ TEST(Log, ALineIsOneJsonObjectWithTimeLevelEventAndFields) {
 }
 
 TEST(Log, OutsideTextCannotBreakOrLengthenALine) {
-  const std::string hostile = std::string("a\"b\\c\nd\re\x01\x7f", 13) + "\xff\xfe" + "é";
+  const std::string hostile = std::string("a\"b\\c\nd\re\x01\x7f", 11) + "\xff\xfe" + "é";
   const std::string line = FormatLogLine(0, LogLevel::kInfo, "e", {{"v", hostile}});
   EXPECT_EQ(line.find('\n'), line.size() - 1);  // one line
   EXPECT_TRUE(IsValidUtf8(line));
@@ -52,6 +52,7 @@ TEST(Log, TheLevelFiltersAndTheSinkGetsWholeLines) {
   // Lines from many threads arrive whole.
   SetLogLevel(LogLevel::kInfo);
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([t] {
       for (int i = 0; i < 100; ++i) Log(LogLevel::kInfo, "spin", {{"t", t}, {"i", i}});

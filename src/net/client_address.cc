@@ -47,19 +47,19 @@ std::string_view ForwardedFor(std::string_view element) {
   return {};
 }
 
-// The hops a trusted proxy reports, oldest first: Forwarded's for= values if it sent any
-// Forwarded header, else X-Forwarded-For's items.
-std::vector<std::string_view> ReportedHops(const HttpRequest& request) {
+// The hops the trusted proxies report in `header`, oldest first.
+std::vector<std::string_view> ReportedHops(const HttpRequest& request, ForwardedHeader header) {
   std::vector<std::string_view> hops;
-  const bool forwarded = request.HeaderCount("Forwarded") > 0;
+  const bool forwarded = header == ForwardedHeader::kForwarded;
   for (const auto& [name, value] : request.headers) {
     if (forwarded && EqualsIgnoringAsciiCase(name, "Forwarded")) {
       for (std::string_view element : SplitOutsideQuotes(value, ',')) {
         hops.push_back(ForwardedFor(element));
       }
     } else if (!forwarded && EqualsIgnoringAsciiCase(name, "X-Forwarded-For")) {
-      for (std::string_view item : SplitOutsideQuotes(value, ','))
+      for (std::string_view item : SplitOutsideQuotes(value, ',')) {
         hops.push_back(TrimHttpWhitespace(item));
+      }
     }
   }
   return hops;
@@ -111,6 +111,13 @@ std::string FormatIpAddress(const IpBytes& address) {
     ::inet_ntop(AF_INET6, address.data(), text, sizeof(text));
   }
   return text;
+}
+
+Result<ForwardedHeader> ParseForwardedHeader(std::string_view name) {
+  if (EqualsIgnoringAsciiCase(name, "x-forwarded-for")) return ForwardedHeader::kXForwardedFor;
+  if (EqualsIgnoringAsciiCase(name, "forwarded")) return ForwardedHeader::kForwarded;
+  return Status(StatusCode::kInvalidArgument,
+                "the forwarded header must be x-forwarded-for or forwarded");
 }
 
 Result<TrustedProxies> TrustedProxies::Parse(std::string_view list) {
@@ -170,7 +177,7 @@ std::string ClientAddress(std::string_view peer, const HttpRequest& request,
   if (!peer_ip) return std::string(peer);
   IpBytes current = *peer_ip;
   if (proxies.empty() || !proxies.Contains(current)) return FormatIpAddress(current);
-  const std::vector<std::string_view> hops = ReportedHops(request);
+  const std::vector<std::string_view> hops = ReportedHops(request, proxies.header());
   for (auto hop = hops.rbegin(); hop != hops.rend(); ++hop) {
     const std::optional<IpBytes> address = ParseIpAddress(*hop);
     // A hop a trusted proxy could not name ("unknown", obfuscated, garbage): that proxy is the

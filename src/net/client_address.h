@@ -1,10 +1,12 @@
 // Which address a request comes from when the node sits behind proxies or a CDN.
 //
 // The TCP peer is the client unless it is a trusted proxy. A trusted proxy reports the hops
-// before it in `Forwarded` (RFC 7239, its for= parameters) or, where it sends no Forwarded,
-// `X-Forwarded-For`; each proxy appends the address it received the request from. So the
-// list is read from the right, skipping trusted proxies: the first address that is not one is
-// the client. Anything to its left was written by the client itself and is never believed.
+// before it in one header — `X-Forwarded-For` (the default) or `Forwarded` (RFC 7239, its for=
+// parameters), whichever the proxies are configured to write; the other is ignored, since a
+// proxy passes through what it does not write itself and the client could fill it in. Each
+// proxy appends the address it received the request from, so the list is read from the right,
+// skipping trusted proxies: the first address that is not one is the client. Anything to its
+// left was written by the client itself and is never believed.
 //
 //   auto proxies = TrustedProxies::Parse("10.0.0.0/8, 2001:db8::1").value();
 //   std::string client = ClientAddress("10.1.2.3", request, proxies);
@@ -35,6 +37,11 @@ std::optional<IpBytes> ParseIpAddress(std::string_view text);
 // The canonical text of an address (see above).
 std::string FormatIpAddress(const IpBytes& address);
 
+// The header the trusted proxies write.
+enum class ForwardedHeader { kXForwardedFor, kForwarded };
+// "x-forwarded-for" or "forwarded" (ASCII case-insensitive); INVALID_ARGUMENT otherwise.
+Result<ForwardedHeader> ParseForwardedHeader(std::string_view name);
+
 class TrustedProxies {
  public:
   // A comma-separated list of addresses and CIDR blocks ("10.0.0.0/8, ::1, 192.168.1.7").
@@ -44,6 +51,9 @@ class TrustedProxies {
 
   bool Contains(const IpBytes& address) const;
   bool empty() const { return networks_.empty(); }
+  // Which header they write (kXForwardedFor unless set).
+  ForwardedHeader header() const { return header_; }
+  void set_header(ForwardedHeader header) { header_ = header; }
 
   static constexpr std::size_t kTrustedProxiesMax = 256;
 
@@ -53,6 +63,7 @@ class TrustedProxies {
     int prefix_bits;  // 0..128, over the 16-byte form
   };
   std::vector<Network> networks_;
+  ForwardedHeader header_ = ForwardedHeader::kXForwardedFor;
 };
 
 // The client's address for a request that arrived from TCP peer `peer` (canonical text; the

@@ -86,13 +86,22 @@ TEST(ClientAddress, ATrustedProxysForwardedForIsReadFromTheRight) {
       "10.0.0.5");
 }
 
-TEST(ClientAddress, ForwardedWinsOverXForwardedForAndItsSyntaxIsParsed) {
-  const TrustedProxies proxies = TrustedProxies::Parse("10.0.0.0/8, 2001:db8::/32").value();
+TEST(ClientAddress, OnlyTheConfiguredHeaderIsReadAndForwardedSyntaxIsParsed) {
+  TrustedProxies proxies = TrustedProxies::Parse("10.0.0.0/8, 2001:db8::/32").value();
+  // Proxies that write X-Forwarded-For pass a client's Forwarded through: it is not believed.
+  EXPECT_EQ(ClientAddress(
+                "10.0.0.1",
+                WithHeaders({{"X-Forwarded-For", "198.51.100.7"}, {"Forwarded", "for=192.0.2.60"}}),
+                proxies),
+            "198.51.100.7");
+  proxies.set_header(ForwardedHeader::kForwarded);
   EXPECT_EQ(ClientAddress("10.0.0.1",
                           WithHeaders({{"X-Forwarded-For", "6.6.6.6"},
                                        {"Forwarded", "for=192.0.2.60;proto=http;by=203.0.113.43"}}),
                           proxies),
             "192.0.2.60");
+  EXPECT_EQ(ClientAddress("10.0.0.1", WithHeaders({{"X-Forwarded-For", "6.6.6.6"}}), proxies),
+            "10.0.0.1");
   EXPECT_EQ(
       ClientAddress("10.0.0.1",
                     WithHeaders({{"Forwarded", "for=6.6.6.6, FOR=\"[2001:db9:cafe::17]:4711\""}}),
@@ -113,6 +122,9 @@ TEST(ClientAddress, ForwardedWinsOverXForwardedForAndItsSyntaxIsParsed) {
   EXPECT_EQ(ClientAddress("10.0.0.1", WithHeaders({{"Forwarded", "for=198.51.100.1;x=\"a,b\""}}),
                           proxies),
             "198.51.100.1");
+  EXPECT_EQ(ParseForwardedHeader("X-Forwarded-For").value(), ForwardedHeader::kXForwardedFor);
+  EXPECT_EQ(ParseForwardedHeader("forwarded").value(), ForwardedHeader::kForwarded);
+  EXPECT_FALSE(ParseForwardedHeader("x-real-ip").ok());
 }
 
 }  // namespace

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/clock.h"
+
 #include "net/http_server.h"
 
 namespace qfs::net {
@@ -321,6 +323,47 @@ TEST_F(HostileTest, SlowReadersCannotBufferMoreThanTheBudgetAndAreDroppedAfterTh
   EXPECT_EQ(StatusOf(served), 200) << served.substr(0, 200);
   EXPECT_GE(served.size(), 7u << 20);
   EXPECT_NE(metrics_.Render().find("qfs_http_responses_shed_total"), std::string::npos);
+}
+
+// Attack pass (issue 21): one address held the whole budget with readers that never read.
+TEST_F(HostileTest, OneClientHoldsAtMostItsShareOfTheResponseBudget) {
+  HttpServer::Options options;
+  options.response_bytes_in_flight_max = 40u << 20;
+  options.trusted_proxies = TrustedProxies::Parse("127.0.0.1").value();  // two clients behind it
+  Start(options);
+  std::vector<std::unique_ptr<RawClient>> stuck;
+  for (int i = 0; i < 2; ++i) {  // 14 MiB: within the 16 MiB share
+    stuck.push_back(std::make_unique<RawClient>(server_->port(), 4096));
+    stuck.back()->Send("GET /big HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.1\r\n\r\n");
+  }
+  const std::string held = "qfs_http_response_bytes_buffered " + std::to_string(14u << 20);
+  for (int i = 0; i < 1000 && metrics_.Render().find(held) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_NE(metrics_.Render().find(held), std::string::npos);
+  // A third from the same client passes its share (not the node's budget): 503.
+  EXPECT_EQ(StatusOf(Exchange("GET /big HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.1\r\n"
+                              "Connection: close\r\n\r\n")),
+            503);
+  // Another client is served.
+  const std::string other = Exchange(
+      "GET /big HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.2\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(StatusOf(other), 200) << other.substr(0, 200);
+}
+
+// Attack pass (issue 21): malformed requests were answered without touching the rate limiter.
+TEST_F(HostileTest, MalformedRequestsSpendTheRateAndPastItGetNoAnswer) {
+  ManualClock clock(1'000'000'000);
+  HttpServer::Options options;
+  options.requests_per_second_per_client = 2;  // burst 4
+  options.clock = &clock;
+  Start(options);
+  int answered = 0;
+  for (int i = 0; i < 10; ++i) {
+    const std::string reply = Exchange("BROKEN\r\n\r\n");
+    if (StatusOf(reply) == 400) ++answered;
+  }
+  EXPECT_EQ(answered, 4);
 }
 
 }  // namespace

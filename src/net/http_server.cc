@@ -131,19 +131,28 @@ void HttpServer::Impl::ReleaseConnection(const std::string& peer) {
   open_connections.Set(static_cast<std::int64_t>(connections));
 }
 
-bool HttpServer::Impl::ReserveResponse(std::size_t bytes) {
+bool HttpServer::Impl::ReserveResponse(const std::string& client, std::size_t bytes) {
   if (bytes < kHttpSmallResponseBytes) return true;
-  std::size_t now = response_bytes.load();
-  do {
-    if (now + bytes > options.response_bytes_in_flight_max) return false;
-  } while (!response_bytes.compare_exchange_weak(now, now + bytes));
+  std::lock_guard<std::mutex> lock(budget_mutex);
+  std::size_t& mine = response_bytes_by_client[client];
+  if (response_bytes + bytes > options.response_bytes_in_flight_max ||
+      mine + bytes > kHttpResponseBytesInFlightPerClientMax) {
+    if (mine == 0) response_bytes_by_client.erase(client);
+    return false;
+  }
+  mine += bytes;
+  response_bytes += bytes;
   buffered_bytes.Add(static_cast<std::int64_t>(bytes));
   return true;
 }
 
-void HttpServer::Impl::ReleaseResponse(std::size_t bytes) {
+void HttpServer::Impl::ReleaseResponse(const std::string& client, std::size_t bytes) {
   if (bytes < kHttpSmallResponseBytes) return;
-  response_bytes.fetch_sub(bytes);
+  std::lock_guard<std::mutex> lock(budget_mutex);
+  auto it = response_bytes_by_client.find(client);
+  QFS_CHECK(it != response_bytes_by_client.end() && it->second >= bytes && response_bytes >= bytes);
+  if ((it->second -= bytes) == 0) response_bytes_by_client.erase(it);
+  response_bytes -= bytes;
   buffered_bytes.Add(-static_cast<std::int64_t>(bytes));
 }
 
@@ -215,7 +224,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         peer_(std::move(peer)),
         server_(server),
         slot_(std::move(slot)) {}
-  ~HttpSession() { server_->ReleaseResponse(reserved_bytes_); }
+  ~HttpSession() { server_->ReleaseResponse(reserved_client_, reserved_bytes_); }
 
   void Start() {
     if constexpr (kIsTls) {
@@ -255,9 +264,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     const auto& header = parser_->get();
     if (auto te = header.find(http::field::transfer_encoding);
         te != header.end() && !IsPlainChunked(te->value())) {
-      return Write(
-          ErrorResponse(501, "NOT_IMPLEMENTED", "only the chunked transfer coding is supported"),
-          Reply{});
+      return Refuse(
+          ErrorResponse(501, "NOT_IMPLEMENTED", "only the chunked transfer coding is supported"));
     }
     // The body is read against its route's limit, known now that the target is; a declared
     // length over it is refused before a byte of the body is read.
@@ -278,13 +286,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                      });
   }
 
+  // A refusal before the request is whole (400, 413, 501) costs the peer a token like a
+  // request; past its rate the connection is closed without an answer.
+  void Refuse(HttpResponse response) {
+    if (!server_->limiter.Allow(peer_, server_->NowMs())) return Close();
+    Write(std::move(response), Reply{});
+  }
+
   void OnReadError(const beast::error_code& ec) {
     if (ec == http::error::body_limit || ec == http::error::header_limit ||
         ec == http::error::buffer_overflow) {
-      return Write(ErrorResponse(413, "TOO_LARGE", "request exceeds the size limit"), Reply{});
+      return Refuse(ErrorResponse(413, "TOO_LARGE", "request exceeds the size limit"));
     }
     if (IsDisconnect(ec) || !IsHttpParseError(ec)) return Close();
-    Write(ErrorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message()), Reply{});
+    Refuse(ErrorResponse(400, "BAD_REQUEST", "malformed HTTP request: " + ec.message()));
   }
 
   void OnRead(beast::error_code ec) {
@@ -304,6 +319,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
     if (beast::websocket::is_upgrade(req)) {
       if (const Router::WebSocketRoute* ws = server_->router.WebSocketAt(request.path)) {
+        // RFC 6455 §4.1: no frame before the 101. Bytes already here would be lost (or a frame
+        // cut in two): refuse rather than drop them silently.
+        if (buffer_.size() != 0) {
+          reply.keep_alive = false;
+          return Write(ErrorResponse(400, "BAD_REQUEST",
+                                     "data arrived before the WebSocket handshake completed"),
+                       reply);
+        }
         return Upgrade(std::move(req), request, *ws, reply);
       }
     }
@@ -403,11 +426,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if (response.body.size() > kHttpResponseBytesMax) {
       response = ErrorResponse(500, "INTERNAL", "the response would exceed the size limit");
     }
-    if (!server_->ReserveResponse(response.body.size())) {
+    const std::string& client = reply.client.empty() ? peer_ : reply.client;
+    if (!server_->ReserveResponse(client, response.body.size())) {
       server_->shed_responses.Increment();
       response = Busy("the node has too many responses waiting for slow readers; retry");
     } else {
       reserved_bytes_ = response.body.size();
+      reserved_client_ = client;
     }
     server_->Count(reply.route, response.status, MicrosSince(reply.start));
     // What the node rendered and sends costs the client's rate as well as the request did.
@@ -433,7 +458,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     http::async_write(stream_, response_,
                       [self = this->shared_from_this(), keep_alive = reply.keep_alive](
                           beast::error_code ec, std::size_t) {
-                        self->server_->ReleaseResponse(self->reserved_bytes_);
+                        self->server_->ReleaseResponse(self->reserved_client_,
+                                                       self->reserved_bytes_);
                         self->reserved_bytes_ = 0;
                         self->response_ = {};
                         if (ec || !keep_alive) return self->Close();
@@ -465,6 +491,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   std::size_t reserved_bytes_ = 0;  // of the response being written
+  std::string reserved_client_;     // whose share they count against
 };
 
 // The connection cap that RLIMIT_NOFILE leaves room for.
@@ -488,7 +515,10 @@ Result<ssl::context> MakeTlsContext(const HttpServer::Options& options) {
                       ssl::context::no_compression | ssl::context::single_dh_use);
   SSL_CTX* native = context.native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
-  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // No session tickets: their key would live as long as the process and undo forward secrecy
+  // for every session it sealed; resumption by session id stays.
+  SSL_CTX_set_options(native,
+                      SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
   if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
     return Status(StatusCode::kInternal, "OpenSSL refused the TLS 1.2 cipher list");
   }

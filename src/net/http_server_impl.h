@@ -54,10 +54,10 @@ struct HttpServer::Impl {
   // proxies carry many clients and are held to the node's cap only.
   bool AdmitConnection(const std::string& peer, bool per_peer_cap);
   void ReleaseConnection(const std::string& peer);
-  // Reserves `bytes` of the response budget; false (nothing reserved) if they do not fit.
-  // Small responses always fit.
-  bool ReserveResponse(std::size_t bytes);
-  void ReleaseResponse(std::size_t bytes);
+  // Reserves `bytes` of the response budget for `client`; false (nothing reserved) if they do
+  // not fit in the node's budget or in the client's share of it. Small responses always fit.
+  bool ReserveResponse(const std::string& client, std::size_t bytes);
+  void ReleaseResponse(const std::string& client, std::size_t bytes);
 
   // WebSocket sessions, for shutdown. Register returns 0 once the server is stopping.
   std::uint64_t RegisterWebSocket(std::weak_ptr<WebSocketSessionBase> session);
@@ -80,7 +80,9 @@ struct HttpServer::Impl {
   std::size_t connections_max = 0;  // set by Start
   std::string request_id_prefix;
   std::atomic<std::uint64_t> requests{0};
-  std::atomic<std::size_t> response_bytes{0};  // reserved by responses being written
+  std::mutex budget_mutex;
+  std::size_t response_bytes = 0;                               // under budget_mutex
+  std::map<std::string, std::size_t> response_bytes_by_client;  // under budget_mutex
   std::mutex clients_mutex;
   std::size_t connections = 0;                    // under clients_mutex
   std::map<std::string, std::size_t> per_client;  // under clients_mutex

@@ -106,8 +106,12 @@ class WebSocketSession : public WebSocketSessionBase,
     ws_.read_message_max(options_.message_bytes_max);
     // Pings, pongs and close frames from the peer are signs of life. Called from within this
     // session's own reads, which hold it alive.
-    ws_.control_callback([this](websocket::frame_type, boost::beast::string_view) {
+    // A ping costs a rate token as a message does (each one makes us write a pong).
+    ws_.control_callback([this](websocket::frame_type kind, boost::beast::string_view) {
       last_received_ = Clock::now();
+      if (kind == websocket::frame_type::ping) {
+        server_->limiter.Charge(client_, 1, server_->NowMs());
+      }
     });
     ws_.async_accept(request, [self = this->shared_from_this()](boost::beast::error_code ec) {
       self->OnAccept(ec);

@@ -250,6 +250,54 @@ TEST_F(WebSocketTest, TheAcceptorRefusesAndAPlainGetIsTold426) {
   EXPECT_EQ(res[http::field::upgrade], "websocket");
 }
 
+// Attack pass (issue 21): a frame sent with the upgrade request was silently dropped.
+TEST_F(WebSocketTest, DataBeforeTheHandshakeCompletedIsRefused) {
+  Start();
+  asio::io_context ioc;
+  tcp::socket socket(ioc);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  const std::string upgrade =
+      "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  const std::string frame("\x81\x82\x00\x00\x00\x00hi", 8);  // a masked "hi", mask 0
+  asio::write(socket, asio::buffer(upgrade + frame));
+  std::string reply;
+  std::array<char, 4096> chunk{};
+  beast::error_code ec;
+  while (!ec) reply.append(chunk.data(), socket.read_some(asio::buffer(chunk), ec));
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+  EXPECT_EQ(journal_.opens, 0);
+}
+
+// Attack pass (issue 21): pings were free of the rate limit, each answered with a pong.
+TEST_F(WebSocketTest, PingsSpendTheClientsRateToo) {
+  ManualClock clock(1'000'000'000);
+  HttpServer::Options options;
+  options.requests_per_second_per_client = 5;  // burst 10; the upgrade took one
+  options.clock = &clock;
+  Start(options);
+  Client client;
+  ASSERT_FALSE(Connect(&client));
+  for (int i = 0; i < 20; ++i) client.ws.ping({});
+  client.ws.write(asio::buffer(std::string("a")));
+  client.ws.write(asio::buffer(std::string("b")));
+  beast::flat_buffer buffer;
+  client.ws.read(buffer);  // "a" was being read while the pings came; its echo goes out
+  EXPECT_EQ(beast::buffers_to_string(buffer.data()), "a");
+  std::atomic<bool> got_b{false};
+  std::thread reader([&] {
+    beast::flat_buffer b;
+    beast::error_code ec;
+    client.ws.read(b, ec);
+    got_b = !ec && beast::buffers_to_string(b.data()) == "b";
+  });
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(got_b.load());  // the pings spent the rate: "b" waits for tokens
+  clock.Advance(5'000'000);
+  reader.join();
+  EXPECT_TRUE(got_b.load());
+}
+
 TEST_F(WebSocketTest, AMessageOverTheLimitIsClosed1009) {
   WebSocketOptions ws;
   ws.message_bytes_max = 1000;

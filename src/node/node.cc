@@ -215,6 +215,9 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   http.requests_per_second_per_client = options.http_requests_per_second_per_client;
   QFS_ASSIGN_OR_RETURN(http.trusted_proxies,
                        net::TrustedProxies::Parse(options.http_trusted_proxies));
+  QFS_ASSIGN_OR_RETURN(const net::ForwardedHeader forwarded_header,
+                       net::ParseForwardedHeader(options.http_forwarded_header));
+  http.trusted_proxies.set_header(forwarded_header);
   http.tls_certificate_file = options.tls_certificate_file;
   http.tls_key_file = options.tls_key_file;
   QFS_ASSIGN_OR_RETURN(net::Router router, node->MakeRouter());

@@ -83,6 +83,9 @@ const std::vector<NodeOptionField>& NodeOptionFields() {
           "http_requests_per_second_per_client", "rate limit per client address"),
       StringField<&NodeOptions::http_trusted_proxies>(
           "http_trusted_proxies", "proxies whose X-Forwarded-For is believed (addresses, CIDR)"),
+      StringField<&NodeOptions::http_forwarded_header>(
+          "http_forwarded_header",
+          "the header trusted proxies write: x-forwarded-for or forwarded"),
       StringField<&NodeOptions::tls_certificate_file>("tls_certificate_file",
                                                       "TLS certificate chain (PEM)"),
       StringField<&NodeOptions::tls_key_file>("tls_key_file", "TLS private key (PEM)"),
@@ -179,6 +182,12 @@ Status Validate(const NodeOptions& o) {
       !proxies.ok()) {
     return Status(StatusCode::kInvalidArgument,
                   "http_trusted_proxies: " + proxies.status().message());
+  }
+  if (const Result<net::ForwardedHeader> header =
+          net::ParseForwardedHeader(o.http_forwarded_header);
+      !header.ok()) {
+    return Status(StatusCode::kInvalidArgument,
+                  "http_forwarded_header: " + header.status().message());
   }
   if (o.tls_certificate_file.empty() != o.tls_key_file.empty()) {
     return Status(StatusCode::kInvalidArgument,

@@ -36,6 +36,9 @@ struct NodeOptions {
   // comma-separated addresses and CIDR blocks ("10.0.0.0/8, 2001:db8::1"). Empty: nobody's;
   // the TCP peer is the client.
   std::string http_trusted_proxies;
+  // The header those proxies write: x-forwarded-for or forwarded (RFC 7239). Only it is read;
+  // the other, passed through from the client, is ignored.
+  std::string http_forwarded_header = "x-forwarded-for";
   // TLS: a PEM certificate (chain) file and its PEM key file; both set, the port speaks HTTPS
   // (and WSS) only. Empty: plain HTTP (the embedded default, on loopback).
   std::string tls_certificate_file;

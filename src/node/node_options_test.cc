@@ -18,6 +18,7 @@ std::map<std::string, std::string> SampleValues() {
           {"http_idle_timeout_ms", "1234"},
           {"http_requests_per_second_per_client", "9"},
           {"http_trusted_proxies", "10.0.0.0/8, ::1"},
+          {"http_forwarded_header", "forwarded"},
           {"tls_certificate_file", "/tmp/cert.pem"},
           {"tls_key_file", "/tmp/key.pem"},
           {"web_root", "/tmp/web"},
@@ -87,6 +88,9 @@ TEST(NodeOptions, ValidateChecksRanges) {
   o.http_trusted_proxies = "10.0.0.0/8, not-an-address";
   EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
   EXPECT_NE(Validate(o).message().find("not-an-address"), std::string::npos);
+  o = NodeOptions();
+  o.http_forwarded_header = "x-real-ip";
+  EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
   o = NodeOptions();
   o.tls_certificate_file = "/tmp/cert.pem";  // without its key
   EXPECT_EQ(Validate(o).code(), StatusCode::kInvalidArgument);
