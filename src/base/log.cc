@@ -20,23 +20,7 @@ std::mutex sink_mutex;
 std::function<void(std::string_view)> log_sink;  // under sink_mutex; empty: stderr
 
 std::string Quoted(std::string_view text) {
-  const std::string s = SanitizeUtf8(TruncateUtf8(text, kLogValueBytesMax));
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      static const char* kHex = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-  return out;
+  return "\"" + JsonStringContents(TruncateUtf8(text, kLogValueBytesMax)) + "\"";
 }
 
 void WriteToStderr(std::string_view line) {

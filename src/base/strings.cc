@@ -122,4 +122,24 @@ std::string_view TrimHttpWhitespace(std::string_view s) {
   return s;
 }
 
+std::string JsonStringContents(std::string_view text) {
+  const std::string s = SanitizeUtf8(text);
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      static const char* kHex = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace qfs

@@ -41,6 +41,11 @@ Result<std::uint64_t> ParseUint64(std::string_view text, std::string_view what =
 // without ever holding more than `bytes_max` bytes of it.
 bool ReadBoundedLine(std::istream& in, std::size_t bytes_max, std::string* line, bool* too_long);
 
+// The contents of a JSON string holding `text` (without the quotes): invalid UTF-8 becomes
+// U+FFFD, and '"', '\\', control bytes and DEL are escaped, so that outside text can neither
+// break the JSON nor a line.
+std::string JsonStringContents(std::string_view text);
+
 // ASCII case-insensitive equality (protocol tokens: header names, schemes); other bytes must
 // be equal.
 bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b);

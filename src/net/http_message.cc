@@ -9,25 +9,6 @@ namespace qfs::net {
 
 namespace {
 
-std::string JsonEscape(const std::string& text) {
-  const std::string s = SanitizeUtf8(text);
-  std::string out;
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      static const char* kHex = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -58,8 +39,8 @@ HttpResponse JsonResponse(int status, std::string body) {
 }
 
 HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message) {
-  return JsonResponse(status, "{\"error\":{\"code\":\"" + JsonEscape(code) + "\",\"message\":\"" +
-                                  JsonEscape(message) + "\"}}");
+  return JsonResponse(status, "{\"error\":{\"code\":\"" + JsonStringContents(code) +
+                                  "\",\"message\":\"" + JsonStringContents(message) + "\"}}");
 }
 
 std::string PercentDecode(const std::string& s, bool plus_is_space) {
